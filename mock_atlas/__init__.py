@@ -1,0 +1,1 @@
+"""GlobalSign Atlas: the account journey and the HVCA v2 API."""

@@ -1,0 +1,51 @@
+"""The Atlas API listener (HVCA v2): mutual TLS with an Atlas client certificate, errors in
+`application/problem+json` `{"description": ...}` — the one error mapping of this API."""
+from __future__ import annotations
+
+from flask import Flask, Response, g, json, request
+from werkzeug.exceptions import HTTPException
+
+from mock_ca import CertificateAuthorities
+from sandbox.errors import DomainError
+from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
+
+PROBLEM = "application/problem+json;charset=utf-8"
+ACCEPTED_ISSUERS = ["atlas-client-ca"]
+
+
+def problem(status: int, description: str, errors: dict | None = None) -> Response:
+    body = {"description": description}
+    if errors:
+        body["errors"] = errors
+    return Response(json.dumps(body), status=status, content_type=PROBLEM)
+
+
+def create_atlas_api_app(cas: CertificateAuthorities) -> Flask:
+    app = Flask("dip_sandbox_atlas_api")
+    app.json.sort_keys = False
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        return problem(exc.status, exc.message, {exc.field: exc.message} if exc.field else None)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return problem(exc.code or 500, exc.name if exc.code == 404 else (exc.description or exc.name))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unexpected error")
+        return problem(500, "internal error in the sandbox; the sandbox log has the details")
+
+    @app.before_request
+    def client_certificate():
+        identity = cas.judge_client(request.environ.get(CLIENT_CHAIN_KEY, []), ACCEPTED_ISSUERS, "the Atlas API")
+        g.client_identity = identity
+        request.environ[CLIENT_IDENTITY_KEY] = f"CN={identity.common_name} serial={identity.serial}"
+
+    @app.get("/_sandbox/whoami")
+    def whoami():
+        """Sandbox diagnostic: the client certificate this connection presented, as the sandbox judged it."""
+        return g.client_identity.describe()
+
+    return app

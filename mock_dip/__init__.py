@@ -1,0 +1,1 @@
+"""The DIP: the portal and the message API, per environment."""

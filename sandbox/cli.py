@@ -1,0 +1,354 @@
+"""The `dip-sandbox` command: `serve`, `config`, and the control API's operations against a running sandbox."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import click
+import requests
+
+from sandbox.settings import SETTINGS, SettingError, load_settings
+
+
+def _setting_options(func):
+    for setting in reversed(SETTINGS):
+        if setting.flag_kind == "flag":
+            option = click.option(setting.option, setting.name, is_flag=True, default=None, help=setting.doc)
+        else:
+            option = click.option(setting.option, setting.name, default=None, help=setting.doc,
+                                  metavar=setting.name.split("_")[-1].upper())
+        func = option(func)
+    return click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="TOML file of settings (also DIP_SANDBOX_CONFIG)")(func)
+
+
+def _load(config_file, values):
+    try:
+        return load_settings(values, config_file=config_file)
+    except SettingError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.group(help="A local, offline sandbox of the MHHS DIP and GlobalSign Atlas.")
+def main():
+    pass
+
+
+@main.command(help="Start every listener of the sandbox in this process.")
+@_setting_options
+def serve(config_file, **values):
+    settings = _load(config_file, values)
+    temporary = None
+    if settings.ephemeral:
+        temporary = tempfile.mkdtemp(prefix="dip-sandbox-")
+        settings = settings.replace(data_dir=temporary)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from sandbox.app import Sandbox
+    from sandbox.server import SandboxServer, summary
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    sandbox = Sandbox(settings)
+    server = SandboxServer(sandbox)
+    try:
+        endpoints = server.start()
+        click.echo(summary(endpoints), nl=True)
+        sys.stdout.flush()
+        while not stop.wait(1.0):
+            pass
+        click.echo("dip-sandbox: stopping (finishing in-flight requests)")
+    finally:
+        server.stop()
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+@main.command(help="Print the effective settings and where each comes from.")
+@_setting_options
+@click.option("--json", "as_json", is_flag=True, help="machine-readable output")
+def config(config_file, as_json, **values):
+    settings = _load(config_file, values)
+    if as_json:
+        click.echo(json.dumps(settings.as_dict(), indent=2))
+        return
+    for setting, value, source in settings.items():
+        shown = ",".join(value) if isinstance(value, tuple) else value
+        click.echo(f"{setting.name:22} = {shown!s:28} [{source}]  {setting.env}")
+        click.echo(f"{'':25}{setting.doc}")
+
+
+# -- client commands -------------------------------------------------------------------------------
+
+class Control:
+    def __init__(self, url: str, token: str | None):
+        self.url = url.rstrip("/")
+        self.session = requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, **kwargs):
+        try:
+            response = self.session.request(method, self.url + path, timeout=60, **kwargs)
+        except requests.ConnectionError:
+            raise click.ClickException(f"no sandbox answers at {self.url}: start one with `dip-sandbox serve`, "
+                                       "or give --control / --endpoints-file") from None
+        if response.status_code >= 400:
+            try:
+                message = response.json()["error"]["message"]
+            except (ValueError, KeyError, TypeError):
+                message = response.text
+            raise click.ClickException(f"{response.status_code}: {message}")
+        return response
+
+
+def _control_url(control: str | None, endpoints_file: Path | None) -> str:
+    if control:
+        return control
+    if endpoints_file:
+        try:
+            return json.loads(Path(endpoints_file).read_text())["control"]
+        except (OSError, ValueError, KeyError) as exc:
+            raise click.ClickException(f"cannot read the control URL from {endpoints_file}: {exc}") from None
+    settings = load_settings()
+    return f"http://{settings.web_host}:{settings.web_port}/_sandbox"
+
+
+def _client_group(func):
+    func = click.option("--control", envvar="DIP_SANDBOX_CONTROL_URL", default=None,
+                        help="control API URL (default: from the settings' web listener)")(func)
+    func = click.option("--endpoints-file", type=click.Path(path_type=Path), default=None,
+                        help="read the control URL from a file written by serve --endpoints-file")(func)
+    func = click.option("--token", envvar="DIP_SANDBOX_CONTROL_TOKEN", default=None,
+                        help="control API bearer token")(func)
+    return click.pass_context(func)
+
+
+def _setup(ctx, control, endpoints_file, token):
+    ctx.obj = Control(_control_url(control, endpoints_file), token)
+
+
+def _print(response) -> None:
+    if response.status_code == 204:
+        return
+    if response.headers.get("Content-Type", "").startswith("application/json"):
+        click.echo(json.dumps(response.json(), indent=2))
+    else:
+        click.echo(response.text, nl=False)
+
+
+def _client_command(group, name, help_text, method, path_fn, body_fn=None, params_fn=None):
+    """Make a command of `group` that calls the control API; arguments come from the decorators."""
+    def decorate(func):
+        @group.command(name, help=help_text)
+        @click.pass_obj
+        def command(control: Control, **kwargs):
+            response = control.call(method, path_fn(**kwargs),
+                                    json=body_fn(**kwargs) if body_fn else None,
+                                    params=params_fn(**kwargs) if params_fn else None)
+            _print(response)
+        command.params.extend(getattr(func, "__click_params__", [])[::-1])
+        return command
+    return decorate
+
+
+@main.group(help="The sandbox clock.")
+@_client_group
+def clock(ctx, control, endpoints_file, token):
+    _setup(ctx, control, endpoints_file, token)
+
+
+@_client_command(clock, "now", "Show sandbox time, mode and factor.", "GET", lambda: "/clock")
+def _clock_now():
+    pass
+
+
+@_client_command(clock, "advance", "Advance by a duration (72h, 1d2h, 30m, or seconds); due jobs run.",
+                 "POST", lambda duration: "/clock/advance", lambda duration: {"seconds": duration})
+@click.argument("duration")
+def _clock_advance():
+    pass
+
+
+@_client_command(clock, "set", "Set to a later ISO-8601 time.", "POST", lambda time: "/clock/set",
+                 lambda time: {"now": time})
+@click.argument("time")
+def _clock_set():
+    pass
+
+
+@_client_command(clock, "mode", "Switch mode: real, scaled or manual.", "POST", lambda mode, factor: "/clock/mode",
+                 lambda mode, factor: {"mode": mode, **({"factor": factor} if factor else {})})
+@click.argument("mode", type=click.Choice(["real", "scaled", "manual"]))
+@click.option("--factor", type=float, default=None, help="sandbox seconds per real second (scaled mode)")
+def _clock_mode():
+    pass
+
+
+@_client_command(clock, "jobs", "List the pending jobs (what the sandbox is waiting for).", "GET", lambda: "/jobs")
+def _clock_jobs():
+    pass
+
+
+@main.group(help="The sandbox DNS zones.")
+@_client_group
+def dns(ctx, control, endpoints_file, token):
+    _setup(ctx, control, endpoints_file, token)
+
+
+@_client_command(dns, "list", "List records.", "GET", lambda name, rtype: "/dns/records",
+                 params_fn=lambda name, rtype: {k: v for k, v in (("name", name), ("type", rtype)) if v})
+@click.option("--name", default=None)
+@click.option("--type", "rtype", default=None)
+def _dns_list():
+    pass
+
+
+@_client_command(dns, "add", "Add a record (TXT, A, AAAA or CNAME).", "POST",
+                 lambda name, rtype, value, ttl: "/dns/records",
+                 lambda name, rtype, value, ttl: {"name": name, "type": rtype, "value": value, "ttl": ttl})
+@click.argument("name")
+@click.argument("rtype", metavar="TYPE")
+@click.argument("value")
+@click.option("--ttl", type=int, default=300)
+def _dns_add():
+    pass
+
+
+@_client_command(dns, "set-txt", "Add a TXT record.", "POST", lambda name, value: "/dns/records",
+                 lambda name, value: {"name": name, "type": "TXT", "value": value})
+@click.argument("name")
+@click.argument("value")
+def _dns_set_txt():
+    pass
+
+
+@_client_command(dns, "delete", "Remove a record by id.", "DELETE", lambda record_id: f"/dns/records/{record_id}")
+@click.argument("record_id")
+def _dns_delete():
+    pass
+
+
+@_client_command(dns, "servfail", "Answer SERVFAIL for a name.", "POST", lambda name: "/dns/servfail",
+                 lambda name: {"name": name})
+@click.argument("name")
+def _dns_servfail():
+    pass
+
+
+@_client_command(dns, "unservfail", "Answer normally again for a name.", "DELETE",
+                 lambda name: f"/dns/servfail/{name}")
+@click.argument("name")
+def _dns_unservfail():
+    pass
+
+
+@main.group(help="The outbox of emails.")
+@_client_group
+def mail(ctx, control, endpoints_file, token):
+    _setup(ctx, control, endpoints_file, token)
+
+
+@_client_command(mail, "list", "List emails, oldest first.", "GET", lambda to, subject, since: "/mail",
+                 params_fn=lambda to, subject, since: {k: v for k, v in
+                                                       (("to", to), ("subject", subject), ("since", since)) if v})
+@click.option("--to", default=None)
+@click.option("--subject", default=None, help="text the subject contains")
+@click.option("--since", default=None, help="sandbox time, ISO-8601")
+def _mail_list():
+    pass
+
+
+@_client_command(mail, "show", "Show one email.", "GET", lambda email_id: f"/mail/{email_id}")
+@click.argument("email_id")
+def _mail_show():
+    pass
+
+
+@_client_command(mail, "clear", "Empty the outbox.", "DELETE", lambda: "/mail")
+def _mail_clear():
+    pass
+
+
+@main.group(help="Snapshots of the whole state.")
+@_client_group
+def snapshot(ctx, control, endpoints_file, token):
+    _setup(ctx, control, endpoints_file, token)
+
+
+@_client_command(snapshot, "save", "Save a snapshot.", "POST", lambda name: "/snapshots", lambda name: {"name": name})
+@click.argument("name")
+def _snapshot_save():
+    pass
+
+
+@_client_command(snapshot, "list", "List snapshots.", "GET", lambda: "/snapshots")
+def _snapshot_list():
+    pass
+
+
+@_client_command(snapshot, "restore", "Restore a snapshot.", "POST", lambda name: f"/snapshots/{name}/restore")
+@click.argument("name")
+def _snapshot_restore():
+    pass
+
+
+@_client_command(snapshot, "delete", "Delete a snapshot.", "DELETE", lambda name: f"/snapshots/{name}")
+@click.argument("name")
+def _snapshot_delete():
+    pass
+
+
+@main.group(help="The sandbox CA certificates (PEM).")
+@_client_group
+def ca(ctx, control, endpoints_file, token):
+    _setup(ctx, control, endpoints_file, token)
+
+
+for _which in ("bundle", "roots", "intermediates"):
+    _client_command(ca, _which, f"Print the CA {_which} (PEM).", "GET", lambda _w=_which: f"/ca/{_w}")(lambda: None)
+
+
+@main.group(help="Sandbox state: health, endpoints, journal, reset.")
+@_client_group
+def state(ctx, control, endpoints_file, token):
+    _setup(ctx, control, endpoints_file, token)
+
+
+@_client_command(state, "health", "Is the sandbox up?", "GET", lambda: "/health")
+def _state_health():
+    pass
+
+
+@_client_command(state, "endpoints", "Every listener's address.", "GET", lambda: "/endpoints")
+def _state_endpoints():
+    pass
+
+
+@_client_command(state, "journal", "Requests to every listener, newest first.", "GET",
+                 lambda listener, page, per_page: "/journal",
+                 params_fn=lambda listener, page, per_page: {k: v for k, v in (
+                     ("listener", listener), ("page", page), ("per_page", per_page)) if v})
+@click.option("--listener", default=None, help="web, atlas, dip_uit, dip_prod or dns")
+@click.option("--page", type=int, default=None)
+@click.option("--per-page", type=int, default=None)
+def _state_journal():
+    pass
+
+
+@_client_command(state, "reset", "Empty state (keeps the CA material unless --ca).", "POST",
+                 lambda ca_too: "/reset", lambda ca_too: {"ca": ca_too})
+@click.option("--ca", "ca_too", is_flag=True, help="regenerate the Atlas and DIP CAs too")
+def _state_reset():
+    pass
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(prog_name=os.path.basename(sys.argv[0]))

@@ -1,0 +1,215 @@
+"""The control API (`/_sandbox` on the web listener): clock, DNS, outbox, journal, reset, snapshots, CAs.
+
+Loopback-only unless `control_allow_remote`; a bearer token when `control_token` is set. JSON in and out.
+Errors, all of them: `{"error": {"status": 422, "code": "invalid_input", "message": "...", "field": "..."}}`.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from sandbox.clock import parse_duration, parse_iso
+from sandbox.errors import BadRequest, DomainError, Forbidden, Unauthorized
+
+_CODE = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def _sandbox():
+    return current_app.extensions["dip_sandbox"]
+
+
+def error_body(status: int, code: str, message: str, field: str | None = None) -> dict:
+    return {"error": {"status": status, "code": code, "message": message, "field": field}}
+
+
+def _json_body() -> dict:
+    if not request.get_data():
+        return {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise BadRequest("the body must be a JSON object, e.g. {\"seconds\": 3600}")
+    return payload
+
+
+def _required(payload: dict, name: str):
+    if name not in payload or payload[name] in (None, ""):
+        raise BadRequest(f"{name!r} is required", field=name)
+    return payload[name]
+
+
+def _pem(text: str) -> Response:
+    return Response(text, mimetype="application/x-pem-file")
+
+
+def control_blueprint() -> Blueprint:
+    bp = Blueprint("control", __name__)
+
+    @bp.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        code = _CODE.sub("_", type(exc).__name__).lower()
+        return error_body(exc.status, code, exc.message, exc.field), exc.status
+
+    @bp.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return error_body(exc.code or 500, code, exc.description or exc.name), exc.code
+
+    @bp.before_request
+    def guard():
+        settings = _sandbox().settings
+        if not settings.control_allow_remote:
+            try:
+                loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
+            except ValueError:
+                loopback = False
+            if not loopback:
+                raise Forbidden("the control API answers loopback addresses only; start the sandbox with "
+                                "--control-allow-remote to allow others")
+        if settings.control_token:
+            if request.headers.get("Authorization", "") != f"Bearer {settings.control_token}":
+                raise Unauthorized("the control API needs 'Authorization: Bearer <control token>' "
+                                   "(the control_token setting)")
+
+    # -- basics ----------------------------------------------------------------------------------
+    @bp.get("/health")
+    def health():
+        sandbox = _sandbox()
+        return {"status": "ok", "now": sandbox.clock.describe()["now"], "profile": sandbox.profile.name}
+
+    @bp.get("/endpoints")
+    def endpoints():
+        return _sandbox().endpoints or {}
+
+    # -- clock -----------------------------------------------------------------------------------
+    @bp.get("/clock")
+    def clock_get():
+        return _sandbox().clock.describe()
+
+    @bp.post("/clock/advance")
+    def clock_advance():
+        payload = _json_body()
+        return _sandbox().scheduler.advance(parse_duration(_required(payload, "seconds")))
+
+    @bp.post("/clock/set")
+    def clock_set():
+        payload = _json_body()
+        return _sandbox().scheduler.set_time(parse_iso(_required(payload, "now")))
+
+    @bp.post("/clock/mode")
+    def clock_mode():
+        payload = _json_body()
+        sandbox = _sandbox()
+        sandbox.clock.set_mode(str(_required(payload, "mode")).lower(), payload.get("factor"))
+        return sandbox.clock.describe()
+
+    @bp.get("/jobs")
+    def jobs():
+        return {"jobs": _sandbox().scheduler.pending()}
+
+    # -- DNS -------------------------------------------------------------------------------------
+    @bp.get("/dns/records")
+    def dns_list():
+        sandbox = _sandbox()
+        now = sandbox.clock.now_unix()
+        records = sandbox.zones.records(request.args.get("name"), request.args.get("type"))
+        return {"records": [r.describe(now) for r in records]}
+
+    @bp.post("/dns/records")
+    def dns_add():
+        payload = _json_body()
+        sandbox = _sandbox()
+        record = sandbox.zones.add(_required(payload, "name"), _required(payload, "type"),
+                                   _required(payload, "value"), payload.get("ttl", 300))
+        return record.describe(sandbox.clock.now_unix()), 201
+
+    @bp.delete("/dns/records/<record_id>")
+    def dns_delete(record_id: str):
+        _sandbox().zones.remove(record_id)
+        return "", 204
+
+    @bp.get("/dns/servfail")
+    def servfail_list():
+        return {"names": _sandbox().zones.servfail_names()}
+
+    @bp.post("/dns/servfail")
+    def servfail_add():
+        return {"name": _sandbox().zones.set_servfail(_required(_json_body(), "name"))}, 201
+
+    @bp.delete("/dns/servfail/<name>")
+    def servfail_delete(name: str):
+        _sandbox().zones.clear_servfail(name)
+        return "", 204
+
+    # -- outbox ----------------------------------------------------------------------------------
+    @bp.get("/mail")
+    def mail_list():
+        emails = _sandbox().outbox.list(request.args.get("to"), request.args.get("subject"),
+                                        request.args.get("since"))
+        return {"emails": [e.describe() for e in emails]}
+
+    @bp.get("/mail/<email_id>")
+    def mail_get(email_id: str):
+        return _sandbox().outbox.get(email_id).describe()
+
+    @bp.delete("/mail")
+    def mail_clear():
+        return {"deleted": _sandbox().outbox.clear()}
+
+    # -- journal ---------------------------------------------------------------------------------
+    @bp.get("/journal")
+    def journal():
+        args = request.args
+        try:
+            page, per_page = int(args.get("page", 1)), int(args.get("per_page", 50))
+        except ValueError:
+            raise BadRequest("page and per_page are whole numbers", field="page") from None
+        return _sandbox().journal.query(listener=args.get("listener"), method=args.get("method"),
+                                        path=args.get("path"), status=args.get("status"),
+                                        since=args.get("since"), page=page, per_page=per_page)
+
+    # -- reset and snapshots ---------------------------------------------------------------------
+    @bp.post("/reset")
+    def reset():
+        payload = _json_body()
+        ca = payload.get("ca", False)
+        if not isinstance(ca, bool):
+            raise BadRequest("'ca' is true or false", field="ca")
+        return _sandbox().reset(ca=ca)
+
+    @bp.get("/snapshots")
+    def snapshots_list():
+        return {"snapshots": _sandbox().snapshots.list()}
+
+    @bp.post("/snapshots")
+    def snapshots_save():
+        return _sandbox().snapshots.save(_required(_json_body(), "name")), 201
+
+    @bp.post("/snapshots/<name>/restore")
+    def snapshots_restore(name: str):
+        sandbox = _sandbox()
+        restored = sandbox.snapshots.restore(name)
+        sandbox.scheduler.wake()
+        return {**restored, "clock": sandbox.clock.describe()}
+
+    @bp.delete("/snapshots/<name>")
+    def snapshots_delete(name: str):
+        _sandbox().snapshots.delete(name)
+        return "", 204
+
+    # -- CA material -----------------------------------------------------------------------------
+    @bp.get("/ca/bundle")
+    def ca_bundle():
+        return _pem(_sandbox().cas.bundle_path.read_text())
+
+    @bp.get("/ca/roots")
+    def ca_roots():
+        return _pem("".join(a.pem for a in _sandbox().cas.roots()))
+
+    @bp.get("/ca/intermediates")
+    def ca_intermediates():
+        return _pem("".join(a.pem for a in _sandbox().cas.intermediates()))
+
+    return bp

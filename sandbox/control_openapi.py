@@ -1,0 +1,174 @@
+"""The OpenAPI 3.1 document of the control API, served at /_sandbox/openapi.json."""
+from __future__ import annotations
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema: dict, example: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema, "example": example}}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _obj(properties: dict, required: list[str] | None = None) -> dict:
+    schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _query(name: str, description: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+def _path(name: str, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+
+
+def _op(summary: str, responses: dict, *, body: dict | None = None, parameters: list | None = None,
+        tag: str) -> dict:
+    operation = {"summary": summary, "tags": [tag], "responses": {**responses, "4XX": _ERROR}}
+    if body:
+        operation["requestBody"] = body
+    if parameters:
+        operation["parameters"] = parameters
+    return operation
+
+
+_PEM = {"description": "PEM certificates", "content": {"application/x-pem-file": {"schema": {"type": "string"}}}}
+_NO_CONTENT = {"description": "Done"}
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+
+SCHEMAS = {
+    "Error": _obj({"error": _obj({"status": _INT, "code": _STR, "message": _STR,
+                                  "field": {"type": ["string", "null"]}}, ["status", "code", "message"])}, ["error"]),
+    "Clock": _obj({"now": {"type": "string", "format": "date-time"}, "mode": {"enum": ["real", "scaled", "manual"]},
+                   "factor": {"type": "number"}, "jobs_run": _INT}, ["now", "mode", "factor"]),
+    "DnsRecord": _obj({"id": _STR, "name": _STR, "type": {"enum": ["TXT", "A", "AAAA", "CNAME"]}, "value": _STR,
+                       "ttl": _INT, "created_at": _STR, "visible_at": _STR, "visible": {"type": "boolean"}}),
+    "Email": _obj({"id": _STR, "sent_at": _STR, "from": _STR, "to": _STR, "subject": _STR, "text": _STR,
+                   "links": {"type": "array", "items": _STR}}),
+    "JournalPage": _obj({"entries": {"type": "array", "items": _obj({
+        "id": _INT, "at": _STR, "real_at": _STR, "listener": _STR, "method": _STR, "path": _STR, "status": _STR,
+        "duration_ms": {"type": "number"}, "client": {"type": ["string", "null"]},
+        "detail": {"type": ["object", "null"]}})}, "total": _INT, "page": _INT, "per_page": _INT}),
+    "Snapshot": _obj({"name": _STR, "size": _INT, "sandbox_time": {"type": ["string", "null"]}, "saved_at": _STR}),
+    "Endpoints": _obj({"web": _STR, "control": _STR, "atlas_api": _STR,
+                       "dip_api": _obj({"uit": _STR, "prod": _STR}),
+                       "dns": _obj({"host": _STR, "port": _INT}), "ca_bundle": _STR}),
+}
+
+_CLOCK = "Clock"
+_DNS = "DNS"
+_MAIL = "Outbox"
+_STATE = "State"
+_CA = "CA material"
+_INFO = "Sandbox"
+
+
+def openapi_document() -> dict:
+    paths = {
+        "/health": {"get": _op("Liveness, sandbox time and timing profile", {"200": _json(_obj({
+            "status": _STR, "now": _STR, "profile": _STR}))}, tag=_INFO)},
+        "/endpoints": {"get": _op("Every listener's address and the CA bundle path (the endpoints-file JSON)",
+                                  {"200": _json(_ref("Endpoints"))}, tag=_INFO)},
+        "/clock": {"get": _op("The sandbox clock", {"200": _json(_ref("Clock"))}, tag=_CLOCK)},
+        "/clock/advance": {"post": _op(
+            "Advance the clock; every job that falls due runs, in order, before the answer",
+            {"200": _json(_ref("Clock"))},
+            body=_body(_obj({"seconds": {"oneOf": [{"type": "number", "minimum": 0},
+                                                   {"type": "string", "example": "72h"}]}}, ["seconds"]),
+                       {"seconds": 259200}), tag=_CLOCK)},
+        "/clock/set": {"post": _op("Set the clock to a later time (it never runs backwards: 409)",
+                                   {"200": _json(_ref("Clock"))},
+                                   body=_body(_obj({"now": {"type": "string", "format": "date-time"}}, ["now"]),
+                                              {"now": "2026-12-01T09:00:00Z"}), tag=_CLOCK)},
+        "/clock/mode": {"post": _op("Switch between real, scaled (factor sandbox seconds per real second) and manual",
+                                    {"200": _json(_ref("Clock"))},
+                                    body=_body(_obj({"mode": {"enum": ["real", "scaled", "manual"]},
+                                                     "factor": {"type": "number", "exclusiveMinimum": 0}}, ["mode"]),
+                                               {"mode": "scaled", "factor": 3600}), tag=_CLOCK)},
+        "/jobs": {"get": _op("Pending jobs on the sandbox clock (what the sandbox is waiting for)",
+                             {"200": _json(_obj({"jobs": {"type": "array", "items": _obj({
+                                 "id": _INT, "kind": _STR, "due": _STR, "payload": {"type": "object"}})}}))},
+                             tag=_CLOCK)},
+        "/dns/records": {
+            "get": _op("DNS records in the sandbox zones", {"200": _json(_obj({"records": {
+                "type": "array", "items": _ref("DnsRecord")}}))},
+                parameters=[_query("name", "exact name"), _query("type", "TXT, A, AAAA or CNAME")], tag=_DNS),
+            "post": _op("Add a record; it becomes visible after the profile's dns_propagation wait",
+                        {"201": _json(_ref("DnsRecord"), "Created")},
+                        body=_body(_obj({"name": _STR, "type": {"enum": ["TXT", "A", "AAAA", "CNAME"]},
+                                         "value": _STR, "ttl": _INT}, ["name", "type", "value"]),
+                                   {"name": "example.com", "type": "TXT", "value": "0123456789abcdef0123456789abcdef"}),
+                        tag=_DNS)},
+        "/dns/records/{id}": {"delete": _op("Remove a record", {"204": _NO_CONTENT},
+                                            parameters=[_path("id", "record id")], tag=_DNS)},
+        "/dns/servfail": {
+            "get": _op("Names answered with SERVFAIL", {"200": _json(_obj({"names": {
+                "type": "array", "items": _STR}}))}, tag=_DNS),
+            "post": _op("Answer SERVFAIL for a name and every name below it", {"201": _json(_obj({"name": _STR}),
+                                                                                             "Created")},
+                        body=_body(_obj({"name": _STR}, ["name"]), {"name": "broken.example.com"}), tag=_DNS)},
+        "/dns/servfail/{name}": {"delete": _op("Answer normally again", {"204": _NO_CONTENT},
+                                               parameters=[_path("name", "domain name")], tag=_DNS)},
+        "/mail": {
+            "get": _op("The outbox, oldest first", {"200": _json(_obj({"emails": {
+                "type": "array", "items": _ref("Email")}}))},
+                parameters=[_query("to", "recipient (case-insensitive)"),
+                            _query("subject", "text the subject contains"),
+                            _query("since", "sandbox time, ISO-8601")], tag=_MAIL),
+            "delete": _op("Empty the outbox", {"200": _json(_obj({"deleted": _INT}))}, tag=_MAIL)},
+        "/mail/{id}": {"get": _op("One email", {"200": _json(_ref("Email"))},
+                                  parameters=[_path("id", "email id")], tag=_MAIL)},
+        "/journal": {"get": _op("Requests to every listener, newest first", {"200": _json(_ref("JournalPage"))},
+                                parameters=[_query("listener", "web, atlas, dip_uit, dip_prod or dns"),
+                                            _query("method", "HTTP method or DNS query type"),
+                                            _query("path", "text the path contains"),
+                                            _query("status", "HTTP status or DNS rcode"),
+                                            _query("since", "sandbox time, ISO-8601"),
+                                            _query("page", "from 1", _INT),
+                                            _query("per_page", "1 to 500, default 50", _INT)], tag=_STATE)},
+        "/reset": {"post": _op("Empty state; keeps the CA material unless ca is true (the TLS root always stays)",
+                               {"200": _json(_obj({"reset": {"type": "boolean"}, "ca_regenerated": {"type": "boolean"},
+                                                   "clock": _ref("Clock")}))},
+                               body={"required": False, "content": {"application/json": {
+                                   "schema": _obj({"ca": {"type": "boolean"}}), "example": {"ca": False}}}},
+                               tag=_STATE)},
+        "/snapshots": {
+            "get": _op("Saved snapshots", {"200": _json(_obj({"snapshots": {
+                "type": "array", "items": _ref("Snapshot")}}))}, tag=_STATE),
+            "post": _op("Save a consistent copy of the whole state under a name", {"201": _json(_ref("Snapshot"),
+                                                                                                  "Created")},
+                        body=_body(_obj({"name": _STR}, ["name"]), {"name": "after-vetting"}), tag=_STATE)},
+        "/snapshots/{name}/restore": {"post": _op("Go back to a snapshot (the clock included)",
+                                                  {"200": _json(_ref("Snapshot"))},
+                                                  parameters=[_path("name", "snapshot name")], tag=_STATE)},
+        "/snapshots/{name}": {"delete": _op("Delete a snapshot", {"204": _NO_CONTENT},
+                                            parameters=[_path("name", "snapshot name")], tag=_STATE)},
+        "/ca/bundle": {"get": _op("Every sandbox root (for curl --cacert / requests verify=)", {"200": _PEM}, tag=_CA)},
+        "/ca/roots": {"get": _op("The root CA certificates", {"200": _PEM}, tag=_CA)},
+        "/ca/intermediates": {"get": _op("The intermediate CA certificates", {"200": _PEM}, tag=_CA)},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "dip-sandbox control API", "version": "1",
+                 "description": "Drives the sandbox: its clock, DNS zones, outbox, journal, snapshots and CA "
+                                "material. Loopback-only by default; a bearer token when control_token is set."},
+        "servers": [{"url": "/_sandbox"}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": {"Error": {"description": "Error", "content": {"application/json": {
+                "schema": _ref("Error")}}}},
+            "securitySchemes": {"controlToken": {"type": "http", "scheme": "bearer"}},
+        },
+    }

@@ -1,0 +1,25 @@
+"""What the sandbox's own checks (Atlas domain verification) read: the sandbox zones, or an external
+resolver when `dns_resolver` is set, for people who run their own DNS."""
+from __future__ import annotations
+
+from sandbox.dns_server import DnsLookupFailed, lookup_txt_external
+from sandbox.dns_zones import DnsZones
+
+
+class TxtLookup:
+    def __init__(self, zones: DnsZones, external_resolver: str | None = None):
+        self._zones = zones
+        self._external = external_resolver
+
+    @property
+    def source(self) -> str:
+        return f"external resolver {self._external}" if self._external else "sandbox DNS zones"
+
+    def txt_values(self, name: str) -> list[str]:
+        """The TXT values visible for `name` now; raises DnsLookupFailed when the DNS cannot answer."""
+        if self._external:
+            return lookup_txt_external(self._external, name)
+        answer = self._zones.resolve(name, "TXT")
+        if answer.rcode == "SERVFAIL":
+            raise DnsLookupFailed(f"the DNS answered SERVFAIL for {name}")
+        return [r.value for r in answer.records if r.type == "TXT"]

@@ -1,0 +1,155 @@
+"""Serving WSGI apps: cheroot (threaded, HTTP/1.1 keep-alive) with pyOpenSSL for TLS.
+
+Why these: cheroot is the production WSGI server of CherryPy, runs many servers in one process and has a
+pluggable TLS adapter; pyOpenSSL lets the handshake *accept* any client certificate (a verify callback),
+so the app can judge it on the sandbox clock and say what is wrong, which the stdlib `ssl` cannot.
+Strict mode rejects absent and unknown-issuer certificates at the handshake instead; it never rejects
+one for the wall-clock time (design.md: "Two kinds of time").
+
+The verified chain (leaf first, DER) reaches the app as `environ["dip_sandbox.client_chain"]`.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from cheroot import wsgi
+from cheroot.ssl.pyopenssl import pyOpenSSLAdapter
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from OpenSSL import SSL, crypto
+
+log = logging.getLogger(__name__)
+
+CLIENT_CHAIN_KEY = "dip_sandbox.client_chain"
+CLIENT_IDENTITY_KEY = "dip_sandbox.client_identity"
+
+# OpenSSL verify errors about time: never a reason to refuse at the handshake (sandbox time decides).
+_TIME_ERRORS = {9, 10, 11, 12, 13, 14, 15, 16}  # cert/CRL not yet valid, expired, bad time fields
+
+
+@dataclass(frozen=True)
+class TlsSettings:
+    certificate_file: Path
+    key_file: Path
+    client_ca_file: Path  # CAs whose names are sent in the CertificateRequest and trusted in strict mode
+    strict: bool = False
+
+
+class ClientCertificateAdapter(pyOpenSSLAdapter):
+    def __init__(self, tls: TlsSettings):
+        super().__init__(str(tls.certificate_file), str(tls.key_file))
+        self._tls = tls
+
+    def get_context(self):
+        context = SSL.Context(SSL.TLS_SERVER_METHOD)
+        context.set_min_proto_version(SSL.TLS1_2_VERSION)
+        context.use_privatekey_file(self.private_key)
+        context.use_certificate_file(self.certificate)
+        context.load_verify_locations(str(self._tls.client_ca_file))
+        context.set_session_id(b"dip-sandbox")
+        pem = self._tls.client_ca_file.read_bytes()
+        names = [crypto.X509.from_cryptography(c).get_subject() for c in x509.load_pem_x509_certificates(pem)]
+        context.set_client_ca_list(names)
+        if self._tls.strict:
+            context.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, _ignore_time_errors)
+        else:
+            context.set_verify(SSL.VERIFY_PEER, _accept_any)
+        return context
+
+
+def _accept_any(connection, certificate, errnum, depth, ok) -> bool:
+    return True
+
+
+def _ignore_time_errors(connection, certificate, errnum, depth, ok) -> bool:
+    return bool(ok) or errnum in _TIME_ERRORS
+
+
+class ClientCertificateGateway(wsgi.Gateway_10):
+    """Adds the client's certificate chain (DER, leaf first) to every request's environ."""
+
+    def get_environ(self):
+        environ = super().get_environ()
+        connection = self.req.conn.socket
+        chain: list[bytes] = []
+        if isinstance(connection, SSL.Connection):
+            leaf = connection.get_peer_certificate(as_cryptography=True)
+            if leaf is not None:
+                chain.append(leaf.public_bytes(Encoding.DER))
+                for extra in connection.get_peer_cert_chain(as_cryptography=True) or []:
+                    der = extra.public_bytes(Encoding.DER)
+                    if der not in chain:
+                        chain.append(der)
+        environ[CLIENT_CHAIN_KEY] = chain
+        return environ
+
+
+class HttpListener:
+    """One listening address serving one WSGI app, in its own thread."""
+
+    def __init__(self, name: str, app: Callable, host: str, port: int, *, threads: int = 10,
+                 tls: TlsSettings | None = None, shutdown_timeout: float = 5.0):
+        self.name = name
+        self.tls = tls
+        self.server = wsgi.Server((host, port), app, numthreads=threads, server_name=f"dip-sandbox-{name}",
+                                  shutdown_timeout=shutdown_timeout, accepted_queue_timeout=1)
+        self.server.gateway = ClientCertificateGateway
+        if tls is not None:
+            self.server.ssl_adapter = ClientCertificateAdapter(tls)
+        self.server.prepare()
+        self.host, self.port = self.server.bind_addr[0], self.server.bind_addr[1]
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.tls else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.server.serve, name=f"listener-{self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.server.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+class JournalMiddleware:
+    """Records every request of a listener in the journal: method, path, status, duration, client."""
+
+    def __init__(self, app: Callable, listener: str, record: Callable[..., None]):
+        self.app = app
+        self.listener = listener
+        self.record = record
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        status_holder: list[str] = []
+
+        def recording_start_response(status, headers, exc_info=None):
+            status_holder.append(status)
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.app(environ, recording_start_response)
+        finally:
+            path = environ.get("PATH_INFO", "")
+            if environ.get("QUERY_STRING"):
+                path += "?" + environ["QUERY_STRING"]
+            client = environ.get("REMOTE_ADDR", "")
+            identity = environ.get(CLIENT_IDENTITY_KEY)
+            if identity:
+                client = f"{client} {identity}"
+            try:
+                self.record(listener=self.listener, method=environ.get("REQUEST_METHOD", ""), path=path,
+                            status=(status_holder[0].split(" ", 1)[0] if status_holder else "-"),
+                            duration_ms=(time.perf_counter() - started) * 1000, client=client)
+            except Exception:
+                log.exception("journal")

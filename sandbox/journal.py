@@ -1,0 +1,78 @@
+"""The journal: a bounded record of every request to every listener (and later every delivery)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sandbox.clock import SandboxClock, from_unix, iso, parse_iso, real_now
+from sandbox.errors import InvalidInput
+from sandbox.store import Store
+
+_TRIM_EVERY = 100
+
+
+def migrations():
+    def create_journal(db):
+        db["journal"].create({"id": int, "at": float, "real_at": str, "listener": str, "method": str,
+                              "path": str, "status": str, "duration_ms": float, "client": str,
+                              "detail": str}, pk="id")
+        db["journal"].create_index(["listener"])
+    return [create_journal]
+
+
+class Journal:
+    def __init__(self, store: Store, clock: SandboxClock, max_entries: int = 10000):
+        self._store = store
+        self._clock = clock
+        self._max = max_entries
+        self._since_trim = 0
+
+    def record(self, *, listener: str, method: str, path: str, status: Any, duration_ms: float,
+               client: str | None = None, detail: dict | None = None) -> int:
+        with self._store.transaction() as db:
+            table = db["journal"]
+            table.insert({
+                "at": self._clock.now_unix(), "real_at": iso(real_now()), "listener": listener, "method": method,
+                "path": path, "status": str(status), "duration_ms": round(duration_ms, 3), "client": client,
+                "detail": json.dumps(detail) if detail else None})
+            entry_id = table.last_pk
+            self._since_trim += 1
+            if self._since_trim >= _TRIM_EVERY:
+                self._since_trim = 0
+                db.execute("delete from journal where id <= ?", [entry_id - self._max])
+        return entry_id
+
+    def query(self, *, listener: str | None = None, method: str | None = None, path: str | None = None,
+              status: str | None = None, since: str | None = None, page: int = 1, per_page: int = 50) -> dict:
+        if page < 1 or not 1 <= per_page <= 500:
+            raise InvalidInput("page starts at 1 and per_page is 1 to 500", field="per_page")
+        where, params = ["1=1"], []
+        for column, value in (("listener", listener), ("method", method), ("status", status)):
+            if value:
+                where.append(f"{column} = ?")
+                params.append(value)
+        if path:
+            where.append("path like ?")
+            params.append("%" + path + "%")
+        if since:
+            where.append("at >= ?")
+            params.append(parse_iso(since).timestamp())
+        clause = " and ".join(where)
+        total = self._store.query(f"select count(*) as n from journal where {clause}", params)[0]["n"]
+        rows = self._store.query(
+            f"select * from journal where {clause} order by id desc limit ? offset ?",
+            params + [per_page, (page - 1) * per_page])
+        entries = [{
+            "id": r["id"], "at": iso(from_unix(r["at"])), "real_at": r["real_at"], "listener": r["listener"],
+            "method": r["method"], "path": r["path"], "status": r["status"], "duration_ms": r["duration_ms"],
+            "client": r["client"], "detail": json.loads(r["detail"]) if r["detail"] else None} for r in rows]
+        return {"entries": entries, "total": total, "page": page, "per_page": per_page}
+
+    def trim(self) -> None:
+        with self._store.transaction() as db:
+            last = db.execute("select max(id) from journal").fetchone()[0] or 0
+            db.execute("delete from journal where id <= ?", [last - self._max])
+
+    def clear(self) -> None:
+        with self._store.transaction() as db:
+            db.execute("delete from journal")

@@ -1,0 +1,99 @@
+"""The outbox: every email the simulation sends, kept in the store; optionally relayed over SMTP."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import smtplib
+import threading
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from sandbox.clock import SandboxClock, from_unix, iso, parse_iso
+from sandbox.errors import NotFound
+from sandbox.ids import RandomSource
+from sandbox.store import Store
+
+log = logging.getLogger(__name__)
+_LINK = re.compile(r"https?://[^\s<>\"')]+")
+
+
+def migrations():
+    def create_mail(db):
+        db["mail"].create({"id": str, "sent_at": float, "sender": str, "recipient": str, "subject": str,
+                           "text": str, "links": str, "seq": int}, pk="id")
+        db["mail"].create_index(["recipient"])
+        db["mail"].create_index(["seq"])
+    return [create_mail]
+
+
+@dataclass(frozen=True)
+class Email:
+    id: str
+    sent_at: float
+    sender: str
+    recipient: str
+    subject: str
+    text: str
+    links: tuple[str, ...]
+
+    def describe(self) -> dict:
+        return {"id": self.id, "sent_at": iso(from_unix(self.sent_at)), "from": self.sender, "to": self.recipient,
+                "subject": self.subject, "text": self.text, "links": list(self.links)}
+
+
+def _email(row: dict) -> Email:
+    return Email(row["id"], row["sent_at"], row["sender"], row["recipient"], row["subject"], row["text"],
+                 tuple(json.loads(row["links"])))
+
+
+class Outbox:
+    def __init__(self, store: Store, clock: SandboxClock, random: RandomSource, smtp_relay: str | None = None):
+        self._store = store
+        self._clock = clock
+        self._random = random
+        self._relay = smtp_relay
+
+    def send(self, to: str, subject: str, text: str, sender: str = "no-reply@dip-sandbox.invalid") -> Email:
+        email = Email(self._random.hex(8), self._clock.now_unix(), sender, to, subject, text,
+                      tuple(dict.fromkeys(_LINK.findall(text))))
+        with self._store.transaction() as db:
+            seq = db.execute("select coalesce(max(seq), 0) + 1 from mail").fetchone()[0]
+            db["mail"].insert({**email.__dict__, "links": json.dumps(list(email.links)), "seq": seq})
+        if self._relay:
+            threading.Thread(target=self._forward, args=(email,), daemon=True).start()
+        return email
+
+    def _forward(self, email: Email) -> None:
+        host, _, port = self._relay.rpartition(":")
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = email.sender, email.recipient, email.subject
+        message.set_content(email.text)
+        try:
+            with smtplib.SMTP(host or self._relay, int(port or 25), timeout=10) as smtp:
+                smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("SMTP relay %s refused email %s: %s", self._relay, email.id, exc)
+
+    def list(self, to: str | None = None, subject: str | None = None, since: str | None = None) -> list[Email]:
+        sql, params = "select * from mail where 1=1", []
+        if to:
+            sql += " and lower(recipient) = lower(?)"
+            params.append(to)
+        if subject:
+            sql += " and lower(subject) like ?"
+            params.append("%" + subject.lower() + "%")
+        if since:
+            sql += " and sent_at >= ?"
+            params.append(parse_iso(since).timestamp())
+        return [_email(r) for r in self._store.query(sql + " order by seq", params)]
+
+    def get(self, email_id: str) -> Email:
+        rows = self._store.query("select * from mail where id = ?", [email_id])
+        if not rows:
+            raise NotFound(f"no email with id {email_id!r}", field="id")
+        return _email(rows[0])
+
+    def clear(self) -> int:
+        with self._store.transaction() as db:
+            return db.execute("delete from mail").rowcount

@@ -1,0 +1,158 @@
+"""Jobs that fall due on the sandbox clock, kept in the store so that they survive restarts.
+
+Domain modules schedule a job by kind (`schedule("atlas.vetting_done", due, {...})`); the composition
+registers one handler per kind. `advance`/`set_time` run every job that falls due, in time order, with
+the clock showing each job's due time while it runs, before they return. In real and scaled modes a
+background thread runs jobs as their time comes.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import traceback
+from datetime import datetime
+from typing import Any, Callable
+
+from sandbox.clock import SandboxClock, from_unix, iso, to_unix
+from sandbox.errors import InvalidInput
+from sandbox.store import Store
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], None]
+
+
+def migrations():
+    def create_jobs(db):
+        db["jobs"].create({
+            "id": int, "kind": str, "due_at": float, "payload": str, "status": str,
+            "created_at": float, "ran_at": float, "error": str,
+        }, pk="id")
+        db["jobs"].create_index(["status", "due_at"])
+    return [create_jobs]
+
+
+class Scheduler:
+    def __init__(self, store: Store, clock: SandboxClock):
+        self._store = store
+        self._clock = clock
+        self._handlers: dict[str, Handler] = {}
+        self._run_lock = threading.RLock()
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        clock.on_change(self.wake)
+
+    def register(self, kind: str, handler: Handler) -> None:
+        self._handlers[kind] = handler
+
+    def schedule(self, kind: str, due: datetime, payload: dict[str, Any] | None = None) -> int:
+        with self._store.transaction() as db:
+            table = db["jobs"]
+            table.insert({
+                "kind": kind, "due_at": to_unix(due), "payload": json.dumps(payload or {}),
+                "status": "pending", "created_at": self._clock.now_unix(), "ran_at": None, "error": None,
+            })
+            job_id = table.last_pk
+        self.wake()
+        return job_id
+
+    def pending(self) -> list[dict]:
+        rows = self._store.query(
+            "select id, kind, due_at, payload from jobs where status = 'pending' order by due_at, id")
+        return [{"id": r["id"], "kind": r["kind"], "due": iso(from_unix(r["due_at"])),
+                 "payload": json.loads(r["payload"])} for r in rows]
+
+    # -- running ---------------------------------------------------------------------------------
+    def run_due(self, until: float | None = None) -> int:
+        """Run every pending job due at or before `until` (default: now), in order. Returns the count."""
+        ran = 0
+        with self._run_lock:
+            while True:
+                limit = self._clock.now_unix() if until is None else until
+                rows = self._store.query(
+                    "select * from jobs where status = 'pending' and due_at <= ? order by due_at, id limit 1",
+                    [limit])
+                if not rows:
+                    return ran
+                job = rows[0]
+                self._clock.move_to(job["due_at"])
+                self._run_one(job)
+                ran += 1
+
+    def _run_one(self, job: dict) -> None:
+        handler = self._handlers.get(job["kind"])
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job['kind']!r}")
+            with self._store.transaction() as db:
+                handler(json.loads(job["payload"]))
+                db["jobs"].update(job["id"], {"status": "done", "ran_at": self._clock.now_unix()})
+        except Exception as exc:  # a failing job must not stop the clock
+            log.error("job %s (%s) failed: %s", job["id"], job["kind"], traceback.format_exc())
+            with self._store.transaction() as db:
+                db["jobs"].update(job["id"], {"status": "failed", "ran_at": self._clock.now_unix(),
+                                              "error": f"{type(exc).__name__}: {exc}"})
+
+    def advance(self, seconds: float) -> dict:
+        try:
+            seconds = float(seconds)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"seconds must be a number, not {seconds!r}", field="seconds") from None
+        if seconds < 0:
+            raise InvalidInput("seconds must be 0 or more: the sandbox clock never runs backwards",
+                               field="seconds")
+        with self._run_lock:
+            return self._run_to(self._clock.now_unix() + seconds)
+
+    def set_time(self, moment: datetime) -> dict:
+        target = to_unix(moment)
+        with self._run_lock:
+            self._clock.check_forward(target)
+            return self._run_to(target)
+
+    def _run_to(self, target: float) -> dict:
+        ran = self.run_due(until=target)
+        self._clock.move_to(target)
+        ran += self.run_due()
+        self._clock.notify()
+        return {**self._clock.describe(), "jobs_run": ran}
+
+    # -- background ------------------------------------------------------------------------------
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify_all()
+
+    def start(self) -> None:
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name="sandbox-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _next_due(self) -> float | None:
+        rows = self._store.query("select min(due_at) as due from jobs where status = 'pending'")
+        return rows[0]["due"] if rows else None
+
+    def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                self.run_due()
+                due = self._next_due()
+                wait = 5.0
+                if due is not None:
+                    until = self._clock.real_seconds_until(due)
+                    if until is not None:
+                        wait = min(wait, max(until, 0.01))
+            except Exception:  # keep the loop alive whatever a store hiccup does
+                log.exception("scheduler loop")
+                wait = 1.0
+            with self._wake:
+                if not self._stopping:
+                    self._wake.wait(timeout=wait)

@@ -1,0 +1,144 @@
+"""Running a sandbox: every listener in one process, the endpoints they report, a clean stop."""
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from mock_ca.issuance import PublicationUrls
+from sandbox.app import Sandbox, create_atlas_app, create_dip_app, create_web_app
+from sandbox.dns_server import DnsLookupFailed, SandboxDnsServer, ZoneResolver, query_txt
+from sandbox.http_server import HttpListener, JournalMiddleware, TlsSettings
+from sandbox.settings import ENVIRONMENTS
+
+log = logging.getLogger(__name__)
+
+
+def _public_host(host: str) -> str:
+    """The address a client on this machine uses for a listener bound to `host`."""
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+
+
+def _url(scheme: str, host: str, port: int) -> str:
+    host = _public_host(host)
+    return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
+class SandboxServer:
+    def __init__(self, sandbox: Sandbox):
+        self.sandbox = sandbox
+        self.listeners: dict[str, HttpListener] = {}
+        self.dns: SandboxDnsServer | None = None
+        self.endpoints: dict | None = None
+
+    def _port(self, name: str) -> int:
+        settings = self.sandbox.settings
+        return 0 if settings.ephemeral_ports else getattr(settings, f"{name}_port")
+
+    def _tls_files(self) -> tuple[Path, Path, Path, Path]:
+        cas = self.sandbox.cas
+        directory = self.sandbox.data_dir / "tls"
+        directory.mkdir(exist_ok=True)
+        cert_pem, key_pem = cas.server_certificate(list(self.sandbox.settings.tls_extra_names))
+        cert_file, key_file = directory / "server.pem", directory / "server.key"
+        cert_file.write_text(cert_pem)
+        key_file.write_text(key_pem)
+        key_file.chmod(0o600)
+        atlas_cas, dip_cas = directory / "atlas-client-cas.pem", directory / "dip-client-cas.pem"
+        atlas_cas.write_text(cas.authority("atlas-client-ca").pem)
+        dip_cas.write_text("".join(a.pem for a in cas.chain("dip-issuing")))
+        return cert_file, key_file, atlas_cas, dip_cas
+
+    def start(self) -> dict:
+        sandbox, settings = self.sandbox, self.sandbox.settings
+        record = sandbox.journal.record
+        cert_file, key_file, atlas_cas, dip_cas = self._tls_files()
+        strict = settings.client_cert_mode == "strict"
+        common = {"threads": settings.http_threads, "shutdown_timeout": settings.shutdown_timeout}
+
+        web = HttpListener("web", JournalMiddleware(create_web_app(sandbox), "web", record),
+                           settings.web_host, self._port("web"), **common)
+        self.listeners["web"] = web
+        web_url = _url("http", web.host, web.port)
+        sandbox.cas.urls = PublicationUrls(web_url)
+
+        self.listeners["atlas"] = HttpListener(
+            "atlas", JournalMiddleware(create_atlas_app(sandbox), "atlas", record), settings.atlas_host,
+            self._port("atlas"), tls=TlsSettings(cert_file, key_file, atlas_cas, strict), **common)
+        for environment in ENVIRONMENTS:
+            name = f"dip_{environment}"
+            self.listeners[name] = HttpListener(
+                name, JournalMiddleware(create_dip_app(sandbox, environment), name, record),
+                getattr(settings, f"{name}_host"), self._port(name),
+                tls=TlsSettings(cert_file, key_file, dip_cas, strict), **common)
+        self.dns = SandboxDnsServer(ZoneResolver(sandbox.zones, record), settings.dns_host, self._port("dns"))
+
+        for listener in self.listeners.values():
+            listener.start()
+        self.dns.start()
+        sandbox.scheduler.start()
+        sandbox.scheduler.run_due()
+
+        atlas, uit, prod = self.listeners["atlas"], self.listeners["dip_uit"], self.listeners["dip_prod"]
+        self.endpoints = {
+            "web": web_url,
+            "control": web_url + "/_sandbox",
+            "atlas_api": _url("https", atlas.host, atlas.port) + "/v2",
+            "dip_api": {"uit": _url("https", uit.host, uit.port), "prod": _url("https", prod.host, prod.port)},
+            "dns": {"host": _public_host(self.dns.host), "port": self.dns.port},
+            "ca_bundle": str(sandbox.cas.bundle_path),
+            "data_dir": str(sandbox.data_dir),
+        }
+        sandbox.endpoints = self.endpoints
+        self._wait_accepting()
+        if settings.endpoints_file:
+            path = Path(settings.endpoints_file)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(json.dumps(self.endpoints, indent=2) + "\n")
+            tmp.replace(path)
+        return self.endpoints
+
+    def _wait_accepting(self, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        targets = [(_public_host(l.host), l.port) for l in self.listeners.values()]
+        for host, port in targets:
+            while True:
+                try:
+                    with socket.create_connection((host, port), timeout=1):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"listener {host}:{port} does not accept connections")
+                    time.sleep(0.01)
+        while True:
+            try:
+                query_txt(_public_host(self.dns.host), self.dns.port, "ready.dip-sandbox.invalid", timeout=1)
+                break
+            except (OSError, DnsLookupFailed):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the DNS server does not answer")
+
+    def stop(self) -> None:
+        """Stop accepting, let in-flight requests finish, then close the database."""
+        with ThreadPoolExecutor(max_workers=len(self.listeners) or 1) as pool:
+            list(pool.map(lambda listener: listener.stop(), self.listeners.values()))
+        if self.dns is not None:
+            self.dns.stop()
+        self.sandbox.scheduler.stop()
+        self.sandbox.close()
+
+
+def summary(endpoints: dict) -> str:
+    return "\n".join([
+        "dip-sandbox is running",
+        f"  web / portals     {endpoints['web']}",
+        f"  control API       {endpoints['control']}   (docs: {endpoints['control']}/docs)",
+        f"  Atlas API         {endpoints['atlas_api']}",
+        f"  DIP API (UIT)     {endpoints['dip_api']['uit']}",
+        f"  DIP API (Prod)    {endpoints['dip_api']['prod']}",
+        f"  DNS (UDP+TCP)     {endpoints['dns']['host']}:{endpoints['dns']['port']}",
+        f"  CA bundle         {endpoints['ca_bundle']}",
+    ])

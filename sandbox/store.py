@@ -1,0 +1,116 @@
+"""The one SQLite database of a sandbox, through sqlite-utils.
+
+WAL mode is set once, when the file is created. Each package registers its own numbered migrations
+under a namespace; `migrate` runs the ones a database has not seen yet, on every start. Access to the
+one connection is serialised by a re-entrant lock; `transaction()` nests (savepoints).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import sqlite_utils
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+
+class Store:
+    def __init__(self, path: Path, synchronous: str = "normal"):
+        self.path = Path(path)
+        created = not self.path.exists()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
+        self.db = sqlite_utils.Database(self._conn)
+        self.lock = threading.RLock()
+        self._closed = False
+        self._on_replaced: list[Callable[[], None]] = []
+        if created:
+            self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(f"PRAGMA synchronous={synchronous.upper()}")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        with self.transaction() as db:
+            db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+
+    # -- access ----------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """Serialised, atomic access; nested calls become savepoints of the outer transaction."""
+        with self.lock:
+            with self.db.atomic():
+                yield self.db
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite_utils.Database]:
+        with self.lock:
+            yield self.db
+
+    def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[dict]:
+        with self.lock:
+            return list(self.db.query(sql, params))
+
+    # -- meta ------------------------------------------------------------------------------------
+    def get_meta(self, key: str, default: Any = None) -> Any:
+        rows = self.query("select value from meta where key = ?", [key])
+        return json.loads(rows[0]["value"]) if rows else default
+
+    def set_meta(self, key: str, value: Any) -> None:
+        with self.transaction() as db:
+            db["meta"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
+
+    # -- schema ----------------------------------------------------------------------------------
+    def migrate(self, namespace: str, migrations: Sequence[Migration]) -> int:
+        """Run the migrations of `namespace` this database has not run yet; return the new version."""
+        key = f"schema_version:{namespace}"
+        with self.transaction():
+            version = self.get_meta(key, 0)
+            if version > len(migrations):
+                raise RuntimeError(
+                    f"the database has {namespace} schema version {version}, newer than this dip-sandbox "
+                    f"knows ({len(migrations)}): upgrade dip-sandbox or use another --data-dir")
+            for number, migration in enumerate(migrations[version:], start=version + 1):
+                migration(self.db)
+                self.set_meta(key, number)
+        return len(migrations)
+
+    # -- snapshots -------------------------------------------------------------------------------
+    def copy_to(self, destination: Path) -> None:
+        """A consistent copy of the whole database (SQLite's online backup)."""
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        tmp = destination.with_suffix(".partial")
+        tmp.unlink(missing_ok=True)
+        with self.lock:
+            target = sqlite3.connect(str(tmp))
+            try:
+                self._conn.backup(target)
+            finally:
+                target.close()
+        tmp.replace(destination)
+
+    def replace_from(self, source: Path) -> None:
+        """Make the database a copy of `source`; listeners registered with `on_replaced` reload."""
+        with self.lock:
+            origin = sqlite3.connect(str(source))
+            try:
+                origin.backup(self._conn)
+            finally:
+                origin.close()
+            for callback in self._on_replaced:
+                callback()
+
+    def on_replaced(self, callback: Callable[[], None]) -> None:
+        self._on_replaced.append(callback)
+
+    def notify_replaced(self) -> None:
+        with self.lock:
+            for callback in self._on_replaced:
+                callback()
+
+    def close(self) -> None:
+        with self.lock:
+            if not self._closed:
+                self._closed = True
+                self._conn.close()
