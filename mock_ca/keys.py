@@ -16,8 +16,10 @@ def key_to_pem(key) -> str:
 
 
 def key_from_pem(text: str | bytes):
+    """Load a PEM private key. RSA's expensive consistency check is skipped (hundreds of ms per 4096-bit
+    key): these are the sandbox's own keys, and an imported key is checked against its certificate."""
     data = text.encode() if isinstance(text, str) else text
-    return serialization.load_pem_private_key(data, password=None)
+    return serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=True)
 
 
 def cert_to_pem(cert: x509.Certificate) -> str:

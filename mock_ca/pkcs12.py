@@ -30,6 +30,10 @@ def _looks_like_pkcs12(data: bytes) -> bool:
     return data[offset:offset + 3] == b"\x02\x01\x03"
 
 
+def _same_key(key, cert: x509.Certificate) -> bool:
+    return key.public_key().public_numbers() == cert.public_key().public_numbers()
+
+
 def read_pfx(data: bytes) -> PfxContents:
     if not data:
         raise PfxProblem("the PFX file is empty: choose the .pfx file you exported", code="pfx_empty")
@@ -50,12 +54,19 @@ def read_pfx(data: bytes) -> PfxContents:
         raise PfxProblem("the PFX is password-protected: export it again with an empty password "
                          f"({MERGE_HINT})", code="pfx_password")
     key, cert, chain = loaded
+    if cert is None and key is not None and chain:
+        matching = [c for c in chain if _same_key(key, c)]
+        if not matching:
+            raise PfxProblem("the private key in the PFX belongs to none of its certificates: merge the "
+                             "certificate with the key its CSR was made from", code="pfx_key_mismatch")
+        cert = matching[0]
+        chain = [c for c in chain if c is not cert]
     if cert is None:
         raise PfxProblem("the PFX holds no certificate: export it with -in cert.cer", code="pfx_no_certificate")
     if key is None:
         raise PfxProblem("the PFX holds no private key: export it again with -inkey cert.key "
                          f"({MERGE_HINT})", code="pfx_no_key")
-    if key.public_key().public_numbers() != cert.public_key().public_numbers():
+    if not _same_key(key, cert):
         raise PfxProblem("the private key in the PFX does not belong to its certificate: merge the "
                          "certificate with the key its CSR was made from", code="pfx_key_mismatch")
     return PfxContents(key, cert, tuple(chain))

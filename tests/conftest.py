@@ -1,0 +1,171 @@
+"""Shared fixtures: pinned CA material (made once per session), in-process sandboxes with real listeners
+on ephemeral ports, and a pool of RSA keys so tests do not spend their time generating 4096-bit keys."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from sandbox.app import Sandbox
+from sandbox.server import SandboxServer
+from sandbox.settings import load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def make_settings(data_dir: Path, ca_dir: Path | None = None, **overrides):
+    values = {"data_dir": str(data_dir), "ephemeral_ports": True, "profile": "training", **overrides}
+    if ca_dir is not None:
+        values["ca_dir"] = str(ca_dir)
+    return load_settings(values, environ={})
+
+
+@pytest.fixture(scope="session")
+def ca_dir(tmp_path_factory) -> Path:
+    """CA material made once and imported by every sandbox of the session (as CI would pin it)."""
+    directory = tmp_path_factory.mktemp("pinned-ca")
+    sandbox = Sandbox(make_settings(tmp_path_factory.mktemp("ca-maker"), directory))
+    sandbox.close()
+    return directory
+
+
+@pytest.fixture
+def sandbox(tmp_path, ca_dir):
+    """A sandbox without listeners, for the domain modules."""
+    instance = Sandbox(make_settings(tmp_path / "data", ca_dir))
+    yield instance
+    instance.close()
+
+
+class Running:
+    """A sandbox serving on real sockets in this process."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.sandbox = Sandbox(settings)
+        self.server = SandboxServer(self.sandbox)
+        self.endpoints = self.server.start()
+
+    @property
+    def control(self) -> str:
+        return self.endpoints["control"]
+
+    @property
+    def bundle(self) -> str:
+        return self.endpoints["ca_bundle"]
+
+    def stop(self):
+        self.server.stop()
+
+
+@pytest.fixture
+def start_sandbox(tmp_path, ca_dir):
+    started: list[Running] = []
+
+    def start(data_dir: Path | None = None, **overrides) -> Running:
+        running = Running(make_settings(data_dir or tmp_path / f"data{len(started)}", ca_dir, **overrides))
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
+
+
+@pytest.fixture
+def running(start_sandbox) -> Running:
+    return start_sandbox()
+
+
+@pytest.fixture(scope="module")
+def shared_running(tmp_path_factory, ca_dir):
+    """One running sandbox for a module of tests that do not depend on a fresh state."""
+    running = Running(make_settings(tmp_path_factory.mktemp("shared"), ca_dir))
+    yield running
+    running.stop()
+
+
+# -- keys and CSRs -----------------------------------------------------------------------------------
+
+class KeyPool:
+    def __init__(self):
+        self._keys: dict[int, list] = {}
+
+    def get(self, bits: int = 4096, index: int = 0):
+        keys = self._keys.setdefault(bits, [])
+        while len(keys) <= index:
+            keys.append(rsa.generate_private_key(public_exponent=65537, key_size=bits))
+        return keys[index]
+
+
+@pytest.fixture(scope="session")
+def key_pool() -> KeyPool:
+    return KeyPool()
+
+
+def make_csr(key, common_name: str, dns_names: tuple[str, ...] = ()) -> str:
+    builder = x509.CertificateSigningRequestBuilder().subject_name(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+    if dns_names:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]),
+                                        critical=False)
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+
+
+def key_pem(key) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
+def write_client_files(directory: Path, name: str, cert_pem: str, key) -> tuple[str, str]:
+    directory.mkdir(parents=True, exist_ok=True)
+    cert_file, key_file = directory / f"{name}.cer", directory / f"{name}.key"
+    cert_file.write_text(cert_pem)
+    key_file.write_text(key_pem(key))
+    return str(cert_file), str(key_file)
+
+
+DIP_CN = "energydip-nonprod.host1.example.com"
+DIP_SANS = ("host1.example.com", DIP_CN)
+
+
+# -- a sandbox in a child process --------------------------------------------------------------------
+
+def venv_bin(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    return str(candidate) if candidate.exists() else name
+
+
+def start_process(args: list[str], endpoints_file: Path, timeout: float = 60.0, env: dict | None = None):
+    """Run `dip-sandbox serve ...` and wait for its endpoints file; returns (process, endpoints)."""
+    endpoints_file.unlink(missing_ok=True)
+    process = subprocess.Popen([venv_bin("dip-sandbox"), "serve", *args, "--endpoints-file", str(endpoints_file)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **(env or {})})
+    deadline = time.monotonic() + timeout
+    while not endpoints_file.exists():
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited {process.returncode}: {process.stderr.read()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError("serve did not write its endpoints file in time")
+        time.sleep(0.05)
+    return process, json.loads(endpoints_file.read_text())
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is not installed: .ci/run installs it (apt-get install {name})")
+    return path

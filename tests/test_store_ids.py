@@ -1,0 +1,94 @@
+import sqlite3
+
+import pytest
+
+from sandbox.ids import RandomSource
+from sandbox.store import Store
+
+
+def test_wal_mode_is_set_at_creation(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.close()
+    conn = sqlite3.connect(tmp_path / "s.db")
+    assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_migrations_run_once_and_in_order(tmp_path):
+    calls = []
+
+    def one(db):
+        calls.append(1)
+        db["things"].create({"id": int}, pk="id")
+
+    def two(db):
+        calls.append(2)
+        db["things"].add_column("name", str)
+
+    store = Store(tmp_path / "s.db")
+    assert store.migrate("things", [one]) == 1
+    store.close()
+    store = Store(tmp_path / "s.db")
+    assert store.migrate("things", [one, two]) == 2
+    assert store.migrate("things", [one, two]) == 2
+    assert calls == [1, 2]
+    assert "name" in store.db["things"].columns_dict
+
+
+def test_a_newer_schema_is_refused_with_advice(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.migrate("things", [lambda db: None, lambda db: None])
+    with pytest.raises(RuntimeError, match="newer than this dip-sandbox knows"):
+        store.migrate("things", [lambda db: None])
+
+
+def test_transaction_rolls_back_as_a_whole(tmp_path):
+    store = Store(tmp_path / "s.db")
+    store.migrate("t", [lambda db: db["t"].create({"id": int}, pk="id")])
+    with pytest.raises(ValueError):
+        with store.transaction() as db:
+            db["t"].insert({"id": 1})
+            with store.transaction() as inner:
+                inner["t"].insert({"id": 2})
+            raise ValueError("abort")
+    assert store.query("select count(*) as n from t")[0]["n"] == 0
+
+
+def test_seeded_random_source_is_reproducible(tmp_path):
+    first = RandomSource(Store(tmp_path / "a.db"), seed=42)
+    second = RandomSource(Store(tmp_path / "b.db"), seed=42)
+    assert [first.hex(16) for _ in range(5)] == [second.hex(16) for _ in range(5)]
+    assert first.digits(10) == second.digits(10)
+    other = RandomSource(Store(tmp_path / "c.db"), seed=43)
+    assert other.hex(16) != RandomSource(Store(tmp_path / "d.db"), seed=42).hex(16)
+
+
+def test_random_source_never_repeats_after_restart(tmp_path):
+    store = Store(tmp_path / "a.db")
+    source = RandomSource(store, seed=7)
+    before = {source.hex(16) for _ in range(50)}
+    store.close()
+    again = RandomSource(Store(tmp_path / "a.db"), seed=7)
+    after = {again.hex(16) for _ in range(50)}
+    assert not before & after
+
+
+def test_unseeded_source_draws_its_seed_once_and_keeps_it(tmp_path):
+    store = Store(tmp_path / "a.db")
+    source = RandomSource(store)
+    assert source.seed.startswith("os:")
+    store.close()
+    assert RandomSource(Store(tmp_path / "a.db")).seed == source.seed
+
+
+def test_serial_numbers_are_positive_16_byte_values(tmp_path):
+    source = RandomSource(Store(tmp_path / "a.db"), seed=1)
+    serials = [source.serial_number() for _ in range(200)]
+    assert all(0 < s < 2 ** 127 for s in serials)
+    assert len(set(serials)) == 200
+    assert max(s.bit_length() for s in serials) > 120
+
+
+def test_below_is_in_range(tmp_path):
+    source = RandomSource(Store(tmp_path / "a.db"), seed=1)
+    values = [source.below(10) for _ in range(500)]
+    assert set(values) == set(range(10))
