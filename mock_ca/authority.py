@@ -44,7 +44,7 @@ class CertificateAuthorities:
         store.on_replaced(self._load_or_create)
 
     # -- the hierarchy ---------------------------------------------------------------------------
-    def _load_or_create(self) -> None:
+    def _load_or_create(self, allow_import: bool = True) -> None:
         rows = {r["name"]: r for r in self._store.query("select * from ca_authorities")}
         authorities: dict[str, Authority] = {}
         created = False
@@ -53,7 +53,8 @@ class CertificateAuthorities:
             if row:
                 authority = Authority(definition, keys.cert_from_pem(row["cert_pem"]), keys.key_from_pem(row["key_pem"]))
             else:
-                authority = self._import_or_create(definition, authorities.get(definition.parent or ""))
+                authority = self._import_or_create(definition, authorities.get(definition.parent or ""),
+                                                   allow_import)
                 with self._store.transaction() as db:
                     db["ca_authorities"].insert({
                         "name": definition.name, "cert_pem": authority.pem,
@@ -64,14 +65,23 @@ class CertificateAuthorities:
         self._crl_cache.clear()
         self._export(created)
 
-    def _import_or_create(self, definition, parent: Authority | None) -> Authority:
-        if self._import_dir is not None:
+    def regenerate(self, keep: tuple[str, ...] = ()) -> None:
+        """New keys and certificates for every CA but `keep` (never from or into --ca-dir)."""
+        with self._store.transaction() as db:
+            for definition in DEFINITIONS:
+                if definition.name in keep:
+                    continue
+                db.execute("delete from ca_authorities where name = ?", [definition.name])
+        self._load_or_create(allow_import=False)
+
+    def _import_or_create(self, definition, parent: Authority | None, allow_import: bool = True) -> Authority:
+        if allow_import and self._import_dir is not None:
             imported = read_authority_files(self._import_dir, definition)
             if imported is not None:
                 return imported
         start = min(self._clock.now(), real_now()) - dt.timedelta(days=1)
         authority = create_authority(definition, parent, self._random.serial_number(), start)
-        if self._import_dir is not None:
+        if allow_import and self._import_dir is not None:
             write_authority_files(self._import_dir, authority)
         return authority
 

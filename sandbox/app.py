@@ -68,11 +68,7 @@ class Sandbox:
         the running listeners present a certificate from it."""
         with self.store.transaction() as db:
             for table in db.table_names():
-                if table == "meta" or (table == "ca_authorities" and not ca):
-                    continue
-                if table == "ca_authorities":
-                    db.execute("delete from ca_authorities where name != 'tls-root'")
-                else:
+                if table not in ("meta", "ca_authorities"):
                     db.execute(f"delete from [{table}]")
             for row in db.execute("select key from meta").fetchall():
                 if not row[0].startswith(_KEPT_META_PREFIXES):
@@ -80,6 +76,8 @@ class Sandbox:
             if self.settings.seed is not None:
                 self.store.set_meta("random_seed", str(self.settings.seed))
         self.store.notify_replaced()
+        if ca:
+            self.cas.regenerate(keep=("tls-root",))
         self.scheduler.wake()
         return {"reset": True, "ca_regenerated": ca, "clock": self.clock.describe()}
 

@@ -96,10 +96,14 @@ class SandboxDnsServer:
         for server in self._servers:
             server.start_thread()
 
-    def stop(self) -> None:
-        for server in self._servers:
-            server.server.shutdown()
-            server.server.server_close()
+    def stoppers(self) -> list[Callable[[], None]]:
+        """One stop function per socket server, so a caller can stop them in parallel."""
+        def stopper(server: DNSServer) -> Callable[[], None]:
+            def stop() -> None:
+                server.server.shutdown()
+                server.server.server_close()
+            return stop
+        return [stopper(server) for server in self._servers]
 
 
 def query_txt(host: str, port: int, name: str, timeout: float = 3.0) -> list[str]:

@@ -21,7 +21,7 @@ from cheroot import wsgi
 from cheroot.ssl.pyopenssl import pyOpenSSLAdapter
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from OpenSSL import SSL, crypto
+from OpenSSL import SSL
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,8 @@ class ClientCertificateAdapter(pyOpenSSLAdapter):
         context.use_certificate_file(self.certificate)
         context.load_verify_locations(str(self._tls.client_ca_file))
         context.set_session_id(b"dip-sandbox")
-        pem = self._tls.client_ca_file.read_bytes()
-        names = [crypto.X509.from_cryptography(c).get_subject() for c in x509.load_pem_x509_certificates(pem)]
-        context.set_client_ca_list(names)
+        for authority in x509.load_pem_x509_certificates(self._tls.client_ca_file.read_bytes()):
+            context.add_client_ca(authority)
         if self._tls.strict:
             context.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, _ignore_time_errors)
         else:

@@ -123,10 +123,11 @@ class SandboxServer:
 
     def stop(self) -> None:
         """Stop accepting, let in-flight requests finish, then close the database."""
-        with ThreadPoolExecutor(max_workers=len(self.listeners) or 1) as pool:
-            list(pool.map(lambda listener: listener.stop(), self.listeners.values()))
+        stoppers = [listener.stop for listener in self.listeners.values()]
         if self.dns is not None:
-            self.dns.stop()
+            stoppers.extend(self.dns.stoppers())
+        with ThreadPoolExecutor(max_workers=len(stoppers)) as pool:
+            list(pool.map(lambda stop: stop(), stoppers))
         self.sandbox.scheduler.stop()
         self.sandbox.close()
 
