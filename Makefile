@@ -13,6 +13,7 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python -m compileall -q sandbox mock_ca mock_atlas mock_dip seed_data
 	touch $@
 
 $(TEST_STAMP): pyproject.toml $(STAMP)

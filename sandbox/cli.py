@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 
 import click
-import requests
 
 from sandbox.settings import SETTINGS, SettingError, load_settings
 
@@ -89,6 +88,9 @@ def config(config_file, as_json, **values):
 
 class Control:
     def __init__(self, url: str, token: str | None):
+        import requests  # only the client commands need it; `serve` starts faster without it
+
+        self._requests = requests
         self.url = url.rstrip("/")
         self.session = requests.Session()
         if token:
@@ -97,7 +99,7 @@ class Control:
     def call(self, method: str, path: str, **kwargs):
         try:
             response = self.session.request(method, self.url + path, timeout=60, **kwargs)
-        except requests.ConnectionError:
+        except self._requests.ConnectionError:
             raise click.ClickException(f"no sandbox answers at {self.url}: start one with `dip-sandbox serve`, "
                                        "or give --control / --endpoints-file") from None
         if response.status_code >= 400:
