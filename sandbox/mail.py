@@ -56,7 +56,7 @@ class Outbox:
 
     def send(self, to: str, subject: str, text: str, sender: str = "no-reply@dip-sandbox.invalid") -> Email:
         email = Email(self._random.hex(8), self._clock.now_unix(), sender, to, subject, text,
-                      tuple(dict.fromkeys(_LINK.findall(text))))
+                      tuple(dict.fromkeys(link.rstrip(".,;:!?") for link in _LINK.findall(text))))
         with self._store.transaction() as db:
             seq = db.execute("select coalesce(max(seq), 0) + 1 from mail").fetchone()[0]
             db["mail"].insert({**email.__dict__, "links": json.dumps(list(email.links)), "seq": seq})
