@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import threading
 from pathlib import Path
 
 from cryptography import x509
@@ -38,7 +37,7 @@ class CertificateAuthorities:
         self.registry = CertificateRegistry(store)
         self.urls: PublicationUrls | None = None
         self._crl_cache: dict[str, tuple[tuple, bytes]] = {}
-        self._crl_lock = threading.Lock()
+        self._crl_lock = store.lock  # one lock order everywhere: the store's lock first
         self._authorities: dict[str, Authority] = {}
         self._load_or_create()
         store.on_replaced(self._load_or_create)

@@ -8,7 +8,6 @@ backwards: use a snapshot or a reset for that.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -65,7 +64,7 @@ class ClockState:
 class SandboxClock:
     def __init__(self, store: Store, default_factor: float = 60.0):
         self._store = store
-        self._lock = threading.RLock()
+        self._lock = store.lock  # one lock order everywhere: the store's lock first
         self._listeners: list[Callable[[], None]] = []
         self._default_factor = default_factor
         self._load()

@@ -62,7 +62,9 @@ def control_blueprint() -> Blueprint:
         settings = _sandbox().settings
         if not settings.control_allow_remote:
             try:
-                loopback = ipaddress.ip_address(request.remote_addr or "").is_loopback
+                address = ipaddress.ip_address(request.remote_addr or "")
+                loopback = address.is_loopback or bool(getattr(address, "ipv4_mapped", None)
+                                                        and address.ipv4_mapped.is_loopback)
             except ValueError:
                 loopback = False
             if not loopback:

@@ -11,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import os
-import threading
 
 from sandbox.store import Store
 
@@ -22,7 +21,9 @@ _DIGITS = "0123456789"
 class RandomSource:
     def __init__(self, store: Store, seed: int | None = None):
         self._store = store
-        self._lock = threading.Lock()
+        # The store's lock, not one of our own: one lock order everywhere (a job running inside a
+        # transaction may draw identifiers while another thread draws them).
+        self._lock = store.lock
         self._buffer = b""
         self._load(seed)
         store.on_replaced(lambda: self._load(None))
