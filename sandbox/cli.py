@@ -123,18 +123,18 @@ def _control_url(control: str | None, endpoints_file: Path | None) -> str:
     return f"http://{settings.web_host}:{settings.web_port}/_sandbox"
 
 
-def _client_group(func):
-    func = click.option("--control", envvar="DIP_SANDBOX_CONTROL_URL", default=None,
-                        help="control API URL (default: from the settings' web listener)")(func)
-    func = click.option("--endpoints-file", type=click.Path(path_type=Path), default=None,
-                        help="read the control URL from a file written by serve --endpoints-file")(func)
-    func = click.option("--token", envvar="DIP_SANDBOX_CONTROL_TOKEN", default=None,
-                        help="control API bearer token")(func)
-    return click.pass_context(func)
-
-
-def _setup(ctx, control, endpoints_file, token):
-    ctx.obj = Control(_control_url(control, endpoints_file), token)
+def _client_group(name: str, help_text: str) -> click.Group:
+    """A command group whose commands call the control API of a running sandbox."""
+    @main.group(name, help=help_text)
+    @click.option("--control", envvar="DIP_SANDBOX_CONTROL_URL", default=None,
+                  help="control API URL (default: from the settings' web listener)")
+    @click.option("--endpoints-file", type=click.Path(path_type=Path), default=None,
+                  help="read the control URL from a file written by serve --endpoints-file")
+    @click.option("--token", envvar="DIP_SANDBOX_CONTROL_TOKEN", default=None, help="control API bearer token")
+    @click.pass_context
+    def group(ctx, control, endpoints_file, token):
+        ctx.obj = Control(_control_url(control, endpoints_file), token)
+    return group
 
 
 def _print(response) -> None:
@@ -161,10 +161,7 @@ def _client_command(group, name, help_text, method, path_fn, body_fn=None, param
     return decorate
 
 
-@main.group(help="The sandbox clock.")
-@_client_group
-def clock(ctx, control, endpoints_file, token):
-    _setup(ctx, control, endpoints_file, token)
+clock = _client_group("clock", "The sandbox clock.")
 
 
 @_client_command(clock, "now", "Show sandbox time, mode and factor.", "GET", lambda: "/clock")
@@ -199,10 +196,7 @@ def _clock_jobs():
     pass
 
 
-@main.group(help="The sandbox DNS zones.")
-@_client_group
-def dns(ctx, control, endpoints_file, token):
-    _setup(ctx, control, endpoints_file, token)
+dns = _client_group("dns", "The sandbox DNS zones.")
 
 
 @_client_command(dns, "list", "List records.", "GET", lambda name, rtype: "/dns/records",
@@ -252,10 +246,7 @@ def _dns_unservfail():
     pass
 
 
-@main.group(help="The outbox of emails.")
-@_client_group
-def mail(ctx, control, endpoints_file, token):
-    _setup(ctx, control, endpoints_file, token)
+mail = _client_group("mail", "The outbox of emails.")
 
 
 @_client_command(mail, "list", "List emails, oldest first.", "GET", lambda to, subject, since: "/mail",
@@ -279,10 +270,7 @@ def _mail_clear():
     pass
 
 
-@main.group(help="Snapshots of the whole state.")
-@_client_group
-def snapshot(ctx, control, endpoints_file, token):
-    _setup(ctx, control, endpoints_file, token)
+snapshot = _client_group("snapshot", "Snapshots of the whole state.")
 
 
 @_client_command(snapshot, "save", "Save a snapshot.", "POST", lambda name: "/snapshots", lambda name: {"name": name})
@@ -308,20 +296,14 @@ def _snapshot_delete():
     pass
 
 
-@main.group(help="The sandbox CA certificates (PEM).")
-@_client_group
-def ca(ctx, control, endpoints_file, token):
-    _setup(ctx, control, endpoints_file, token)
+ca = _client_group("ca", "The sandbox CA certificates (PEM).")
 
 
 for _which in ("bundle", "roots", "intermediates"):
     _client_command(ca, _which, f"Print the CA {_which} (PEM).", "GET", lambda _w=_which: f"/ca/{_w}")(lambda: None)
 
 
-@main.group(help="Sandbox state: health, endpoints, journal, reset.")
-@_client_group
-def state(ctx, control, endpoints_file, token):
-    _setup(ctx, control, endpoints_file, token)
+state = _client_group("state", "Sandbox state: health, endpoints, journal, reset.")
 
 
 @_client_command(state, "health", "Is the sandbox up?", "GET", lambda: "/health")
