@@ -18,7 +18,7 @@ from mock_ca.hierarchy import (DEFINITIONS, ORGANISATION, Authority, create_auth
 from mock_ca.issuance import PublicationUrls, build_certificate
 from mock_ca.profiles import PROFILES
 from mock_ca.registry import CertificateRegistry, IssuedCertificate
-from sandbox.clock import SandboxClock, from_unix, real_now
+from sandbox.clock import SandboxClock, real_now
 from sandbox.errors import InvalidInput, NotFound
 from sandbox.ids import RandomSource
 from sandbox.store import Store
@@ -216,8 +216,3 @@ class CertificateAuthorities:
             db.execute("delete from ca_certificates")
         self._crl_cache.clear()
 
-
-def describe(entry: IssuedCertificate) -> dict:
-    return {"serial": entry.serial, "issuer": entry.issuer, "profile": entry.profile,
-            "common_name": entry.common_name, "status": entry.status,
-            "not_before": from_unix(entry.not_before).isoformat(), "not_after": from_unix(entry.not_after).isoformat()}

@@ -191,6 +191,12 @@ def _clock_mode():
     pass
 
 
+@_client_command(clock, "profile", "Show the timing profile: every wait in sandbox seconds.", "GET",
+                 lambda: "/profile")
+def _clock_profile():
+    pass
+
+
 @_client_command(clock, "jobs", "List the pending jobs (what the sandbox is waiting for).", "GET", lambda: "/jobs")
 def _clock_jobs():
     pass

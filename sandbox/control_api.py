@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from sandbox.clock import parse_duration, parse_iso
 from sandbox.errors import BadRequest, DomainError, Forbidden, Unauthorized
+from seed_data.timing import wait_docs
 
 _CODE = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -80,6 +81,13 @@ def control_blueprint() -> Blueprint:
     def health():
         sandbox = _sandbox()
         return {"status": "ok", "now": sandbox.clock.describe()["now"], "profile": sandbox.profile.name}
+
+    @bp.get("/profile")
+    def profile():
+        sandbox = _sandbox()
+        docs = wait_docs()
+        return {"name": sandbox.profile.name, "waits": {
+            name: {"seconds": seconds, "doc": docs.get(name, "")} for name, seconds in sandbox.profile.seconds.items()}}
 
     @bp.get("/endpoints")
     def endpoints():

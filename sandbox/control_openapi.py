@@ -78,6 +78,9 @@ def openapi_document() -> dict:
     paths = {
         "/health": {"get": _op("Liveness, sandbox time and timing profile", {"200": _json(_obj({
             "status": _STR, "now": _STR, "profile": _STR}))}, tag=_INFO)},
+        "/profile": {"get": _op("The timing profile: every wait of the journey in sandbox seconds",
+                                {"200": _json(_obj({"name": _STR, "waits": {"type": "object", "additionalProperties":
+                                    _obj({"seconds": {"type": "number"}, "doc": _STR})}}))}, tag=_CLOCK)},
         "/endpoints": {"get": _op("Every listener's address and the CA bundle path (the endpoints-file JSON)",
                                   {"200": _json(_ref("Endpoints"))}, tag=_INFO)},
         "/clock": {"get": _op("The sandbox clock", {"200": _json(_ref("Clock"))}, tag=_CLOCK)},

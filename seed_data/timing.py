@@ -13,10 +13,6 @@ def _load() -> dict:
     return json.loads(resources.files("seed_data").joinpath("timing_profiles.json").read_text())
 
 
-def profile_names() -> list[str]:
-    return list(_load()["profiles"])
-
-
 def wait_docs() -> dict[str, str]:
     return dict(_load()["waits"])
 

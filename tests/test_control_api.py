@@ -22,6 +22,14 @@ def test_health_and_endpoints(running):
     assert endpoints["atlas_api"].endswith("/v2") and set(endpoints["dip_api"]) == {"uit", "prod"}
 
 
+def test_profile_names_every_wait(shared_running):
+    profile = call(shared_running, "GET", "/profile").json()
+    assert profile["name"] == "training"
+    assert profile["waits"]["dns_propagation"] == {"seconds": 15, "doc": profile["waits"]["dns_propagation"]["doc"]}
+    assert "visible" in profile["waits"]["dns_propagation"]["doc"]
+    assert {"vetting", "registration_emails", "credentials_binding", "quotation_ready"} <= set(profile["waits"])
+
+
 def test_clock_endpoints(running):
     assert call(running, "POST", "/clock/mode", json={"mode": "manual"}).json()["mode"] == "manual"
     before = call(running, "GET", "/clock").json()
