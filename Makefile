@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench install clean
+.PHONY: run test bench install compile clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,12 @@ $(BIN)/python:
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
-	$(BIN)/python -m compileall -q sandbox mock_ca mock_atlas mock_dip seed_data
 	touch $@
+
+# Byte-compile the project (cheap when up to date): PYTHONDONTWRITEBYTECODE would otherwise make every
+# start compile the sources again.
+compile: $(STAMP)
+	$(BIN)/python -m compileall -q sandbox mock_ca mock_atlas mock_dip seed_data
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -23,7 +27,7 @@ $(TEST_STAMP): pyproject.toml $(STAMP)
 install: $(STAMP)
 
 ## Create the virtual environment, install, start the sandbox on its embedded defaults.
-run: $(STAMP)
+run: compile
 	$(BIN)/dip-sandbox serve $(ARGS)
 
 ## Install what the tests need and run them.
@@ -31,7 +35,7 @@ test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## Benchmarks: ratios against a baseline measured in the same run.
-bench: $(TEST_STAMP)
+bench: $(TEST_STAMP) compile
 	$(BIN)/python -m bench
 
 clean:

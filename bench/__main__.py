@@ -122,7 +122,7 @@ def bench_issuance(work: Path, count: int = 60) -> dict:
         return count / (time.perf_counter() - started)
 
     mock_rates, bare_rates = [], []
-    for _ in range(3):  # interleaved, so that machine noise hits both alike
+    for _ in range(5):  # interleaved, so that machine noise hits both alike
         bare_rates.append(bare_loop())
         mock_rates.append(mock_ca_loop())
     sandbox.close()
