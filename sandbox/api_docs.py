@@ -27,12 +27,12 @@ def docs_page(title: str, spec_url: str, assets_url: str) -> Response:
                     mimetype="text/html")
 
 
-def docs_blueprint() -> Blueprint:
+def docs_blueprint(extra_paths: dict | None = None, extra_schemas: dict | None = None) -> Blueprint:
     bp = Blueprint("control_docs", __name__)
 
     @bp.get("/openapi.json")
     def openapi():
-        return openapi_document()
+        return openapi_document(extra_paths, extra_schemas)
 
     @bp.get("/docs")
     def docs():

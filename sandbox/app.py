@@ -9,14 +9,22 @@ from pathlib import Path
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
+import mock_atlas.schema
 import mock_ca.registry
+from mock_atlas.context import AtlasContext
+from mock_atlas.control import add_control_routes as add_atlas_control_routes
 from mock_atlas.http import create_atlas_api_app
+from mock_atlas.portal_api import portal_blueprint as atlas_portal_blueprint
+from mock_atlas.portal_openapi import SCHEMAS as ATLAS_SCHEMAS, control_paths as atlas_control_paths
+from mock_atlas.service import Atlas
 from mock_ca import CertificateAuthorities
+from mock_ca.issuance import PublicationUrls
 from mock_dip.http import create_dip_api_app
 from sandbox import dns_zones, journal, mail, scheduler
 from sandbox.api_docs import docs_blueprint
 from sandbox.clock import SandboxClock
-from sandbox.control_api import control_blueprint, error_body
+from sandbox.control_api import control_blueprint
+from sandbox.json_api import error_body, http_error_body
 from sandbox.dns_lookup import TxtLookup
 from sandbox.dns_zones import DnsZones
 from sandbox.ids import RandomSource
@@ -30,6 +38,8 @@ from sandbox.store import Store
 from seed_data.timing import timing_profile
 
 VERSION = "0.1.0"
+# Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
+JSON_API_PREFIXES = ("/_sandbox", "/atlas/api")
 EXTENSION = "dip_sandbox"
 
 # Tables a reset keeps: the meta table (selectively) and, unless asked, the CA hierarchy.
@@ -45,6 +55,7 @@ class Sandbox:
         for namespace, migrations in (
             ("scheduler", scheduler.migrations()), ("dns", dns_zones.migrations()), ("mail", mail.migrations()),
             ("journal", journal.migrations()), ("mock_ca", mock_ca.registry.migrations()),
+            ("mock_atlas", mock_atlas.schema.migrations()),
         ):
             self.store.migrate(namespace, migrations)
         self.profile = timing_profile(settings.profile)
@@ -61,7 +72,14 @@ class Sandbox:
         self.cas = CertificateAuthorities(self.store, self.clock, self.random, self.data_dir / "ca",
                                           settings.ca_dir)
         self.snapshots = Snapshots(self.store, self.clock, self.data_dir / "snapshots")
+        self.atlas = Atlas(AtlasContext(self.store, self.clock, self.random, self.scheduler, self.outbox, self.cas,
+                                        self.profile, self.txt_lookup))
         self.endpoints: dict | None = None
+
+    def set_web_url(self, url: str) -> None:
+        """Links in certificates and emails point at the web listener once its address is known."""
+        self.cas.urls = PublicationUrls(url)
+        self.atlas.ctx.links.base = url
 
     def reset(self, ca: bool = False) -> dict:
         """Empty state. Keeps the CA material unless `ca`; even then the sandbox TLS root stays, because
@@ -90,15 +108,17 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     app = Flask("dip_sandbox_web")
     app.extensions[EXTENSION] = sandbox
     app.json.sort_keys = False
-    app.register_blueprint(control_blueprint(), url_prefix="/_sandbox")
+    control = control_blueprint()
+    add_atlas_control_routes(control)
+    app.register_blueprint(control, url_prefix="/_sandbox")
+    app.register_blueprint(atlas_portal_blueprint(), url_prefix="/atlas/api")
     app.register_blueprint(pki_blueprint(), url_prefix="/pki")
-    app.register_blueprint(docs_blueprint(), url_prefix="/_sandbox")
+    app.register_blueprint(docs_blueprint(atlas_control_paths(), ATLAS_SCHEMAS), url_prefix="/_sandbox")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if request.path.startswith("/_sandbox"):
-            code = (exc.name or "error").lower().replace(" ", "_")
-            return error_body(exc.code or 500, code, exc.description or exc.name), exc.code
+        if request.path.startswith(JSON_API_PREFIXES):
+            return http_error_body(exc), exc.code
         return exc
 
     @app.errorhandler(Exception)

@@ -1,38 +1,21 @@
 """The control API (`/_sandbox` on the web listener): clock, DNS, outbox, journal, reset, snapshots, CAs.
 
 Loopback-only unless `control_allow_remote`; a bearer token when `control_token` is set. JSON in and out.
-Errors, all of them: `{"error": {"status": 422, "code": "invalid_input", "message": "...", "field": "..."}}`.
+Errors: the JSON error shape of `sandbox.json_api`.
 """
 from __future__ import annotations
 
 import ipaddress
-import re
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.exceptions import HTTPException
 
 from sandbox.clock import parse_duration, parse_iso
-from sandbox.errors import BadRequest, DomainError, Forbidden, Unauthorized
+from sandbox.errors import BadRequest, Forbidden, Unauthorized
+from sandbox.json_api import json_body, register_json_errors
 from seed_data.timing import wait_docs
-
-_CODE = re.compile(r"(?<!^)(?=[A-Z])")
-
 
 def _sandbox():
     return current_app.extensions["dip_sandbox"]
-
-
-def error_body(status: int, code: str, message: str, field: str | None = None) -> dict:
-    return {"error": {"status": status, "code": code, "message": message, "field": field}}
-
-
-def _json_body() -> dict:
-    if not request.get_data():
-        return {}
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise BadRequest("the body must be a JSON object, e.g. {\"seconds\": 3600}")
-    return payload
 
 
 def _required(payload: dict, name: str):
@@ -46,17 +29,10 @@ def _pem(text: str) -> Response:
 
 
 def control_blueprint() -> Blueprint:
+    """The control API's kernel routes; the composition adds those of the simulated services."""
     bp = Blueprint("control", __name__)
 
-    @bp.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
-        code = _CODE.sub("_", type(exc).__name__).lower()
-        return error_body(exc.status, code, exc.message, exc.field), exc.status
-
-    @bp.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        code = (exc.name or "error").lower().replace(" ", "_")
-        return error_body(exc.code or 500, code, exc.description or exc.name), exc.code
+    register_json_errors(bp)
 
     @bp.before_request
     def guard():
@@ -100,17 +76,17 @@ def control_blueprint() -> Blueprint:
 
     @bp.post("/clock/advance")
     def clock_advance():
-        payload = _json_body()
+        payload = json_body()
         return _sandbox().scheduler.advance(parse_duration(_required(payload, "seconds")))
 
     @bp.post("/clock/set")
     def clock_set():
-        payload = _json_body()
+        payload = json_body()
         return _sandbox().scheduler.set_time(parse_iso(_required(payload, "now")))
 
     @bp.post("/clock/mode")
     def clock_mode():
-        payload = _json_body()
+        payload = json_body()
         sandbox = _sandbox()
         sandbox.clock.set_mode(str(_required(payload, "mode")).lower(), payload.get("factor"))
         return sandbox.clock.describe()
@@ -129,7 +105,7 @@ def control_blueprint() -> Blueprint:
 
     @bp.post("/dns/records")
     def dns_add():
-        payload = _json_body()
+        payload = json_body()
         sandbox = _sandbox()
         record = sandbox.zones.add(_required(payload, "name"), _required(payload, "type"),
                                    _required(payload, "value"), payload.get("ttl", 300))
@@ -146,7 +122,7 @@ def control_blueprint() -> Blueprint:
 
     @bp.post("/dns/servfail")
     def servfail_add():
-        return {"name": _sandbox().zones.set_servfail(_required(_json_body(), "name"))}, 201
+        return {"name": _sandbox().zones.set_servfail(_required(json_body(), "name"))}, 201
 
     @bp.delete("/dns/servfail/<name>")
     def servfail_delete(name: str):
@@ -183,7 +159,7 @@ def control_blueprint() -> Blueprint:
     # -- reset and snapshots ---------------------------------------------------------------------
     @bp.post("/reset")
     def reset():
-        payload = _json_body()
+        payload = json_body()
         ca = payload.get("ca", False)
         if not isinstance(ca, bool):
             raise BadRequest("'ca' is true or false", field="ca")
@@ -195,7 +171,7 @@ def control_blueprint() -> Blueprint:
 
     @bp.post("/snapshots")
     def snapshots_save():
-        return _sandbox().snapshots.save(_required(_json_body(), "name")), 201
+        return _sandbox().snapshots.save(_required(json_body(), "name")), 201
 
     @bp.post("/snapshots/<name>/restore")
     def snapshots_restore(name: str):

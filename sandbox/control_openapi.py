@@ -1,55 +1,11 @@
 """The OpenAPI 3.1 document of the control API, served at /_sandbox/openapi.json."""
 from __future__ import annotations
 
-_ERROR = {"$ref": "#/components/responses/Error"}
-
-
-def _json(schema: dict, description: str = "OK") -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _body(schema: dict, example: dict) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema, "example": example}}}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _obj(properties: dict, required: list[str] | None = None) -> dict:
-    schema = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = required
-    return schema
-
-
-def _query(name: str, description: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "required": False, "description": description,
-            "schema": schema or {"type": "string"}}
-
-
-def _path(name: str, description: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
-
-
-def _op(summary: str, responses: dict, *, body: dict | None = None, parameters: list | None = None,
-        tag: str) -> dict:
-    operation = {"summary": summary, "tags": [tag], "responses": {**responses, "4XX": _ERROR}}
-    if body:
-        operation["requestBody"] = body
-    if parameters:
-        operation["parameters"] = parameters
-    return operation
-
-
-_PEM = {"description": "PEM certificates", "content": {"application/x-pem-file": {"schema": {"type": "string"}}}}
-_NO_CONTENT = {"description": "Done"}
-_STR = {"type": "string"}
-_INT = {"type": "integer"}
+from sandbox.openapi_builder import (INT as _INT, NO_CONTENT as _NO_CONTENT, PEM as _PEM, STR as _STR,
+                                     body as _body, document, json_response as _json, obj as _obj,
+                                     operation as _op, path_param as _path, query as _query, ref as _ref)
 
 SCHEMAS = {
-    "Error": _obj({"error": _obj({"status": _INT, "code": _STR, "message": _STR,
-                                  "field": {"type": ["string", "null"]}}, ["status", "code", "message"])}, ["error"]),
     "Clock": _obj({"now": {"type": "string", "format": "date-time"}, "mode": {"enum": ["real", "scaled", "manual"]},
                    "factor": {"type": "number"}, "jobs_run": _INT}, ["now", "mode", "factor"]),
     "DnsRecord": _obj({"id": _STR, "name": _STR, "type": {"enum": ["TXT", "A", "AAAA", "CNAME"]}, "value": _STR,
@@ -74,7 +30,7 @@ _CA = "CA material"
 _INFO = "Sandbox"
 
 
-def openapi_document() -> dict:
+def openapi_document(extra_paths: dict | None = None, extra_schemas: dict | None = None) -> dict:
     paths = {
         "/health": {"get": _op("Liveness, sandbox time and timing profile", {"200": _json(_obj({
             "status": _STR, "now": _STR, "profile": _STR}))}, tag=_INFO)},
@@ -161,17 +117,8 @@ def openapi_document() -> dict:
         "/ca/roots": {"get": _op("The root CA certificates", {"200": _PEM}, tag=_CA)},
         "/ca/intermediates": {"get": _op("The intermediate CA certificates", {"200": _PEM}, tag=_CA)},
     }
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "dip-sandbox control API", "version": "1",
-                 "description": "Drives the sandbox: its clock, DNS zones, outbox, journal, snapshots and CA "
-                                "material. Loopback-only by default; a bearer token when control_token is set."},
-        "servers": [{"url": "/_sandbox"}],
-        "paths": paths,
-        "components": {
-            "schemas": SCHEMAS,
-            "responses": {"Error": {"description": "Error", "content": {"application/json": {
-                "schema": _ref("Error")}}}},
-            "securitySchemes": {"controlToken": {"type": "http", "scheme": "bearer"}},
-        },
-    }
+    return document("dip-sandbox control API",
+                    "Drives the sandbox: its clock, DNS zones, outbox, journal, snapshots, CA material and the "
+                    "simulated services. Loopback-only by default; a bearer token when control_token is set.",
+                    "/_sandbox", {**paths, **(extra_paths or {})}, {**SCHEMAS, **(extra_schemas or {})},
+                    {"controlToken": {"type": "http", "scheme": "bearer"}})

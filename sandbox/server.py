@@ -8,7 +8,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from mock_ca.issuance import PublicationUrls
 from sandbox.app import Sandbox, create_atlas_app, create_dip_app, create_web_app
 from sandbox.dns_server import DnsLookupFailed, SandboxDnsServer, ZoneResolver, query_txt
 from sandbox.http_server import HttpListener, JournalMiddleware, TlsSettings
@@ -63,7 +62,7 @@ class SandboxServer:
                            settings.web_host, self._port("web"), **common)
         self.listeners["web"] = web
         web_url = _url("http", web.host, web.port)
-        sandbox.cas.urls = PublicationUrls(web_url)
+        sandbox.set_web_url(web_url)
 
         self.listeners["atlas"] = HttpListener(
             "atlas", JournalMiddleware(create_atlas_app(sandbox), "atlas", record), settings.atlas_host,

@@ -1,0 +1,38 @@
+"""Atlas on the control API (`/_sandbox/atlas`): a complete account in one call, the vetting outcome,
+completing a pending wait now, and the accounts with their journey state."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, request
+
+from mock_atlas.service import Atlas
+from sandbox.json_api import json_body
+
+
+def _atlas() -> Atlas:
+    return current_app.extensions["dip_sandbox"].atlas
+
+
+def add_control_routes(bp: Blueprint) -> None:
+    @bp.post("/atlas/accounts")
+    def atlas_create_account():
+        return _atlas().create_complete_account(json_body()), 201
+
+    @bp.get("/atlas/accounts")
+    def atlas_accounts():
+        return {"accounts": _atlas().accounts()}
+
+    @bp.get("/atlas/accounts/<account_id>")
+    def atlas_account(account_id: str):
+        return _atlas().describe(account_id)
+
+    @bp.post("/atlas/accounts/<account_id>/vetting")
+    def atlas_vetting(account_id: str):
+        atlas = _atlas()
+        atlas.account(account_id)
+        payload = json_body()
+        return atlas.vetting.set_outcome(account_id, str(payload.get("outcome", "")), payload.get("reason"))
+
+    @bp.post("/atlas/accounts/<account_id>/complete-now")
+    def atlas_complete_now(account_id: str):
+        wait = json_body().get("wait")
+        return _atlas().complete_now(account_id, wait)

@@ -1,0 +1,187 @@
+"""The Atlas portal's JSON API (`/atlas/api` on the web listener): what the portal pages sit on.
+
+Sign-in gives a session token, sent back as `Authorization: Bearer <token>` (or the `atlas_session`
+cookie that sign-in also sets). Errors: the JSON error shape of `sandbox.json_api`.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, request
+
+from mock_atlas import dashboard
+from mock_atlas.service import Atlas
+from sandbox.api_docs import docs_page
+from sandbox.json_api import json_body, register_json_errors
+
+COOKIE = "atlas_session"
+PUBLIC = {"register", "invitation", "accept_invitation", "request_reset_code", "set_password", "sign_in",
+          "openapi", "docs"}
+
+
+def _atlas() -> Atlas:
+    return current_app.extensions["dip_sandbox"].atlas
+
+
+def _token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip()
+    return request.cookies.get(COOKIE)
+
+
+def portal_blueprint() -> Blueprint:
+    bp = Blueprint("atlas_portal", __name__)
+    register_json_errors(bp)
+
+    @bp.before_request
+    def signed_in():
+        endpoint = (request.endpoint or "").split(".")[-1]
+        if endpoint not in PUBLIC:
+            g.atlas_user = _atlas().users.authenticate(_token())
+
+    def account_id() -> str:
+        return g.atlas_user["account_id"]
+
+    # -- public: the journey up to sign-in -------------------------------------------------------------
+    @bp.post("/registrations")
+    def register():
+        return _atlas().registration.register(json_body()), 201
+
+    @bp.get("/invitations/<token>")
+    def invitation(token: str):
+        return {"token": token, "accept": f"/atlas/api/invitations/{token}/accept",
+                "next": "POST to accept: a password reset code follows by email"}
+
+    @bp.post("/invitations/<token>/accept")
+    def accept_invitation(token: str):
+        return _atlas().users.accept_invitation(token)
+
+    @bp.post("/password-reset-codes")
+    def request_reset_code():
+        return _atlas().users.request_reset_code(json_body().get("email")), 202
+
+    @bp.post("/password")
+    def set_password():
+        return _atlas().users.set_password(json_body())
+
+    @bp.post("/sessions")
+    def sign_in():
+        session = _atlas().users.sign_in(json_body())
+        response = current_app.make_response((session, 201))
+        response.set_cookie(COOKIE, session["token"], httponly=True, samesite="Lax", path="/atlas")
+        return response
+
+    @bp.delete("/sessions")
+    def sign_out():
+        _atlas().users.sign_out(_token())
+        response = current_app.make_response(("", 204))
+        response.delete_cookie(COOKIE, path="/atlas")
+        return response
+
+    # -- signed in ----------------------------------------------------------------------------------------
+    @bp.get("/me")
+    def me():
+        atlas = _atlas()
+        return {"user": atlas.users.describe(g.atlas_user), "account": atlas.describe(account_id())}
+
+    @bp.get("/dashboard")
+    def show_dashboard():
+        return {"tiles": dashboard.tiles(_atlas().ctx, account_id())}
+
+    @bp.post("/payment-method")
+    def payment_method():
+        return _atlas().quotation.set_payment_method(account_id(), json_body())
+
+    @bp.get("/quotation")
+    def quotation():
+        return _atlas().quotation.describe(account_id())
+
+    @bp.post("/quotation/accept")
+    def accept_quotation():
+        return _atlas().quotation.accept(account_id(), json_body())
+
+    @bp.get("/identity-profiles")
+    def identity_profiles():
+        return {"identity_profiles": _atlas().vetting.profiles(account_id())}
+
+    @bp.post("/identity-profiles")
+    def request_identity_profile():
+        return _atlas().vetting.request_profile(account_id(), json_body()), 201
+
+    @bp.post("/identity-profiles/<profile_id>/postal-code")
+    def postal_code(profile_id: str):
+        return _atlas().vetting.enter_postal_code(account_id(), profile_id, json_body())
+
+    @bp.get("/services")
+    def services():
+        return {"services": _atlas().credentials.services(account_id())}
+
+    @bp.get("/api-credentials")
+    def list_credentials():
+        return {"api_credentials": _atlas().credentials.list(account_id())}
+
+    @bp.post("/api-credentials")
+    def generate_credentials():
+        return _atlas().credentials.generate(g.atlas_user, json_body()), 201
+
+    @bp.get("/api-credentials/<api_key>/secret")
+    def credential_secret(api_key: str):
+        _atlas().credentials.secret_again(account_id(), api_key)
+
+    @bp.post("/api-credentials/<api_key>/revoke")
+    def revoke_credentials(api_key: str):
+        return _atlas().credentials.revoke(account_id(), api_key)
+
+    @bp.get("/client-certificates")
+    def list_client_certificates():
+        return {"client_certificates": _atlas().credentials.client_certificates(account_id())}
+
+    @bp.post("/client-certificates")
+    def generate_client_certificate():
+        return _atlas().credentials.generate_client_certificate(g.atlas_user, json_body()), 201
+
+    @bp.get("/users")
+    def list_users():
+        return {"users": _atlas().users.list(account_id())}
+
+    @bp.post("/users")
+    def add_user():
+        return _atlas().users.add_admin_user(g.atlas_user, json_body()), 201
+
+    @bp.delete("/users/<user_id>")
+    def remove_user(user_id: str):
+        _atlas().users.remove(g.atlas_user, user_id)
+        return "", 204
+
+    @bp.get("/domains")
+    def list_domains():
+        return {"domains": _atlas().domains.list(account_id(), request.args.get("status"))}
+
+    @bp.post("/domains")
+    def add_domain():
+        return _atlas().domains.claim(account_id(), json_body().get("domain", "")), 201
+
+    @bp.post("/domains/<claim_id>/verify")
+    def verify_domain(claim_id: str):
+        return _atlas().domains.verify_dns(account_id(), claim_id, json_body().get("authorization_domain"))
+
+    @bp.post("/domains/<claim_id>/reset")
+    def reset_dvc(claim_id: str):
+        return _atlas().domains.reassert(account_id(), claim_id)
+
+    @bp.delete("/domains/<claim_id>")
+    def delete_domain(claim_id: str):
+        _atlas().domains.delete(account_id(), claim_id)
+        return "", 204
+
+    # -- its documentation ----------------------------------------------------------------------------
+    @bp.get("/openapi.json")
+    def openapi():
+        from mock_atlas.portal_openapi import openapi_document
+        return openapi_document()
+
+    @bp.get("/docs")
+    def docs():
+        return docs_page("GlobalSign Atlas portal API (dip-sandbox)", "/atlas/api/openapi.json",
+                         "/_sandbox/docs/assets")
+
+    return bp

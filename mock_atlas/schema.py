@@ -1,0 +1,42 @@
+"""Tables of the Atlas simulation (namespace `mock_atlas` in the store)."""
+
+
+def migrations():
+    def create_tables(db):
+        db["atlas_accounts"].create({
+            "id": str, "created_at": float, "company_name": str, "website": str, "address_line_1": str,
+            "address_line_2": str, "city": str, "postal_code": str, "country": str,
+            "registered_name": str, "company_number": str, "hq_phone": str, "registered_address": str,
+            "hq_puts_through": int, "status": str, "payment_method": str, "quotation_status": str,
+            "quotation_ready_at": float, "quotation_accepted_at": float, "identity_tile_ready": int,
+            "vetting_outcome": str, "vetting_reason": str,
+        }, pk="id")
+        db["atlas_users"].create({
+            "id": str, "account_id": str, "email": str, "first_name": str, "last_name": str, "job_title": str,
+            "phone": str, "status": str, "password_hash": str, "created_at": float, "is_primary": int,
+        }, pk="id", foreign_keys=[("account_id", "atlas_accounts", "id")])
+        db["atlas_users"].create_index(["email"])
+        db["atlas_invitations"].create({"token": str, "user_id": str, "created_at": float, "sent_at": float,
+                                        "used_at": float}, pk="token")
+        db["atlas_reset_codes"].create({"id": str, "user_id": str, "code": str, "created_at": float,
+                                        "expires_at": float, "used_at": float}, pk="id")
+        db["atlas_sessions"].create({"token_hash": str, "user_id": str, "created_at": float, "expires_at": float},
+                                    pk="token_hash")
+        db["atlas_identity_profiles"].create({
+            "id": str, "account_id": str, "profile_name": str, "organization": str, "locality": str, "state": str,
+            "country": str, "status": str, "submitted_at": float, "vetting_due_at": float, "decided_at": float,
+            "reason": str, "postal_code": str, "postal_sent_at": float,
+        }, pk="id")
+        db["atlas_credentials"].create({
+            "api_key": str, "account_id": str, "familiar_name": str, "method": str, "service_id": str,
+            "secret_salt": str, "secret_hash": str, "status": str, "created_at": float, "binding_due_at": float,
+            "bound_at": float, "revoked_at": float, "created_by": str,
+        }, pk="api_key")
+        db["atlas_client_certificates"].create({"serial": str, "account_id": str, "api_key": str,
+                                                "created_at": float}, pk="serial")
+        db["atlas_domains"].create({
+            "id": str, "account_id": str, "domain": str, "token": str, "status": str, "created_at": float,
+            "assert_by": float, "verified_at": float, "expires_at": float, "last_method": str, "log": str,
+        }, pk="id")
+        db["atlas_domains"].create_index(["account_id", "domain"])
+    return [create_tables]

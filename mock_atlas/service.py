@@ -1,0 +1,117 @@
+"""The Atlas simulation: its parts wired together, and the one-call account for CI and trainers."""
+from __future__ import annotations
+
+import base64
+
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+from mock_atlas import dashboard
+from mock_atlas.context import AtlasContext
+from mock_atlas.credentials import Credentials
+from mock_atlas.domains import Domains
+from mock_atlas.quotation import Quotation
+from mock_atlas.registration import Registration
+from mock_atlas.users import Users
+from mock_atlas.vetting import Vetting
+from mock_ca.keys import new_rsa_key
+from mock_ca.pkcs12 import write_pfx
+from sandbox.errors import NotFound
+from werkzeug.security import generate_password_hash
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
+
+
+class Atlas:
+    def __init__(self, ctx: AtlasContext):
+        self.ctx = ctx
+        self.users = Users(ctx)
+        self.registration = Registration(ctx, self.users)
+        self.quotation = Quotation(ctx)
+        self.vetting = Vetting(ctx)
+        self.credentials = Credentials(ctx, self.vetting)
+        self.domains = Domains(ctx, self.vetting)
+
+    def account(self, account_id: str) -> dict:
+        row = self.ctx.one("select * from atlas_accounts where id = ?", [account_id])
+        if row is None:
+            raise NotFound(f"no Atlas account {account_id!r}", field="account_id")
+        return row
+
+    def describe(self, account_id: str) -> dict:
+        row = self.account(account_id)
+        return {"account_id": row["id"], "company_name": row["company_name"], "status": row["status"],
+                "registered_name": row["registered_name"], "vetting_outcome": row["vetting_outcome"],
+                "tiles": dashboard.tiles(self.ctx, account_id), "users": self.users.list(account_id),
+                "identity_profiles": self.vetting.profiles(account_id),
+                "api_credentials": self.credentials.list(account_id)}
+
+    def accounts(self) -> list[dict]:
+        return [self.describe(r["id"]) for r in self.ctx.store.query("select id from atlas_accounts order by created_at")]
+
+    def complete_now(self, account_id: str, kind: str | None = None) -> dict:
+        """Every pending wait of the account (or those of one kind) ends now."""
+        self.account(account_id)
+        sql = ("select id from jobs where status = 'pending' and kind like 'atlas.%' and "
+               "json_extract(payload, '$.account_id') = ?")
+        params = [account_id]
+        if kind:
+            sql += " and kind = ?"
+            params.append(f"atlas.{kind}")
+        ran = 0
+        while True:
+            ids = [r["id"] for r in self.ctx.store.query(sql, params)]
+            if not ids:
+                break
+            ran += self.ctx.scheduler.complete_now(ids)
+        return {"account_id": account_id, "jobs_run": ran, "tiles": dashboard.tiles(self.ctx, account_id)}
+
+    def create_complete_account(self, payload: dict) -> dict:
+        """An account that has completed the journey: vetted, credentials bound, a client certificate issued."""
+        from mock_atlas import form_checks as f
+        payload = f.form(payload)
+        company = payload.get("company_name") or "Sandbox Energy Supply Limited"
+        email = payload.get("email") or f"cert.admin.{self.ctx.random.hex(3)}@example.com"
+        form = {"first_name": payload.get("first_name") or "Cert", "last_name": payload.get("last_name") or "Admin",
+                "job_title": payload.get("job_title") or "Certificate Admin", "email": email,
+                "contact_phone": payload.get("contact_phone") or "+44 20 7946 0000", "company_name": company,
+                "website": payload.get("website") or "https://www.example.com",
+                "address_line_1": payload.get("address_line_1") or "1 Sandbox Way", "city": payload.get("city") or "London",
+                "postal_code": payload.get("postal_code") or "EC1A 1AA", "country": payload.get("country") or "GB",
+                "not_a_robot": True}
+        account_id = self.registration.register(form)["account_id"]
+        self.complete_now(account_id, "registration_emails")
+        user = self.users.find_by_email(email)
+        with self.ctx.store.transaction() as db:
+            db["atlas_users"].update(user["id"], {"status": "active", "password_hash": generate_password_hash(
+                payload.get("password") or "sandbox-password-1")})
+            db.execute("update atlas_invitations set used_at = ? where user_id = ?",
+                       [self.ctx.clock.now_unix(), user["id"]])
+        self.quotation.set_payment_method(account_id, {"method": "invoice"})
+        self.complete_now(account_id, "quotation_ready")
+        self.quotation.accept(account_id, {"accept_quotation": True, "accept_msa": True})
+        self.complete_now(account_id, "identity_profile_tile")
+        self.vetting.set_outcome(account_id, "approve")
+        account = self.account(account_id)
+        self.vetting.request_profile(account_id, {"profile_name": "Sandbox profile",
+                                                  "organization": account["registered_name"],
+                                                  "locality": form["city"], "country": form["country"]})
+        self.complete_now(account_id, "vetting")
+        service = self.credentials.services(account_id)[0]["id"]
+        creds = self.credentials.generate(self.users.get(user["id"]), {
+            "method": "view_and_copy", "service_id": service,
+            "familiar_name": payload.get("familiar_name") or "sandbox-credentials"})
+        self.complete_now(account_id, "credentials_binding")
+        key = new_rsa_key(4096)
+        csr = (x509.CertificateSigningRequestBuilder()
+               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "onboarding_key")]))
+               .sign(key, hashes.SHA256()).public_bytes(Encoding.PEM).decode())
+        issued = self.credentials.generate_client_certificate(self.users.get(user["id"]),
+                                                              {"familiar_name": creds["familiar_name"], "csr": csr})
+        cert = x509.load_pem_x509_certificate(issued["certificate"].encode())
+        return {"account_id": account_id, "email": email, "password": payload.get("password") or "sandbox-password-1",
+                "api_key": creds["api_key"], "api_secret": creds["api_secret"],
+                "client_cert_pem": issued["certificate"],
+                "client_key_pem": key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode(),
+                "client_pfx_base64": base64.b64encode(write_pfx(key, cert)).decode(),
+                "client_cert_serial": issued["serial_number"]}

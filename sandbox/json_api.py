@@ -1,0 +1,48 @@
+"""What the JSON portal and control APIs share: reading a JSON object body, and the one documented error
+shape with its mapping:
+
+    {"error": {"status": 422, "code": "invalid_input", "message": "...", "field": "email",
+               "errors": {"email": "...", "country": "..."}}}   (errors: only for forms)
+"""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, request
+from werkzeug.exceptions import HTTPException
+
+from sandbox.errors import BadRequest, DomainError
+
+_CODE = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def error_body(status: int, code: str, message: str, field: str | None = None, errors: dict | None = None) -> dict:
+    body = {"status": status, "code": code, "message": message, "field": field}
+    if errors:
+        body["errors"] = errors
+    return {"error": body}
+
+
+def domain_error_body(exc: DomainError) -> dict:
+    code = _CODE.sub("_", type(exc).__name__).lower()
+    return error_body(exc.status, code, exc.message, exc.field, exc.details.get("errors"))
+
+
+def http_error_body(exc: HTTPException) -> dict:
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return error_body(exc.code or 500, code, exc.description or exc.name)
+
+
+def register_json_errors(bp: Blueprint) -> None:
+    bp.register_error_handler(DomainError, lambda exc: (domain_error_body(exc), exc.status))
+    bp.register_error_handler(HTTPException, lambda exc: (http_error_body(exc), exc.code))
+
+
+def json_body() -> dict:
+    """The request's JSON object ({} for an empty body); anything else is a 400 saying so."""
+    if not request.get_data():
+        return {}
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise BadRequest("the body must be a JSON object, e.g. {\"seconds\": 3600}")
+    return payload
