@@ -340,5 +340,56 @@ def _state_reset():
     pass
 
 
+atlas = _client_group("atlas", "The simulated GlobalSign Atlas.")
+
+
+@atlas.group("accounts", help="Atlas accounts.")
+def atlas_accounts():
+    pass
+
+
+@_client_command(atlas_accounts, "create", "An account that has completed the journey, with credentials and a "
+                 "client certificate.", "POST", lambda company, email: "/atlas/accounts",
+                 lambda company, email: {k: v for k, v in (("company_name", company), ("email", email)) if v})
+@click.option("--company", default=None, help="company name (default: Sandbox Energy Supply Limited)")
+@click.option("--email", default=None, help="Certificate Admin's email")
+def _atlas_accounts_create():
+    pass
+
+
+@_client_command(atlas_accounts, "list", "Accounts with their journey state.", "GET", lambda: "/atlas/accounts")
+def _atlas_accounts_list():
+    pass
+
+
+@atlas.group("vetting", help="Choose an account's vetting outcome, or complete vetting now.")
+def atlas_vetting():
+    pass
+
+
+for _outcome in ("approve", "reject", "postal-challenge", "auto"):
+    _client_command(atlas_vetting, _outcome, f"Vetting of ACCOUNT ends with: {_outcome}.", "POST",
+                    lambda account, reason: f"/atlas/accounts/{account}/vetting",
+                    lambda account, reason, _o=_outcome: {"outcome": _o, **({"reason": reason} if reason else {})})(
+        click.option("--reason", default=None, help="reason given in the rejection email")(
+            click.argument("account")(lambda: None)))
+
+
+@_client_command(atlas_vetting, "complete-now", "Vetting of ACCOUNT completes now (no clock change).", "POST",
+                 lambda account: f"/atlas/accounts/{account}/complete-now", lambda account: {"wait": "vetting"})
+@click.argument("account")
+def _atlas_vetting_complete_now():
+    pass
+
+
+@_client_command(atlas, "complete-now", "Every pending wait of ACCOUNT (or --wait NAME) completes now.", "POST",
+                 lambda account, wait: f"/atlas/accounts/{account}/complete-now",
+                 lambda account, wait: {"wait": wait} if wait else {})
+@click.argument("account")
+@click.option("--wait", default=None, help="one wait: registration_emails, vetting, credentials_binding, ...")
+def _atlas_complete_now():
+    pass
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))
