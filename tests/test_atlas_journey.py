@@ -26,15 +26,19 @@ def portal(start_sandbox):
     assert not [e for e in errors if e["status"].startswith("5")], "a request got a 5xx"
 
 
-def vetted(portal: Portal, **form) -> str:
-    """Registration to vetting done (instant profile); returns the service id."""
-    email = form.get("email", FORM["email"])
+def ready_for_identity_profile(portal: Portal, **form) -> None:
+    """Registration to the 'Request Identity Profile' tile (instant profile), signed in."""
     portal.register(**form)
-    portal.onboard_user(email)
+    portal.onboard_user(form.get("email", FORM["email"]))
     portal.ok("POST", "/payment-method", json={"method": "invoice"})
     portal.advance(0)
     portal.ok("POST", "/quotation/accept", json={"accept_quotation": True, "accept_msa": True})
     portal.advance(0)
+
+
+def vetted(portal: Portal, **form) -> str:
+    """Registration to vetting done (instant profile); returns the service id."""
+    ready_for_identity_profile(portal, **form)
     portal.ok("POST", "/identity-profiles", 201, json={"profile_name": "MHHS", "locality": "Manchester",
                                                        "organization": form.get("company_name", FORM["company_name"]),
                                                        "country": "United Kingdom"})
@@ -182,12 +186,7 @@ def test_encrypted_file_credentials(portal, key_pool):
 
 def test_rejected_when_the_organisation_name_is_not_the_registered_name(portal):
     email = "cert@avanade.example"
-    portal.register(email=email, company_name="Avanade UK Ltd")
-    portal.onboard_user(email)
-    portal.ok("POST", "/payment-method", json={"method": "invoice"})
-    portal.advance(0)
-    portal.ok("POST", "/quotation/accept", json={"accept_quotation": True, "accept_msa": True})
-    portal.advance(0)
+    ready_for_identity_profile(portal, email=email, company_name="Avanade UK Ltd")
     portal.ok("POST", "/identity-profiles", 201, json={"profile_name": "p", "organization": "Avanade Ltd",
                                                        "locality": "London", "country": "GB"})
     portal.advance(0)
@@ -205,12 +204,7 @@ def test_rejected_when_the_organisation_name_is_not_the_registered_name(portal):
 def test_postal_challenge_when_the_hq_does_not_put_the_call_through(portal):
     email = "cert@northwind.example"
     company = "Northwind Metering Services Ltd"
-    portal.register(email=email, company_name=company)
-    portal.onboard_user(email)
-    portal.ok("POST", "/payment-method", json={"method": "invoice"})
-    portal.advance(0)
-    portal.ok("POST", "/quotation/accept", json={"accept_quotation": True, "accept_msa": True})
-    portal.advance(0)
+    ready_for_identity_profile(portal, email=email, company_name=company)
     profile = portal.ok("POST", "/identity-profiles", 201, json={"profile_name": "p", "organization": company,
                                                                  "locality": "Leeds", "country": "GB"})
     portal.advance(0)  # the verdict: postal challenge; the letter is posted
