@@ -32,6 +32,20 @@ def add_control_routes(bp: Blueprint) -> None:
         payload = json_body()
         return atlas.vetting.set_outcome(account_id, str(payload.get("outcome", "")), payload.get("reason"))
 
+    @bp.post("/atlas/accounts/<account_id>/quota")
+    def atlas_quota(account_id: str):
+        atlas = _atlas()
+        atlas.account(account_id)
+        return atlas.orders.set_quota(account_id, json_body().get("value"))
+
+    @bp.get("/atlas/faults")
+    def atlas_faults():
+        return _atlas().faults.rates()
+
+    @bp.post("/atlas/faults")
+    def atlas_set_faults():
+        return _atlas().faults.set_rates(json_body())
+
     @bp.post("/atlas/accounts/<account_id>/complete-now")
     def atlas_complete_now(account_id: str):
         wait = json_body().get("wait")

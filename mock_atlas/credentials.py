@@ -154,11 +154,11 @@ class Credentials:
         return row
 
     @staticmethod
-    def require_bound(row: dict) -> None:
+    def require_bound(row: dict, error: type = Conflict) -> None:
         if row["status"] == "revoked":
-            raise Conflict("this API credential is revoked: generate a new one", field="api_key")
+            raise error("this API credential is revoked: generate a new one", field="api_key")
         if row["status"] == "pending_binding":
-            raise Conflict("binding of these API credentials to the MHHS Programme PKI hierarchy is not complete: "
+            raise error("binding of these API credentials to the MHHS Programme PKI hierarchy is not complete: "
                            "wait for GlobalSign's confirmation email that the service can now be used "
                            f"(due {iso(from_unix(row['binding_due_at']))} sandbox time)", field="api_key")
 

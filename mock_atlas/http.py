@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
 
+from mock_atlas.hvca_api import hvca_blueprint
 from mock_ca import CertificateAuthorities
 from sandbox.errors import DomainError
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
@@ -20,9 +21,11 @@ def problem(status: int, description: str, errors: dict | None = None) -> Respon
     return Response(json.dumps(body), status=status, content_type=PROBLEM)
 
 
-def create_atlas_api_app(cas: CertificateAuthorities) -> Flask:
+def create_atlas_api_app(cas: CertificateAuthorities, atlas) -> Flask:
     app = Flask("dip_sandbox_atlas_api")
     app.json.sort_keys = False
+    app.config["ATLAS"] = atlas
+    app.register_blueprint(hvca_blueprint(), url_prefix="/v2")
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
@@ -30,7 +33,11 @@ def create_atlas_api_app(cas: CertificateAuthorities) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return problem(exc.code or 500, exc.name if exc.code == 404 else (exc.description or exc.name))
+        if exc.code == 404:
+            return problem(404, "Not found")
+        if exc.code == 405:
+            return problem(405, f"Method Not Allowed: {request.method} is not an operation of {request.path}")
+        return problem(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -13,7 +13,7 @@ from sandbox.api_docs import docs_page
 from sandbox.json_api import json_body, register_json_errors
 
 COOKIE = "atlas_session"
-PUBLIC = {"register", "invitation", "accept_invitation", "request_reset_code", "set_password", "sign_in",
+PUBLIC = {"register", "accept_invitation", "request_reset_code", "set_password", "sign_in",
           "openapi", "docs"}
 
 
@@ -45,11 +45,6 @@ def portal_blueprint() -> Blueprint:
     @bp.post("/registrations")
     def register():
         return _atlas().registration.register(json_body()), 201
-
-    @bp.get("/invitations/<token>")
-    def invitation(token: str):
-        return {"token": token, "accept": f"/atlas/api/invitations/{token}/accept",
-                "next": "POST to accept: a password reset code follows by email"}
 
     @bp.post("/invitations/<token>/accept")
     def accept_invitation(token: str):
@@ -154,7 +149,7 @@ def portal_blueprint() -> Blueprint:
 
     @bp.get("/domains")
     def list_domains():
-        return {"domains": _atlas().domains.list(account_id(), request.args.get("status"))}
+        return {"domains": _atlas().domains.list(account_id(), request.args.get("status"))[0]}
 
     @bp.post("/domains")
     def add_domain():
@@ -183,5 +178,22 @@ def portal_blueprint() -> Blueprint:
     def docs():
         return docs_page("GlobalSign Atlas portal API (dip-sandbox)", "/atlas/api/openapi.json",
                          "/_sandbox/docs/assets")
+
+    return bp
+
+
+def links_blueprint() -> Blueprint:
+    """Where the links in Atlas emails lead (`/atlas/...`); the pages for people come later, these answer JSON."""
+    bp = Blueprint("atlas_links", __name__)
+    register_json_errors(bp)
+
+    @bp.get("/invitations/<token>")
+    def invitation_link(token: str):
+        return {"invitation": token, "accept": f"/atlas/api/invitations/{token}/accept",
+                "next": "POST to accept: a password reset code follows by email"}
+
+    @bp.get("/domain-verification/<token>")
+    def domain_verification_link(token: str):
+        return {"verified": _atlas().domains.follow_email_link(token)}
 
     return bp

@@ -45,8 +45,6 @@ def portal_paths() -> dict:
             "email": "ann@example.com", "company_name": "Sandbox Energy Supply Limited", "website": "https://example.com",
             "address_line_1": "1 Sandbox Way", "city": "Manchester", "postal_code": "M1 1AA", "country": "GB",
             "not_a_robot": True}), tag=_P)},
-        "/invitations/{token}": {"get": operation("What an invitation link leads to (public)", {"200": _J(_ANY)},
-                                                  parameters=[path_param("token", "from the email")], tag=_P)},
         "/invitations/{token}/accept": {"post": operation(
             "Accept the invitation: a 'Password Reset Code' email follows (public; once only)", {"200": _J(_ANY)},
             parameters=[path_param("token", "from the email")], tag=_P)},
@@ -160,6 +158,16 @@ def control_paths() -> dict:
                                         {"company_name": "Sandbox Energy Supply Limited"}), tag=tag),
             "get": operation("Accounts with their journey state", {"200": _list("accounts", ref("AtlasAccount"))},
                              tag=tag)},
+        "/atlas/accounts/{account_id}/quota": {"post": operation(
+            "Set the account's HVCA issuance quota (certificates in all)", {"200": _J(_ANY)},
+            body=body(obj({"value": INT}, ["value"]), {"value": 0}), parameters=account, tag=tag)},
+        "/atlas/faults": {
+            "get": operation("The HVCA fault rates", {"200": _J(obj({"rate_429": {"type": "number"},
+                                                                    "rate_503": {"type": "number"}}))}, tag=tag),
+            "post": operation("Answer a share of HVCA requests 429 (Retry-After) or 503 (id); deterministic under "
+                              "--seed", {"200": _J(_ANY)}, body=body(obj({"rate_429": {"type": "number"},
+                                                                         "rate_503": {"type": "number"}}),
+                                                                     {"rate_429": 0.2, "rate_503": 0.0}), tag=tag)},
         "/atlas/accounts/{account_id}": {"get": operation("One account", {"200": _J(ref("AtlasAccount"))},
                                                           parameters=account, tag=tag)},
         "/atlas/accounts/{account_id}/vetting": {"post": operation(

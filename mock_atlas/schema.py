@@ -39,4 +39,16 @@ def migrations():
             "assert_by": float, "verified_at": float, "expires_at": float, "last_method": str, "log": str,
         }, pk="id")
         db["atlas_domains"].create_index(["account_id", "domain"])
-    return [create_tables]
+    def hvca_tables(db):
+        db["atlas_accounts"].add_column("issuance_quota", int)
+        db["atlas_certificates"].create({
+            "serial": str, "account_id": str, "api_key": str, "profile": str, "issued_at": float, "ready_at": float,
+            "not_before": float, "not_after": float, "request": str,
+        }, pk="serial")
+        db["atlas_certificates"].create_index(["account_id", "issued_at"])
+        db["atlas_api_tokens"].create({"token_hash": str, "api_key": str, "account_id": str, "created_at": float,
+                                       "expires_at": float}, pk="token_hash")
+        db["atlas_domains"].add_column("check_pending_since", float)
+        db["atlas_email_verifications"].create({"token": str, "claim_id": str, "address": str, "created_at": float,
+                                                "used_at": float}, pk="token")
+    return [create_tables, hvca_tables]

@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
+from datetime import timedelta
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from cryptography.x509.oid import NameOID
+from werkzeug.security import generate_password_hash
 
-from mock_atlas import dashboard
+from mock_atlas import dashboard, form_checks
+from mock_atlas.api_sessions import ApiSessions
+from mock_atlas.certificate_orders import CertificateOrders
 from mock_atlas.context import AtlasContext
 from mock_atlas.credentials import Credentials
 from mock_atlas.domains import Domains
+from mock_atlas.faults import Faults
 from mock_atlas.quotation import Quotation
 from mock_atlas.registration import Registration
 from mock_atlas.users import Users
@@ -16,21 +25,29 @@ from mock_atlas.vetting import Vetting
 from mock_ca.keys import new_rsa_key
 from mock_ca.pkcs12 import write_pfx
 from sandbox.errors import NotFound
-from werkzeug.security import generate_password_hash
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import NameOID
+
+
+@dataclass(frozen=True)
+class AtlasOptions:
+    issuance_quota: int = 1000
+    issuance_delay: timedelta | None = None
+    fault_rate_429: float = 0.0
+    fault_rate_503: float = 0.0
+    http_check_port: int | None = None
 
 
 class Atlas:
-    def __init__(self, ctx: AtlasContext):
+    def __init__(self, ctx: AtlasContext, options: AtlasOptions = AtlasOptions()):
         self.ctx = ctx
         self.users = Users(ctx)
         self.registration = Registration(ctx, self.users)
         self.quotation = Quotation(ctx)
         self.vetting = Vetting(ctx)
         self.credentials = Credentials(ctx, self.vetting)
-        self.domains = Domains(ctx, self.vetting)
+        self.domains = Domains(ctx, self.vetting, options.http_check_port)
+        self.orders = CertificateOrders(ctx, self.credentials, options.issuance_quota, options.issuance_delay)
+        self.api_sessions = ApiSessions(ctx, self.credentials)
+        self.faults = Faults(ctx, options.fault_rate_429, options.fault_rate_503)
 
     def account(self, account_id: str) -> dict:
         row = self.ctx.one("select * from atlas_accounts where id = ?", [account_id])
@@ -68,8 +85,7 @@ class Atlas:
 
     def create_complete_account(self, payload: dict) -> dict:
         """An account that has completed the journey: vetted, credentials bound, a client certificate issued."""
-        from mock_atlas import form_checks as f
-        payload = f.form(payload)
+        payload = form_checks.form(payload)
         company = payload.get("company_name") or "Sandbox Energy Supply Limited"
         email = payload.get("email") or f"cert.admin.{self.ctx.random.hex(3)}@example.com"
         form = {"first_name": payload.get("first_name") or "Cert", "last_name": payload.get("last_name") or "Admin",

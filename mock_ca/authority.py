@@ -122,8 +122,10 @@ class CertificateAuthorities:
     # -- issuing ---------------------------------------------------------------------------------
     def issue(self, profile_name: str, csr: str | bytes, *, subject: x509.Name | None = None,
               dns_names: tuple[str, ...] | None = None, not_before: dt.datetime | None = None,
-              validity_days: float | None = None) -> IssuedCertificate:
-        """Issue under a named profile from a CSR; subject and SANs from the CSR unless given."""
+              validity_days: float | None = None, not_after: dt.datetime | None = None,
+              ekus: tuple | None = None) -> IssuedCertificate:
+        """Issue under a named profile from a CSR; subject, SANs and EKUs (a subset of the profile's) from the
+        CSR and the profile unless given; validity `validity_days` or until `not_after`."""
         try:
             profile = PROFILES[profile_name]
         except KeyError:
@@ -132,12 +134,20 @@ class CertificateAuthorities:
         request = check_request(profile, load_csr(csr), subject, dns_names)
         authority = self.authority(profile.issuer)
         start = not_before or self._clock.now()
-        days = profile.default_days if validity_days is None else validity_days
+        if not_after is not None:
+            days = (not_after - start).total_seconds() / 86400
+        else:
+            days = profile.default_days if validity_days is None else validity_days
         if not 0 < days <= profile.max_days:
-            raise CsrProblem(f"validity must be more than 0 and at most {profile.max_days} days, not {days}",
+            raise CsrProblem(f"validity must be more than 0 and at most {profile.max_days} days, not {days:g}",
                              field="validity", code="validity")
+        if ekus is not None and (not ekus or not set(ekus) <= set(profile.ekus)):
+            raise CsrProblem(f"the extended key usages of {profile.purpose} certificates are among "
+                             f"{', '.join(e.dotted_string for e in profile.ekus)}", field="extended_key_usages",
+                             code="ekus")
         end = min(start + dt.timedelta(days=days), authority.cert.not_valid_after_utc)
-        cert = build_certificate(authority, profile, request, self._random.serial_number(), start, end, self.urls)
+        cert = build_certificate(authority, profile, request, self._random.serial_number(), start, end, self.urls,
+                                 tuple(ekus) if ekus else profile.ekus)
         return self.registry.record(authority.name, profile.name, common_name(request.subject) or "", cert,
                                     self._clock.now_unix())
 

@@ -4,6 +4,7 @@ No module-level app or globals: `Sandbox(settings)` can be built many times in o
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request
@@ -14,9 +15,9 @@ import mock_ca.registry
 from mock_atlas.context import AtlasContext
 from mock_atlas.control import add_control_routes as add_atlas_control_routes
 from mock_atlas.http import create_atlas_api_app
-from mock_atlas.portal_api import portal_blueprint as atlas_portal_blueprint
+from mock_atlas.portal_api import links_blueprint as atlas_links_blueprint, portal_blueprint as atlas_portal_blueprint
 from mock_atlas.portal_openapi import SCHEMAS as ATLAS_SCHEMAS, control_paths as atlas_control_paths
-from mock_atlas.service import Atlas
+from mock_atlas.service import Atlas, AtlasOptions
 from mock_ca import CertificateAuthorities
 from mock_ca.issuance import PublicationUrls
 from mock_dip.http import create_dip_api_app
@@ -39,7 +40,7 @@ from seed_data.timing import timing_profile
 
 VERSION = "0.1.0"
 # Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
-JSON_API_PREFIXES = ("/_sandbox", "/atlas/api")
+JSON_API_PREFIXES = ("/_sandbox", "/atlas/")
 EXTENSION = "dip_sandbox"
 
 # Tables a reset keeps: the meta table (selectively) and, unless asked, the CA hierarchy.
@@ -73,7 +74,12 @@ class Sandbox:
                                           settings.ca_dir)
         self.snapshots = Snapshots(self.store, self.clock, self.data_dir / "snapshots")
         self.atlas = Atlas(AtlasContext(self.store, self.clock, self.random, self.scheduler, self.outbox, self.cas,
-                                        self.profile, self.txt_lookup))
+                                        self.profile, self.txt_lookup),
+                           AtlasOptions(settings.atlas_issuance_quota,
+                                        None if settings.atlas_issuance_delay is None
+                                        else timedelta(seconds=settings.atlas_issuance_delay),
+                                        settings.atlas_fault_rate_429, settings.atlas_fault_rate_503,
+                                        settings.atlas_http_check_port))
         self.endpoints: dict | None = None
 
     def set_web_url(self, url: str) -> None:
@@ -112,6 +118,7 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     add_atlas_control_routes(control)
     app.register_blueprint(control, url_prefix="/_sandbox")
     app.register_blueprint(atlas_portal_blueprint(), url_prefix="/atlas/api")
+    app.register_blueprint(atlas_links_blueprint(), url_prefix="/atlas")
     app.register_blueprint(pki_blueprint(), url_prefix="/pki")
     app.register_blueprint(docs_blueprint(atlas_control_paths(), ATLAS_SCHEMAS), url_prefix="/_sandbox")
 
@@ -135,7 +142,7 @@ def create_web_app(sandbox: Sandbox) -> Flask:
 
 
 def create_atlas_app(sandbox: Sandbox) -> Flask:
-    return create_atlas_api_app(sandbox.cas)
+    return create_atlas_api_app(sandbox.cas, sandbox.atlas)
 
 
 def create_dip_app(sandbox: Sandbox, environment: str) -> Flask:

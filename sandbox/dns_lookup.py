@@ -8,7 +8,7 @@ from sandbox.dns_zones import DnsZones
 
 class TxtLookup:
     def __init__(self, zones: DnsZones, external_resolver: str | None = None):
-        self._zones = zones
+        self.zones = zones
         self._external = external_resolver
 
     @property
@@ -19,7 +19,7 @@ class TxtLookup:
         """The TXT values visible for `name` now; raises DnsLookupFailed when the DNS cannot answer."""
         if self._external:
             return lookup_txt_external(self._external, name)
-        answer = self._zones.resolve(name, "TXT")
+        answer = self.zones.resolve(name, "TXT")
         if answer.rcode == "SERVFAIL":
             raise DnsLookupFailed(f"the DNS answered SERVFAIL for {name}")
         return [r.value for r in answer.records if r.type == "TXT"]

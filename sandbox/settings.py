@@ -68,6 +68,13 @@ def _positive_float(value: Any) -> float:
     return number
 
 
+def _share(value: Any) -> float:
+    number = float(value)
+    if not 0 <= number <= 1:
+        raise SettingError(f"expected a share from 0 to 1, got {value!r}")
+    return number
+
+
 def _positive_int(value: Any) -> int:
     number = int(value)
     if number <= 0:
@@ -124,6 +131,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("journal_max_entries", _positive_int, 10000, "how many journal entries are kept (oldest dropped first)"),
     Setting("control_token", _optional(str), None, "bearer token the control API requires (default: none)"),
     Setting("control_allow_remote", _bool, False, "accept control API calls from addresses other than loopback", "flag"),
+    Setting("atlas_issuance_delay", _optional(float), None, "seconds of sandbox time before an HVCA certificate is issued (GET answers 202 until then; default: the profile's certificate_issuance)"),
+    Setting("atlas_issuance_quota", int, 1000, "certificates an Atlas account may issue (HVCA quota; 402 when used up)"),
+    Setting("atlas_fault_rate_429", _share, 0.0, "share of HVCA requests answered 429 with Retry-After (0 to 1)"),
+    Setting("atlas_fault_rate_503", _share, 0.0, "share of HVCA requests answered 503 with an id (0 to 1)"),
+    Setting("atlas_http_check_port", _optional(_port), None, "port the Atlas HTTP domain check connects to (default 80 for http, 443 for https)"),
     Setting("db_synchronous", _choice("normal", "full"), "normal", "SQLite synchronous mode: normal survives a crash of the process, full also a power cut"),
 )
 

@@ -1,0 +1,70 @@
+"""HVCA login: API key + secret + the Atlas client certificate issued for those credentials on the TLS
+connection. The access token is opaque and valid 10 minutes of sandbox time; it is kept hashed."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from mock_atlas.context import AtlasContext
+from mock_atlas.credentials import Credentials
+from sandbox.errors import InvalidInput, Unauthorized
+
+TOKEN_LIFETIME = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class ApiSession:
+    account_id: str
+    api_key: str
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiSessions:
+    def __init__(self, ctx: AtlasContext, credentials: Credentials):
+        self.ctx = ctx
+        self.credentials = credentials
+
+    def login(self, payload, client_serial: str | None) -> str:
+        if not isinstance(payload, dict) or set(payload) - {"api_key", "api_secret"} or \
+                not isinstance(payload.get("api_key"), str) or not isinstance(payload.get("api_secret"), str):
+            raise InvalidInput("Invalid login request")
+        row = self.credentials.check_secret(payload["api_key"], payload["api_secret"])
+        if row is None:
+            raise Unauthorized("Unauthorized")
+        if row["status"] == "revoked":
+            raise Unauthorized("Unauthorized: these API credentials are revoked")
+        bound = client_serial and self.ctx.one(
+            "select 1 as x from atlas_client_certificates where serial = ? and api_key = ?",
+            [client_serial, row["api_key"]])
+        if not bound:
+            raise Unauthorized("Unauthorized: the client certificate on this connection was not issued for these "
+                               "API credentials (use the mTLS certificate generated with them in the Atlas portal)")
+        token = self.ctx.random.token(32)
+        now = self.ctx.clock.now_unix()
+        with self.ctx.store.transaction() as db:
+            db["atlas_api_tokens"].insert({"token_hash": _hash(token), "api_key": row["api_key"],
+                                           "account_id": row["account_id"], "created_at": now,
+                                           "expires_at": now + TOKEN_LIFETIME.total_seconds()})
+            db.execute("delete from atlas_api_tokens where expires_at < ?", [now - 86400])
+        return token
+
+    def authenticate(self, authorization: str | None, client_serial: str | None) -> ApiSession:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise Unauthorized("Unauthorized: send 'Authorization: Bearer <access_token>' from POST /v2/login")
+        row = self.ctx.one("select * from atlas_api_tokens where token_hash = ?", [_hash(authorization[7:].strip())])
+        if row is None or row["expires_at"] <= self.ctx.clock.now_unix():
+            raise Unauthorized("Unauthorized: the access token is unknown or expired (tokens last 10 minutes): "
+                               "log in again")
+        credential = self.ctx.one("select status from atlas_credentials where api_key = ?", [row["api_key"]])
+        if credential is None or credential["status"] == "revoked":
+            raise Unauthorized("Unauthorized: these API credentials are revoked")
+        same_account = client_serial and self.ctx.one(
+            "select 1 as x from atlas_client_certificates where serial = ? and account_id = ?",
+            [client_serial, row["account_id"]])
+        if not same_account:
+            raise Unauthorized("Unauthorized: the client certificate on this connection belongs to another account")
+        return ApiSession(row["account_id"], row["api_key"])

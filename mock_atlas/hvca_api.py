@@ -1,0 +1,229 @@
+"""The HVCA v2 API (`/v2` on the Atlas API listener), wire-faithful to shared/reference/atlas-hvca-api.md.
+A thin adapter: parse, call the Atlas domain operations, render; errors are rendered by the app (problem+json)."""
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, g, request
+
+from mock_atlas.certificate_orders import InProgress, Page, paginate
+from mock_atlas.service import Atlas
+from mock_atlas.validation_policy import policy_document
+from sandbox.errors import BadRequest, DomainError, InvalidInput, NotFound
+
+JSON = "application/json"
+
+
+class LengthRequired(DomainError):
+    status = 411
+
+
+class BadContentType(DomainError):
+    status = 415
+
+
+def _atlas() -> Atlas:
+    return current_app.config["ATLAS"]
+
+
+def _json(payload, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(json.dumps(payload), status=status, content_type=JSON, headers=headers or {})
+
+
+def _empty(status: int, headers: dict | None = None) -> Response:
+    return Response(b"", status=status, headers=headers or {})
+
+
+def _body(required: bool = True):
+    """The JSON body; bodyless POSTs with Content-Length: 0 and no content type are fine where none is needed."""
+    length = request.headers.get("Content-Length")
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if length is None and not chunked:
+        if required:
+            raise LengthRequired("Content-Length required")
+        return None
+    raw = request.get_data()
+    if not raw:
+        if required:
+            raise BadRequest("the request needs a JSON body")
+        return None
+    content_type = request.headers.get("Content-Type", "")
+    if not content_type.lower().startswith(JSON):
+        raise BadContentType(f"Bad Content-Type {content_type or '(none)'}: send application/json;charset=utf-8")
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise BadRequest("the body is not valid JSON") from None
+
+
+def _links(page: Page, path: str) -> dict:
+    headers = {"Total-Count": str(page.total)}
+    args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
+    links = []
+    if page.page * page.per_page < page.total:
+        links.append(f'<{path}?{urlencode({**args, "page": page.page + 1, "per_page": page.per_page})}>; rel="next"')
+    if page.page > 1:
+        links.append(f'<{path}?{urlencode({**args, "page": page.page - 1, "per_page": page.per_page})}>; rel="prev"')
+    if links:
+        headers["Links"] = headers["Link"] = ", ".join(links)
+    return headers
+
+
+def hvca_blueprint() -> Blueprint:
+    bp = Blueprint("hvca", __name__)
+
+    @bp.before_request
+    def faults_then_token():
+        fault = _atlas().faults.draw()
+        if fault == "429":
+            return Response(json.dumps({"description": "Too Many Requests: retry after the Retry-After seconds"}),
+                            status=429, content_type="application/problem+json;charset=utf-8",
+                            headers={"Retry-After": "1"})
+        if fault == "503":
+            return Response(json.dumps({"description": "Service busy: try again", "id": _atlas().ctx.random.hex(8)}),
+                            status=503, content_type="application/problem+json;charset=utf-8")
+        if request.endpoint != "hvca.login":
+            g.hvca = _atlas().api_sessions.authenticate(request.headers.get("Authorization"), g.client_identity.serial)
+
+    @bp.post("/login")
+    def login():
+        try:
+            payload = _body()
+        except (BadRequest, LengthRequired):
+            payload = None
+        if payload is None:
+            raise InvalidInput("Invalid login request")
+        return _json({"access_token": _atlas().api_sessions.login(payload, g.client_identity.serial)})
+
+    # -- certificates --------------------------------------------------------------------------------
+    @bp.post("/certificates")
+    def request_certificate():
+        serial = _atlas().orders.request(g.hvca.account_id, g.hvca.api_key, _body())
+        return _empty(201, {"Location": f"/v2/certificates/{serial}"})
+
+    @bp.get("/certificates/<serial>")
+    def get_certificate(serial: str):
+        try:
+            return _json(_atlas().orders.get(g.hvca.account_id, serial))
+        except InProgress:
+            return _json({"description": "Operation in progress"}, 202)
+
+    @bp.patch("/certificates/<serial>")
+    def patch_certificate(serial: str):
+        payload = _body()
+        if not isinstance(payload, dict) or set(payload) - {"revocation_reason", "revocation_time"}:
+                raise InvalidInput("the body is {\"revocation_reason\": ..., \"revocation_time\"?: <unix>}",
+                               field="revocation_reason")
+        _atlas().orders.revoke(g.hvca.account_id, serial, payload.get("revocation_reason", "unspecified"),
+                               payload.get("revocation_time"))
+        return _empty(204)
+
+    @bp.delete("/certificates/<serial>")
+    def delete_certificate(serial: str):
+        _atlas().orders.revoke(g.hvca.account_id, serial)
+        return _empty(204)
+
+    @bp.post("/certificates/<serial>/rekey")
+    def rekey(serial: str):
+        new_serial = _atlas().orders.rekey(g.hvca.account_id, g.hvca.api_key, serial, _body())
+        return _empty(201, {"Location": f"/v2/certificates/{new_serial}"})
+
+    @bp.get("/trustchain")
+    def trustchain():
+        return _json([a.pem for a in _atlas().ctx.cas.chain("dip-issuing")])
+
+    @bp.get("/validationpolicy")
+    def validation_policy():
+        return _json(policy_document())
+
+    @bp.get("/counters/certificates/issued")
+    def counter_issued():
+        return _json({"value": _atlas().orders.issued_count(g.hvca.account_id)})
+
+    @bp.get("/counters/certificates/revoked")
+    def counter_revoked():
+        return _json({"value": _atlas().orders.revoked_count(g.hvca.account_id)})
+
+    @bp.get("/quotas/issuance")
+    def quota():
+        return _json({"value": _atlas().orders.quota_remaining(g.hvca.account_id)})
+
+    @bp.get("/stats/<kind>")
+    def stats(kind: str):
+        if kind not in ("issued", "revoked", "expiring"):
+            raise NotFound("Not found")
+        page = _atlas().orders.stats(g.hvca.account_id, kind, request.args)
+        return _json(page.items, headers=_links(page, f"/v2/stats/{kind}"))
+
+    # -- domain claims -------------------------------------------------------------------------------
+    @bp.get("/claims/domains")
+    def list_claims():
+        page, per_page = paginate(request.args)
+        items, total = _atlas().domains.list(g.hvca.account_id, request.args.get("status"), page, per_page)
+        listed = [{k: v for k, v in item.items() if k in _CLAIM_FIELDS} for item in items]
+        return _json(listed, headers=_links(Page(listed, total, page, per_page), "/v2/claims/domains"))
+
+    @bp.post("/claims/domains/<domain>")
+    def submit_claim(domain: str):
+        _body(required=False)
+        claim = _atlas().domains.claim(g.hvca.account_id, domain)
+        return _json({"token": claim["token"], "assert_by": claim["assert_by"]}, 201,
+                     {"Location": f"/v2/claims/domains/{claim['id']}"})
+
+    @bp.get("/claims/domains/<claim_id>")
+    def get_claim(claim_id: str):
+        claim = _atlas().domains.describe(_atlas().domains.get(g.hvca.account_id, claim_id))
+        return _json({k: v for k, v in claim.items() if k in _CLAIM_FIELDS})
+
+    @bp.delete("/claims/domains/<claim_id>")
+    def delete_claim(claim_id: str):
+        _atlas().domains.delete(g.hvca.account_id, claim_id)
+        return _empty(204)
+
+    @bp.post("/claims/domains/<claim_id>/dns")
+    def dns_check(claim_id: str):
+        payload = _body(required=False) or {}
+        outcome = _atlas().domains.request_dns_check(g.hvca.account_id, claim_id,
+                                                     _authorization_domain(payload))
+        return _empty({"verified": 204, "created": 201, "pending": 202}[outcome])
+
+    @bp.post("/claims/domains/<claim_id>/http")
+    def http_check(claim_id: str):
+        payload = _body(required=False) or {}
+        outcome = _atlas().domains.http_check(g.hvca.account_id, claim_id, _authorization_domain(payload),
+                                              payload.get("scheme"))
+        return _empty(204 if outcome == "verified" else 201)
+
+    @bp.get("/claims/domains/<claim_id>/email")
+    def email_addresses(claim_id: str):
+        return _json(_atlas().domains.email_addresses(g.hvca.account_id, claim_id))
+
+    @bp.post("/claims/domains/<claim_id>/email")
+    def send_email(claim_id: str):
+        payload = _body()
+        address = payload.get("email_address") if isinstance(payload, dict) else None
+        _atlas().domains.send_verification_email(g.hvca.account_id, claim_id, address)
+        return _empty(201)
+
+    @bp.post("/claims/domains/<claim_id>/reassert")
+    def reassert(claim_id: str):
+        _body(required=False)
+        domains = _atlas().domains
+        if domains.check_pending(g.hvca.account_id, claim_id):
+            return _json({"description": "a DNS check of this claim is still pending"}, 202)
+        claim = domains.reassert(g.hvca.account_id, claim_id)
+        return _json({"token": claim["token"], "assert_by": claim["assert_by"]}, 201,
+                     {"Location": f"/v2/claims/domains/{claim['id']}"})
+
+    return bp
+
+
+_CLAIM_FIELDS = ("id", "status", "domain", "created_at", "expires_at", "assert_by", "log")
+
+
+def _authorization_domain(payload) -> str | None:
+    if not isinstance(payload, dict):
+        raise BadRequest("the body must be a JSON object")
+    value = payload.get("authorization_domain")
+    return value if value else None
