@@ -4,6 +4,7 @@ certificate wizard calls these same operations."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -167,7 +168,7 @@ class CertificateOrders:
     # -- stats -----------------------------------------------------------------------------------
     def stats(self, account_id: str, kind: str, args) -> Page:
         page, per_page = paginate(args)
-        now = self.ctx.clock.now_unix()
+        now = math.ceil(self.ctx.clock.now_unix())  # Unix seconds: "until now" includes this second
         defaults = {"issued": (0, now), "revoked": (0, now), "expiring": (now, now + 30 * 86400)}
         try:
             start = int(args.get("from", defaults[kind][0]))

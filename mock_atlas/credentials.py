@@ -175,7 +175,8 @@ class Credentials:
                            [account_id, chosen, chosen])
         if row is None:
             raise NotFound(f"no API credentials named {chosen!r}", field="familiar_name")
-        self.require_bound(row)
+        if row["status"] == "revoked":
+            raise Conflict("these API credentials are revoked: generate new ones", field="familiar_name")
         csr = payload.get("csr")
         if not isinstance(csr, str):
             raise InvalidInput("paste the CSR (PEM, -----BEGIN CERTIFICATE REQUEST-----)", field="csr")
@@ -191,12 +192,18 @@ class Credentials:
         with self.ctx.store.transaction() as db:
             db["atlas_client_certificates"].insert({"serial": issued.serial, "account_id": account_id,
                                                     "api_key": row["api_key"], "created_at": self.ctx.clock.now_unix()})
-        return {"serial_number": issued.serial, "certificate": issued.pem, "api_key": row["api_key"],
-                "familiar_name": row["familiar_name"],
-                "not_after": iso(from_unix(issued.not_after)),
-                "next_step": "Copy the certificate into a .cer file and merge it with its key into a password-less "
-                             "PFX: openssl pkcs12 -export -out apicert.pfx -inkey apicert.key -in apicert.cer "
-                             "-password pass:"}
+        answer = {"serial_number": issued.serial, "certificate": issued.pem, "api_key": row["api_key"],
+                  "familiar_name": row["familiar_name"],
+                  "not_after": iso(from_unix(issued.not_after)),
+                  "next_step": "Copy the certificate into a .cer file and merge it with its key into a password-less "
+                               "PFX: openssl pkcs12 -export -out apicert.pfx -inkey apicert.key -in apicert.cer "
+                               "-password pass:"}
+        if row["status"] == "pending_binding":
+            # The guide's warning: made before binding, it logs in, but certificate requests are refused.
+            answer["warning"] = ("binding of these API credentials to the MHHS Programme PKI hierarchy is not complete: "
+                                 "certificate requests made with them will be refused until GlobalSign's confirmation "
+                                 "email that the service can now be used")
+        return answer
 
     def client_certificates(self, account_id: str) -> list[dict]:
         rows = self.ctx.store.query("select * from atlas_client_certificates where account_id = ? order by created_at",

@@ -85,10 +85,9 @@ def tiles(ctx: AtlasContext, account_id: str) -> list[dict]:
     else:
         out.append(_tile("api_credentials", "Generate API Credentials", "done", "Credentials bound", "yellow"))
 
-    bound = any(c["status"] == "bound" for c in credentials)
-    if not bound:
+    if not credentials:
         out.append(_tile("mtls_certificates", "Generate mTLS Certificates", "locked",
-                         "Wait for bound API credentials", "yellow"))
+                         "Generate API credentials first (and wait for their binding)", "yellow"))
     elif not has_cert:
         out.append(_tile("mtls_certificates", "Generate mTLS Certificates", "to_do", "Directly via the API", "yellow"))
     else:

@@ -10,7 +10,10 @@ The verified chain (leaf first, DER) reaches the app as `environ["dip_sandbox.cl
 """
 from __future__ import annotations
 
+import io
 import logging
+import select
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -18,7 +21,8 @@ from pathlib import Path
 from typing import Callable
 
 from cheroot import wsgi
-from cheroot.ssl.pyopenssl import pyOpenSSLAdapter
+from cheroot.makefile import StreamReader, StreamWriter
+from cheroot.ssl.pyopenssl import SSLFileobjectStreamReader, SSLFileobjectStreamWriter, pyOpenSSLAdapter
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL
@@ -40,10 +44,60 @@ class TlsSettings:
     strict: bool = False
 
 
+class _TlsSocketIO(socket.SocketIO):
+    """Raw I/O over a pyOpenSSL connection whose socket has a timeout: OpenSSL answers "want read/write"
+    where a blocking socket would wait, so wait for the socket here (before any byte is handed over, so a
+    buffered reader above never loses data). cheroot's own stream classes only guard readline and recv."""
+
+    def _retry(self, call, *args, reading: bool = True):
+        deadline = time.monotonic() + (self._sock.gettimeout() or 30.0)
+        while True:
+            try:
+                return call(*args)
+            except SSL.WantReadError:
+                ready = select.select([self._sock], [], [], max(0.0, deadline - time.monotonic()))[0]
+            except SSL.WantWriteError:
+                ready = select.select([], [self._sock], [], max(0.0, deadline - time.monotonic()))[1]
+            except (SSL.ZeroReturnError, SSL.SysCallError, SSL.Error) as exc:
+                # the peer closed or reset the connection, or the TLS session broke: end of stream for a
+                # reader, a broken pipe for a writer (cheroot drops such connections quietly)
+                if reading:
+                    return 0
+                raise BrokenPipeError(32, f"TLS connection closed: {exc}") from None
+            if not ready:
+                raise socket.timeout("timed out")
+
+    def readinto(self, buffer):
+        return self._retry(self._sock.recv_into, buffer)
+
+    def write(self, data):
+        return self._retry(self._sock.send, bytes(data), reading=False)
+
+
+class _TlsStreamReader(SSLFileobjectStreamReader):
+    def __init__(self, sock, mode="r", bufsize=io.DEFAULT_BUFFER_SIZE):
+        super(StreamReader, self).__init__(_TlsSocketIO(sock, mode), bufsize)  # skip StreamReader's raw I/O
+        self.bytes_read = 0
+
+
+class _TlsStreamWriter(SSLFileobjectStreamWriter):
+    def __init__(self, sock, mode="w", bufsize=io.DEFAULT_BUFFER_SIZE):
+        super(StreamWriter, self).__init__(_TlsSocketIO(sock, mode), bufsize)  # skip StreamWriter's raw I/O
+        self.bytes_written = 0
+
+
 class ClientCertificateAdapter(pyOpenSSLAdapter):
     def __init__(self, tls: TlsSettings):
         super().__init__(str(tls.certificate_file), str(tls.key_file))
         self._tls = tls
+
+    def makefile(self, sock, mode="r", bufsize=-1):
+        if isinstance(sock, SSL.Connection):
+            size = io.DEFAULT_BUFFER_SIZE if bufsize < 0 else bufsize
+            stream = (_TlsStreamReader if "r" in mode else _TlsStreamWriter)(sock, mode, size)
+            stream.ssl_timeout = sock.gettimeout() or 30.0
+            return stream
+        return super().makefile(sock, mode, bufsize)
 
     def get_context(self):
         context = SSL.Context(SSL.TLS_SERVER_METHOD)
