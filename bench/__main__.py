@@ -6,6 +6,10 @@
 (2) idle memory: RSS of a started sandbox (goal: <= 80 MB). Baseline: the bare interpreter's RSS.
 (3) issuance: mock_ca issuing from a CSR (parse, every profile rule, build, sign, record) versus a bare
     cryptography CertificateBuilder loop with the same CA key (goal: ratio >= 0.8).
+(4) HVCA: after one login, issue-and-fetch cycles (POST /v2/certificates + GET its Location) from 4 concurrent
+    keep-alive mTLS clients: certificates/s, p50/p99 of a cycle, and the ratio to a bare JSON endpoint served by
+    the same stack (GET /_sandbox/whoami on the Atlas listener: mTLS, client-certificate check, journal, JSON)
+    in the same run (goals: >= 300 certificates/s and ratio >= 0.4).
 """
 from __future__ import annotations
 
@@ -130,10 +134,94 @@ def bench_issuance(work: Path, count: int = 60) -> dict:
     return {"issuance_mock_ca_per_s": mock, "issuance_bare_per_s": bare, "issuance_ratio": mock / bare}
 
 
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _concurrent(clients: int, cycles: int, one_cycle) -> tuple[float, list[float]]:
+    from concurrent.futures import ThreadPoolExecutor
+    latencies: list[float] = []
+
+    def run(index: int) -> list[float]:
+        spent = []
+        for _ in range(cycles):
+            started = time.perf_counter()
+            one_cycle(index)
+            spent.append(time.perf_counter() - started)
+        return spent
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for spent in pool.map(run, range(clients)):
+            latencies.extend(spent)
+    return clients * cycles / (time.perf_counter() - started), latencies
+
+
+def bench_hvca(work: Path, clients: int = 4, cycles: int = 40) -> dict:
+    import requests
+    sys.path.insert(0, str(ROOT))
+    from tests.hvca_helpers import certificate_request
+    _, process, endpoints_file = _serve(work / "hvca", ["--profile", "instant"])
+    try:
+        endpoints = json.loads(endpoints_file.read_text())
+        control, bundle = endpoints["control"], endpoints["ca_bundle"]
+        account = requests.post(control + "/atlas/accounts", json={}, timeout=120).json()
+        requests.post(f"{control}/atlas/accounts/{account['account_id']}/quota", json={"value": 10 ** 6}, timeout=10)
+        (work / "c.cer").write_text(account["client_cert_pem"])
+        (work / "c.key").write_text(account["client_key_pem"])
+        base = endpoints["atlas_api"]
+        sessions = []
+        for _ in range(clients):
+            session = requests.Session()
+            session.trust_env = False  # no proxy look-ups from the environment on every request
+            session.cert = (str(work / "c.cer"), str(work / "c.key"))
+            sessions.append(session)
+        token = sessions[0].post(base + "/login", json={"api_key": account["api_key"],
+                                                        "api_secret": account["api_secret"]},
+                                 verify=bundle, timeout=30).json()["access_token"]
+        for session in sessions:
+            session.headers["Authorization"] = f"Bearer {token}"
+        claim = sessions[0].post(base + "/claims/domains/bench.example", verify=bundle, timeout=30)
+        requests.post(control + "/dns/records", json={"name": "bench.example", "type": "TXT",
+                                                      "value": claim.json()["token"]}, timeout=10)
+        sessions[0].post(base + claim.headers["Location"][3:] + "/dns", verify=bundle, timeout=30)
+        keys = [rsa.generate_private_key(public_exponent=65537, key_size=4096) for _ in range(clients)]
+        bodies = [certificate_request(keys[i], f"h{i}", "bench.example") for i in range(clients)]
+        host = base.removesuffix("/v2")
+
+        def issue_and_fetch(index: int) -> None:
+            session = sessions[index]
+            bodies[index]["validity"]["not_before"] = int(time.time())
+            created = session.post(base + "/certificates", json=bodies[index], verify=bundle, timeout=30)
+            assert created.status_code == 201, created.text
+            fetched = session.get(host + created.headers["Location"], verify=bundle, timeout=30)
+            assert fetched.status_code == 200, fetched.text
+
+        def bare(index: int) -> None:
+            assert sessions[index].get(host + "/_sandbox/whoami", verify=bundle, timeout=30).status_code == 200
+
+        _concurrent(clients, 3, issue_and_fetch)  # warm-up: connections, caches
+        _concurrent(clients, 3, bare)
+        server, me = psutil.Process(process.pid), psutil.Process()
+        bare_rate, _ = _concurrent(clients, cycles * 2, bare)
+        server_cpu, client_cpu = sum(server.cpu_times()[:2]), sum(me.cpu_times()[:2])
+        started = time.perf_counter()
+        rate, latencies = _concurrent(clients, cycles, issue_and_fetch)
+        elapsed = time.perf_counter() - started
+        server_cpu = (sum(server.cpu_times()[:2]) - server_cpu) / elapsed
+        client_cpu = (sum(me.cpu_times()[:2]) - client_cpu) / elapsed
+    finally:
+        _stop(process)
+    return {"hvca_certificates_per_s": rate, "hvca_cycle_p50_ms": _percentile(latencies, 0.5) * 1000,
+            "hvca_cycle_p99_ms": _percentile(latencies, 0.99) * 1000, "hvca_bare_per_s": bare_rate,
+            "hvca_ratio": rate / bare_rate, "hvca_server_cores": server_cpu, "hvca_client_cores": client_cpu}
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="dip-sandbox-bench-"))
     try:
-        results = {**bench_startup(work), **bench_issuance(work)}
+        results = {**bench_startup(work), **bench_issuance(work), **bench_hvca(work)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
@@ -149,6 +237,11 @@ def main() -> int:
         ("issuance rate, mock_ca vs bare builder", f"{results['issuance_mock_ca_per_s']:.1f}/s",
          f"{results['issuance_ratio']:.2f}x bare ({results['issuance_bare_per_s']:.1f}/s)", ">= 0.8x",
          results["issuance_ratio"] >= 0.8),
+        ("HVCA issue-and-fetch, 4 keep-alive mTLS clients", f"{results['hvca_certificates_per_s']:.1f} certificates/s "
+         f"(p50 {results['hvca_cycle_p50_ms']:.0f} ms, p99 {results['hvca_cycle_p99_ms']:.0f} ms)",
+         f"{results['hvca_ratio']:.2f}x bare JSON endpoint ({results['hvca_bare_per_s']:.0f}/s)",
+         ">= 300/s and >= 0.4x",
+         results["hvca_certificates_per_s"] >= 300 and results["hvca_ratio"] >= 0.4),
     ]
     print("| benchmark | measured | against the baseline | goal | met |")
     print("|---|---|---|---|---|")

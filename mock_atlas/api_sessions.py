@@ -55,16 +55,16 @@ class ApiSessions:
     def authenticate(self, authorization: str | None, client_serial: str | None) -> ApiSession:
         if not authorization or not authorization.startswith("Bearer "):
             raise Unauthorized("Unauthorized: send 'Authorization: Bearer <access_token>' from POST /v2/login")
-        row = self.ctx.one("select * from atlas_api_tokens where token_hash = ?", [_hash(authorization[7:].strip())])
+        row = self.ctx.one(
+            "select t.api_key, t.account_id, t.expires_at, c.status, "
+            "exists(select 1 from atlas_client_certificates x where x.serial = ? and x.account_id = t.account_id) "
+            "as same_account from atlas_api_tokens t left join atlas_credentials c on c.api_key = t.api_key "
+            "where t.token_hash = ?", [client_serial or "", _hash(authorization[7:].strip())])
         if row is None or row["expires_at"] <= self.ctx.clock.now_unix():
             raise Unauthorized("Unauthorized: the access token is unknown or expired (tokens last 10 minutes): "
                                "log in again")
-        credential = self.ctx.one("select status from atlas_credentials where api_key = ?", [row["api_key"]])
-        if credential is None or credential["status"] == "revoked":
+        if row["status"] in (None, "revoked"):
             raise Unauthorized("Unauthorized: these API credentials are revoked")
-        same_account = client_serial and self.ctx.one(
-            "select 1 as x from atlas_client_certificates where serial = ? and account_id = ?",
-            [client_serial, row["account_id"]])
-        if not same_account:
+        if not row["same_account"]:
             raise Unauthorized("Unauthorized: the client certificate on this connection belongs to another account")
         return ApiSession(row["account_id"], row["api_key"])

@@ -12,9 +12,16 @@ class Faults:
     def __init__(self, ctx: AtlasContext, rate_429: float = 0.0, rate_503: float = 0.0):
         self.ctx = ctx
         self._defaults = {"rate_429": rate_429, "rate_503": rate_503}
+        self._rates: dict | None = None  # read once from the store: every HVCA request asks
+        ctx.store.on_replaced(self._forget)
+
+    def _forget(self) -> None:
+        self._rates = None
 
     def rates(self) -> dict:
-        return {**self._defaults, **(self.ctx.store.get_meta(_KEY) or {})}
+        if self._rates is None:
+            self._rates = {**self._defaults, **(self.ctx.store.get_meta(_KEY) or {})}
+        return dict(self._rates)
 
     def set_rates(self, payload: dict) -> dict:
         rates = self.rates()
@@ -27,6 +34,7 @@ class Faults:
         if rates["rate_429"] + rates["rate_503"] > 1:
             raise InvalidInput("rate_429 + rate_503 is at most 1", field="rate_429")
         self.ctx.store.set_meta(_KEY, rates)
+        self._rates = dict(rates)
         return rates
 
     def draw(self) -> str | None:

@@ -192,6 +192,16 @@ def links_blueprint() -> Blueprint:
         return {"invitation": token, "accept": f"/atlas/api/invitations/{token}/accept",
                 "next": "POST to accept: a password reset code follows by email"}
 
+    @bp.get("/hvca/openapi.json")
+    def hvca_openapi():
+        from mock_atlas.hvca_openapi import openapi_document
+        return openapi_document()
+
+    @bp.get("/hvca/docs")
+    def hvca_docs():
+        return docs_page("GlobalSign Atlas HVCA v2 API (dip-sandbox)", "/atlas/hvca/openapi.json",
+                         "/_sandbox/docs/assets")
+
     @bp.get("/domain-verification/<token>")
     def domain_verification_link(token: str):
         return {"verified": _atlas().domains.follow_email_link(token)}

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from mock_ca import keys
@@ -34,15 +35,28 @@ class ClientIdentity:
                 "issuer": self.issuer, "not_after": self.not_after.isoformat()}
 
 
+_VERIFIED: dict[tuple[bytes, bytes], bool] = {}  # (certificate, CA certificate) DER -> signature verifies
+
+
 def _issuer_of(cert: x509.Certificate, authorities: list[Authority]) -> Authority | None:
     for authority in authorities:
+        key = (cert.fingerprint(hashes.SHA256()), authority.cert.fingerprint(hashes.SHA256()))
+        if key in _VERIFIED:
+            if _VERIFIED[key]:
+                return authority
+            continue
         if authority.cert.subject != cert.issuer:
             continue
         try:
             cert.verify_directly_issued_by(authority.cert)
+            verified = True
         except (ValueError, TypeError, InvalidSignature):
-            continue
-        return authority
+            verified = False
+        if len(_VERIFIED) > 10000:
+            _VERIFIED.clear()
+        _VERIFIED[key] = verified
+        if verified:
+            return authority
     return None
 
 

@@ -128,6 +128,10 @@ class ClientCertificateGateway(wsgi.Gateway_10):
 
     def get_environ(self):
         environ = super().get_environ()
+        cached = getattr(self.req.conn, "_dip_sandbox_chain", None)  # one TLS connection, one peer chain
+        if cached is not None:
+            environ[CLIENT_CHAIN_KEY] = cached
+            return environ
         connection = self.req.conn.socket
         chain: list[bytes] = []
         if isinstance(connection, SSL.Connection):
@@ -139,6 +143,7 @@ class ClientCertificateGateway(wsgi.Gateway_10):
                     if der not in chain:
                         chain.append(der)
         environ[CLIENT_CHAIN_KEY] = chain
+        self.req.conn._dip_sandbox_chain = chain
         return environ
 
 

@@ -441,3 +441,19 @@ def test_curl_login_issue_and_revoke(hvca, key_pool, tmp_path):
                            capture_output=True, text=True, timeout=30)
     body, code = again.stdout.rsplit("\n", 1)
     assert code == "409" and "already revoked" in json.loads(body)["description"]
+
+
+def test_openapi_document_covers_every_route(atlas_sandbox):
+    from openapi_spec_validator import validate
+    from sandbox.app import create_atlas_app
+    document = requests.get(atlas_sandbox.endpoints["web"] + "/atlas/hvca/openapi.json", timeout=10).json()
+    validate(document)
+    documented = {(p, m) for p, item in document["paths"].items() for m in item}
+    for rule in create_atlas_app(atlas_sandbox.sandbox).url_map.iter_rules():
+        if not rule.rule.startswith("/v2/"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/v2"))
+        path = path.replace("{claim_id}", "{id}").replace("{kind}", "issued")
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            assert (path, method.lower()) in documented, f"{method} {path}"
+    assert requests.get(atlas_sandbox.endpoints["web"] + "/atlas/hvca/docs", timeout=10).status_code == 200
