@@ -2,7 +2,7 @@
 completing a pending wait now, and the accounts with their journey state."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 
 from mock_atlas.service import Atlas
 from sandbox.json_api import json_body

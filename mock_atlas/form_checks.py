@@ -3,7 +3,7 @@ are reported together (`details["errors"]`), the first one also as `field`."""
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from typing import Any
 
 import phonenumbers
 import pycountry

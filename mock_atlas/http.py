@@ -14,11 +14,15 @@ PROBLEM = "application/problem+json;charset=utf-8"
 ACCEPTED_ISSUERS = ["atlas-client-ca"]
 
 
-def problem(status: int, description: str, errors: dict | None = None) -> Response:
+def problem(status: int, description: str, errors: dict | None = None, problem_id: str | None = None,
+            retry_after: str | None = None) -> Response:
     body = {"description": description}
+    if problem_id:
+        body["id"] = problem_id
     if errors:
         body["errors"] = errors
-    return Response(json.dumps(body), status=status, content_type=PROBLEM)
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    return Response(json.dumps(body), status=status, content_type=PROBLEM, headers=headers)
 
 
 def create_atlas_api_app(cas: CertificateAuthorities, atlas) -> Flask:
@@ -29,7 +33,8 @@ def create_atlas_api_app(cas: CertificateAuthorities, atlas) -> Flask:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        return problem(exc.status, exc.message, {exc.field: exc.message} if exc.field else None)
+        return problem(exc.status, exc.message, {exc.field: exc.message} if exc.field else None,
+                       exc.details.get("id"), exc.details.get("retry_after"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

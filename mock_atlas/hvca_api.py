@@ -23,6 +23,14 @@ class BadContentType(DomainError):
     status = 415
 
 
+class TooManyRequests(DomainError):
+    status = 429
+
+
+class ServiceBusy(DomainError):
+    status = 503
+
+
 def _atlas() -> Atlas:
     return current_app.config["ATLAS"]
 
@@ -77,12 +85,10 @@ def hvca_blueprint() -> Blueprint:
     def faults_then_token():
         fault = _atlas().faults.draw()
         if fault == "429":
-            return Response(json.dumps({"description": "Too Many Requests: retry after the Retry-After seconds"}),
-                            status=429, content_type="application/problem+json;charset=utf-8",
-                            headers={"Retry-After": "1"})
+            raise TooManyRequests("Too Many Requests: retry after the Retry-After seconds",
+                                  details={"retry_after": "1"})
         if fault == "503":
-            return Response(json.dumps({"description": "Service busy: try again", "id": _atlas().ctx.random.hex(8)}),
-                            status=503, content_type="application/problem+json;charset=utf-8")
+            raise ServiceBusy("Service busy: try again", details={"id": _atlas().ctx.random.hex(8)})
         if request.endpoint != "hvca.login":
             g.hvca = _atlas().api_sessions.authenticate(request.headers.get("Authorization"), g.client_identity.serial)
 

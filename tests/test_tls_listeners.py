@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
-from tests.conftest import DIP_CN, DIP_SANS, key_pem, make_csr, require_tool, write_client_files
+from tests.conftest import DIP_CN, DIP_SANS, make_csr, require_tool, write_client_files
 
 
 @pytest.fixture
