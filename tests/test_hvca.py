@@ -450,3 +450,21 @@ def test_openapi_document_covers_every_route(atlas_sandbox):
     assert_documents_every_route(document, create_atlas_app(atlas_sandbox.sandbox), "/v2",
                                  {"{claim_id}": "{id}", "{kind}": "issued"})
     assert requests.get(atlas_sandbox.endpoints["web"] + "/atlas/hvca/docs", timeout=10).status_code == 200
+
+
+def test_post_without_content_length_is_411(hvca):
+    import socket
+    import ssl
+    host, port = hvca.base.removeprefix("https://").split("/")[0].split(":")
+    context = ssl.create_default_context(cafile=hvca.running.bundle)
+    context.load_cert_chain(str(hvca.cert_file), str(hvca.key_file))
+    with socket.create_connection((host, int(port)), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname=host) as tls:
+            tls.sendall(b"POST /v2/certificates HTTP/1.1\r\nHost: x\r\nAuthorization: "
+                        + hvca.session.headers["Authorization"].encode() + b"\r\nConnection: close\r\n\r\n")
+            answer = b""
+            while chunk := tls.recv(65536):
+                answer += chunk
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 411")
+    assert b"application/problem+json" in head and json.loads(body)["description"] == "Content-Length required"
