@@ -28,7 +28,7 @@ import psutil
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -90,11 +90,12 @@ def bench_startup(work: Path, runs: int = 7) -> dict:
             "baseline_rss_mb": base_rss / 2 ** 20}
 
 
-def bench_issuance(work: Path, count: int = 60) -> dict:
+def bench_issuance(work: Path, count: int = 200) -> dict:
     sys.path.insert(0, str(ROOT))
     from sandbox.app import Sandbox
     from sandbox.settings import load_settings
     sandbox = Sandbox(load_settings({"data_dir": str(work / "issuance")}, environ={}))
+    sandbox.set_web_url("http://127.0.0.1:8700")  # issued certificates carry CRL and OCSP links, as when serving
     authority = sandbox.cas.authority("dip-issuing")
     key = rsa.generate_private_key(public_exponent=65537, key_size=4096)
     cn = "energydip-nonprod.bench.example.com"
@@ -104,14 +105,20 @@ def bench_issuance(work: Path, count: int = 60) -> dict:
            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in sans]), critical=False)
            .sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM))
 
+    parsed_csr = x509.load_pem_x509_csr(csr)
+
     def mock_ca_loop() -> float:
         started = time.perf_counter()
         for _ in range(count):
-            sandbox.cas.issue("dip-mtls-signing", csr)
+            sandbox.cas.issue("dip-mtls-signing", parsed_csr)
         return count / (time.perf_counter() - started)
 
     def bare_loop() -> float:
+        """The same certificate (same extensions, same CA key) from a bare CertificateBuilder: no checks, no
+        record, no CRL/OCSP bookkeeping."""
         parsed = x509.load_pem_x509_csr(csr)
+        ca_key = authority.key.public_key()
+        urls = sandbox.cas.urls
         started = time.perf_counter()
         for serial in range(1, count + 1):
             now = dt.datetime.now(dt.timezone.utc)
@@ -119,8 +126,19 @@ def bench_issuance(work: Path, count: int = 60) -> dict:
              .public_key(parsed.public_key()).serial_number(serial).not_valid_before(now)
              .not_valid_after(now + dt.timedelta(days=372))
              .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+             .add_extension(x509.KeyUsage(True, True, True, False, False, False, False, False, False), critical=True)
+             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH,
+                                                   x509.ObjectIdentifier("1.3.6.1.5.5.7.3.36")]), critical=False)
+             .add_extension(x509.SubjectKeyIdentifier.from_public_key(parsed.public_key()), critical=False)
+             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key), critical=False)
              .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in sans]), critical=False)
+             .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+                 [x509.UniformResourceIdentifier(urls.crl("dip-issuing"))], None, None, None)]), critical=False)
+             .add_extension(x509.AuthorityInformationAccess([
+                 x509.AccessDescription(AuthorityInformationAccessOID.OCSP,
+                                        x509.UniformResourceIdentifier(urls.ocsp("dip-issuing"))),
+                 x509.AccessDescription(AuthorityInformationAccessOID.CA_ISSUERS,
+                                        x509.UniformResourceIdentifier(urls.issuer("dip-issuing")))]), critical=False)
              .sign(authority.key, hashes.SHA256()))
         return count / (time.perf_counter() - started)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import requests
-
 from mock_atlas.context import AtlasContext
 from mock_atlas.vetting import Vetting
 from sandbox.clock import from_unix, iso
@@ -247,6 +245,7 @@ class Domains:
         else:
             port = self.http_port or (443 if scheme == "https" else 80)
             url = f"{scheme}://{addresses[0]}:{port}{HTTP_PATH}"
+            import requests  # only the HTTP check needs it; kept out of start-up
             try:
                 response = requests.get(url, headers={"Host": host}, timeout=5, verify=False, allow_redirects=False)
                 found = response.status_code == 200 and row["token"] in response.text

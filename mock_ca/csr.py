@@ -19,7 +19,9 @@ class CheckedRequest:
     dns_names: tuple[str, ...]
 
 
-def load_csr(data: str | bytes) -> x509.CertificateSigningRequest:
+def load_csr(data: str | bytes | x509.CertificateSigningRequest) -> x509.CertificateSigningRequest:
+    if isinstance(data, x509.CertificateSigningRequest):
+        return data
     raw = data.encode() if isinstance(data, str) else bytes(data)
     text = raw.strip()
     if not text:

@@ -36,9 +36,7 @@ DEFINITIONS: tuple[AuthorityDefinition, ...] = (
     AuthorityDefinition("tls-root", "dip-sandbox TLS Root CA - SANDBOX", None, 0),
     AuthorityDefinition("atlas-client-ca", "dip-sandbox Atlas Client CA - SANDBOX", None, 0),
     AuthorityDefinition("dip-root", "dip-sandbox MHHS DIP Root CA - SANDBOX", None, 1),
-    # RSA 2048 like most public issuing CAs (the roots are RSA 4096): signing is what issuance spends its time on.
-    AuthorityDefinition("dip-issuing", "dip-sandbox MHHS DIP Issuing CA - SANDBOX", "dip-root", 0, key_bits=2048,
-                        years=15),
+    AuthorityDefinition("dip-issuing", "dip-sandbox MHHS DIP Issuing CA - SANDBOX", "dip-root", 0, years=15),
 )
 BY_NAME = {d.name: d for d in DEFINITIONS}
 
