@@ -150,8 +150,11 @@ class CertificateOrders:
     def rekey(self, account_id: str, api_key: str, serial_text: str, payload) -> str:
         row = self._own(account_id, serial_text)
         self._ready_bound(api_key)
-        if not isinstance(payload, dict) or set(payload) - {"public_key", "public_key_signature"}:
+        if not isinstance(payload, dict):
             raise InvalidInput("rekey takes {\"public_key\": <PEM CSR>, \"public_key_signature\"?}", field="public_key")
+        unknown = sorted(set(payload) - {"public_key", "public_key_signature"})
+        if unknown:
+            raise InvalidInput(f"{unknown[0]}: is not a field of a rekey request", field=unknown[0])
         csr_pem = check_public_key(payload)
         original = json.loads(row["request"])
         entry = self.ctx.cas.certificate(row["serial"])

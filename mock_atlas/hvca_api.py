@@ -65,6 +65,20 @@ def _body(required: bool = True):
         raise BadRequest("the body is not valid JSON") from None
 
 
+def _fields(payload, allowed: tuple[str, ...]) -> dict:
+    """An optional JSON object body with only the fields this endpoint knows."""
+    if payload is None:
+        return {}
+    if not isinstance(payload, dict):
+        raise BadRequest("the body must be a JSON object")
+    unknown = sorted(set(payload) - set(allowed))
+    if unknown:
+        raise InvalidInput(f"{unknown[0]}: is not a field of this request"
+                           + (f" (known: {', '.join(allowed)})" if allowed else " (it takes no body)"),
+                           field=unknown[0])
+    return payload
+
+
 def _links(page: Page, path: str) -> dict:
     headers = {"Total-Count": str(page.total)}
     args = {k: v for k, v in request.args.items() if k not in ("page", "per_page")}
@@ -117,10 +131,7 @@ def hvca_blueprint() -> Blueprint:
 
     @bp.patch("/certificates/<serial>")
     def patch_certificate(serial: str):
-        payload = _body()
-        if not isinstance(payload, dict) or set(payload) - {"revocation_reason", "revocation_time"}:
-                raise InvalidInput("the body is {\"revocation_reason\": ..., \"revocation_time\"?: <unix>}",
-                               field="revocation_reason")
+        payload = _fields(_body(), ("revocation_reason", "revocation_time"))
         _atlas().orders.revoke(g.hvca.account_id, serial, payload.get("revocation_reason", "unspecified"),
                                payload.get("revocation_time"))
         return _empty(204)
@@ -172,7 +183,7 @@ def hvca_blueprint() -> Blueprint:
 
     @bp.post("/claims/domains/<domain>")
     def submit_claim(domain: str):
-        _body(required=False)
+        _fields(_body(required=False), ())
         claim = _atlas().domains.claim(g.hvca.account_id, domain)
         return _json({"token": claim["token"], "assert_by": claim["assert_by"]}, 201,
                      {"Location": f"/v2/claims/domains/{claim['id']}"})
@@ -189,16 +200,16 @@ def hvca_blueprint() -> Blueprint:
 
     @bp.post("/claims/domains/<claim_id>/dns")
     def dns_check(claim_id: str):
-        payload = _body(required=False) or {}
+        payload = _fields(_body(required=False), ("authorization_domain",))
         outcome = _atlas().domains.request_dns_check(g.hvca.account_id, claim_id,
-                                                     _authorization_domain(payload))
+                                                     payload.get("authorization_domain") or None)
         return _empty({"verified": 204, "created": 201, "pending": 202}[outcome])
 
     @bp.post("/claims/domains/<claim_id>/http")
     def http_check(claim_id: str):
-        payload = _body(required=False) or {}
-        outcome = _atlas().domains.http_check(g.hvca.account_id, claim_id, _authorization_domain(payload),
-                                              payload.get("scheme"))
+        payload = _fields(_body(required=False), ("authorization_domain", "scheme"))
+        outcome = _atlas().domains.http_check(g.hvca.account_id, claim_id,
+                                              payload.get("authorization_domain") or None, payload.get("scheme"))
         return _empty(204 if outcome == "verified" else 201)
 
     @bp.get("/claims/domains/<claim_id>/email")
@@ -207,14 +218,13 @@ def hvca_blueprint() -> Blueprint:
 
     @bp.post("/claims/domains/<claim_id>/email")
     def send_email(claim_id: str):
-        payload = _body()
-        address = payload.get("email_address") if isinstance(payload, dict) else None
-        _atlas().domains.send_verification_email(g.hvca.account_id, claim_id, address)
+        payload = _fields(_body(), ("email_address",))
+        _atlas().domains.send_verification_email(g.hvca.account_id, claim_id, payload.get("email_address"))
         return _empty(201)
 
     @bp.post("/claims/domains/<claim_id>/reassert")
     def reassert(claim_id: str):
-        _body(required=False)
+        _fields(_body(required=False), ())
         domains = _atlas().domains
         if domains.check_pending(g.hvca.account_id, claim_id):
             return _json({"description": "a DNS check of this claim is still pending"}, 202)
@@ -226,10 +236,3 @@ def hvca_blueprint() -> Blueprint:
 
 
 _CLAIM_FIELDS = ("id", "status", "domain", "created_at", "expires_at", "assert_by", "log")
-
-
-def _authorization_domain(payload) -> str | None:
-    if not isinstance(payload, dict):
-        raise BadRequest("the body must be a JSON object")
-    value = payload.get("authorization_domain")
-    return value if value else None

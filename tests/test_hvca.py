@@ -9,7 +9,7 @@ import requests
 from cryptography import x509
 
 from tests.hvca_helpers import Hvca, certificate_request
-from tests.conftest import require_tool
+from tests.conftest import Running, make_settings, require_tool
 from tests.openapi_checks import assert_documents_every_route
 
 PROBLEM = "application/problem+json;charset=utf-8"
@@ -468,3 +468,46 @@ def test_post_without_content_length_is_411(hvca):
     head, body = answer.split(b"\r\n\r\n", 1)
     assert head.startswith(b"HTTP/1.1 411")
     assert b"application/problem+json" in head and json.loads(body)["description"] == "Content-Length required"
+
+
+BODY_ENDPOINTS = [
+    ("POST", "/certificates"), ("PATCH", "/certificates/{serial}"), ("POST", "/certificates/{serial}/rekey"),
+    ("POST", "/claims/domains/bad-body.example"), ("POST", "/claims/domains/{claim}/dns"),
+    ("POST", "/claims/domains/{claim}/http"), ("POST", "/claims/domains/{claim}/email"),
+    ("POST", "/claims/domains/{claim}/reassert"), ("POST", "/login"),
+]
+
+
+@pytest.fixture(scope="module")
+def issued_and_claimed(tmp_path_factory, ca_dir, key_pool):
+    """One sandbox and account for every bad-body case: they are all refused, so they change nothing."""
+    running = Running(make_settings(tmp_path_factory.mktemp("bad-bodies"), ca_dir, profile="instant"))
+    hvca = new_account(running, tmp_path_factory.mktemp("bad-bodies-files"))
+    hvca.login()
+    hvca.verified_domain("example.com")
+    serial = hvca.call("POST", "/certificates", json=certificate_request(key_pool.get())).headers["Location"][17:]
+    claim = hvca.call("POST", "/claims/domains/other.example").headers["Location"].rsplit("/", 1)[1]
+    yield hvca, serial, claim
+    running.stop()
+
+
+@pytest.mark.parametrize("method, path", BODY_ENDPOINTS)
+@pytest.mark.parametrize("kind", ["wrong_content_type", "invalid_json", "unknown_field", "not_an_object"])
+def test_bad_bodies_on_every_endpoint_are_4xx(issued_and_claimed, method, path, kind):
+    hvca, serial, claim = issued_and_claimed
+    url = path.format(serial=serial, claim=claim)
+    if kind == "wrong_content_type":
+        response = hvca.call(method, url, data='{"a": 1}', headers={"Content-Type": "text/plain"})
+        expected = {415}
+    elif kind == "invalid_json":
+        response = hvca.call(method, url, data="{nope", headers={"Content-Type": "application/json"})
+        expected = {400, 422}  # 422 "Invalid login request" on /login, as the reference says
+    elif kind == "unknown_field":
+        response = hvca.call(method, url, json={"no_such_field": 1})
+        expected = {422}
+    else:
+        response = hvca.call(method, url, json=["a", "list"])
+        expected = {400, 422}
+    assert response.status_code in expected, (response.status_code, response.text)
+    if response.status_code >= 400:
+        assert response.headers["Content-Type"] == PROBLEM and response.json()["description"]
