@@ -9,10 +9,11 @@ import hmac
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from mock_atlas import emails, form_checks as f
+from mock_atlas import emails
 from mock_atlas.context import AtlasContext
 from mock_atlas.vetting import SERVICE_NAME, Vetting
 from mock_ca.errors import CsrProblem
+from sandbox import form_checks as f
 from sandbox.clock import from_unix, iso
 from sandbox.errors import Conflict, InvalidInput, NotFound
 

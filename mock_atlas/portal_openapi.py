@@ -1,8 +1,19 @@
 """OpenAPI documents: the Atlas portal API (/atlas/api/openapi.json) and Atlas on the control API."""
 from __future__ import annotations
 
-from sandbox.openapi_builder import (INT, NO_CONTENT, STR, body, document, json_response, obj, operation,
-                                     path_param, query, ref)
+from sandbox.openapi_builder import (
+    INT,
+    NO_CONTENT,
+    STR,
+    body,
+    document,
+    json_response,
+    obj,
+    operation,
+    path_param,
+    query,
+    ref,
+)
 
 _ANY = {"type": "object"}
 _TILE = obj({"id": STR, "title": STR, "state": {"enum": ["locked", "waiting", "to_do", "in_progress",

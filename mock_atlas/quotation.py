@@ -2,8 +2,9 @@
 `identity_profile_tile` wait, the "Request Identity Profile" tile."""
 from __future__ import annotations
 
-from mock_atlas import emails, form_checks as f
+from mock_atlas import emails
 from mock_atlas.context import AtlasContext
+from sandbox import form_checks as f
 from sandbox.clock import from_unix, iso
 from sandbox.errors import Conflict, InvalidInput
 

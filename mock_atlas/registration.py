@@ -2,9 +2,10 @@
 the profile's `registration_emails` wait, the confirmation email and the "New User Registration" invitation."""
 from __future__ import annotations
 
-from mock_atlas import emails, form_checks as f
+from mock_atlas import emails
 from mock_atlas.context import AtlasContext
 from mock_atlas.users import Users
+from sandbox import form_checks as f
 from sandbox.errors import Conflict
 from seed_data.company_register import find_company
 

@@ -9,9 +9,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from cryptography.x509.oid import NameOID
-from werkzeug.security import generate_password_hash
 
-from mock_atlas import dashboard, form_checks
+from mock_atlas import dashboard
 from mock_atlas.api_sessions import ApiSessions
 from mock_atlas.certificate_orders import CertificateOrders
 from mock_atlas.context import AtlasContext
@@ -24,7 +23,9 @@ from mock_atlas.users import Users
 from mock_atlas.vetting import Vetting
 from mock_ca.keys import new_rsa_key
 from mock_ca.pkcs12 import write_pfx
+from sandbox import form_checks
 from sandbox.errors import NotFound
+from sandbox.passwords import hash_password
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Atlas:
         self.complete_now(account_id, "registration_emails")
         user = self.users.find_by_email(email)
         with self.ctx.store.transaction() as db:
-            db["atlas_users"].update(user["id"], {"status": "active", "password_hash": generate_password_hash(
+            db["atlas_users"].update(user["id"], {"status": "active", "password_hash": hash_password(
                 payload.get("password") or "sandbox-password-1")})
             db.execute("update atlas_invitations set used_at = ? where user_id = ?",
                        [self.ctx.clock.now_unix(), user["id"]])

@@ -1,20 +1,19 @@
 """Atlas users: invitation -> "Password Reset Code" email -> set password -> sign in; portal sessions;
-"Add an Atlas Admin User". Passwords are hashed with werkzeug's scrypt; session tokens are kept hashed."""
+"Add an Atlas Admin User". Passwords follow sandbox.passwords; session tokens are kept hashed."""
 from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
-from mock_atlas import emails, form_checks as f
+from mock_atlas import emails
 from mock_atlas.context import AtlasContext
+from sandbox import form_checks as f
 from sandbox.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from sandbox.passwords import hash_password, password_matches, password_problem
 
 JOB_RESET_CODE = "atlas.password_reset_code"
 SESSION_LIFETIME = timedelta(hours=12)
 CODE_LIFETIME = timedelta(hours=24)
-MIN_PASSWORD = 10
 
 
 def _hash_token(token: str) -> str:
@@ -109,10 +108,9 @@ class Users:
         email = f.email(payload, "email", errors)
         code = f.text(payload, "code", errors, max_length=20)
         password = payload.get("password")
-        if not isinstance(password, str) or not password:
-            errors.add("password", "is required")
-        elif len(password) < MIN_PASSWORD or password.isalpha() or password.isdigit():
-            errors.add("password", f"must be at least {MIN_PASSWORD} characters with letters and digits")
+        problem = password_problem(password)
+        if problem:
+            errors.add("password", problem)
         errors.raise_if_any("password form")
         ctx = self.ctx
         user = self.find_by_email(email)
@@ -124,7 +122,7 @@ class Users:
                 raise InvalidInput("the password reset code is wrong, used or expired: use the code of the latest "
                                    "'Password Reset Code - GlobalSign Atlas' email", field="code")
             db["atlas_reset_codes"].update(row["id"], {"used_at": ctx.clock.now_unix()})
-            db["atlas_users"].update(user["id"], {"password_hash": generate_password_hash(password),
+            db["atlas_users"].update(user["id"], {"password_hash": hash_password(password),
                                                   "status": "active"})
         return {"message": "Your password is set: you can now sign in.", "email": user["email"]}
 
@@ -138,7 +136,7 @@ class Users:
         if user is not None and user["status"] == "invited":
             raise Unauthorized("this user has no password yet: accept the invitation and set a password with the "
                                "emailed reset code", field="email")
-        if user is None or not user["password_hash"] or not check_password_hash(user["password_hash"], password):
+        if user is None or not password_matches(user["password_hash"], password):
             raise Unauthorized("wrong email or password", field="password")
         ctx = self.ctx
         token = ctx.random.token(32)

@@ -8,8 +8,9 @@ challenge letter (it "arrives" in the outbox, addressed to the registered addres
 """
 from __future__ import annotations
 
-from mock_atlas import emails, form_checks as f
+from mock_atlas import emails
 from mock_atlas.context import AtlasContext
+from sandbox import form_checks as f
 from sandbox.clock import from_unix, iso
 from sandbox.errors import Conflict, InvalidInput, NotFound
 from seed_data.company_register import comparable

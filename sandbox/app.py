@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 import mock_atlas.schema
 import mock_ca.registry
+import mock_dip.schema
 from mock_atlas.context import AtlasContext
 from mock_atlas.control import add_control_routes as add_atlas_control_routes
 from mock_atlas.http import create_atlas_api_app
@@ -20,7 +21,10 @@ from mock_atlas.portal_openapi import SCHEMAS as ATLAS_SCHEMAS, control_paths as
 from mock_atlas.service import Atlas, AtlasOptions
 from mock_ca import CertificateAuthorities
 from mock_ca.issuance import PublicationUrls
+from mock_dip.context import DipContext, SignInPolicy
 from mock_dip.http import create_dip_api_app
+from mock_dip.portal_api import links_blueprint as dip_links_blueprint, portal_blueprint as dip_portal_blueprint
+from mock_dip.service import Dip
 from sandbox import dns_zones, journal, mail, scheduler
 from sandbox.api_docs import docs_blueprint
 from sandbox.clock import SandboxClock
@@ -33,18 +37,18 @@ from sandbox.journal import Journal
 from sandbox.mail import Outbox
 from sandbox.pki_http import pki_blueprint
 from sandbox.scheduler import Scheduler
-from sandbox.settings import Settings
+from sandbox.settings import ENVIRONMENTS, Settings
 from sandbox.snapshots import Snapshots
 from sandbox.store import Store
 from seed_data.timing import timing_profile
 
 VERSION = "0.1.0"
 # Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
-JSON_API_PREFIXES = ("/_sandbox", "/atlas/")
+JSON_API_PREFIXES = ("/_sandbox", "/atlas/", "/dip/")
 EXTENSION = "dip_sandbox"
 
 # Tables a reset keeps: the meta table (selectively) and, unless asked, the CA hierarchy.
-_KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate")
+_KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate", "dip_manager_password")
 
 
 class Sandbox:
@@ -56,7 +60,7 @@ class Sandbox:
         for namespace, migrations in (
             ("scheduler", scheduler.migrations()), ("dns", dns_zones.migrations()), ("mail", mail.migrations()),
             ("journal", journal.migrations()), ("mock_ca", mock_ca.registry.migrations()),
-            ("mock_atlas", mock_atlas.schema.migrations()),
+            ("mock_atlas", mock_atlas.schema.migrations()), ("mock_dip", mock_dip.schema.migrations()),
         ):
             self.store.migrate(namespace, migrations)
         self.profile = timing_profile(settings.profile)
@@ -80,12 +84,33 @@ class Sandbox:
                                         else timedelta(seconds=settings.atlas_issuance_delay),
                                         settings.atlas_fault_rate_429, settings.atlas_fault_rate_503,
                                         settings.atlas_http_check_port))
+        self.dip = {environment: Dip(DipContext(environment, self.store, self.clock, self.random, self.outbox,
+                                                 self.profile, SignInPolicy(settings.dip_lockout_attempts,
+                                                                            settings.dip_lockout_minutes)))
+                    for environment in ENVIRONMENTS}
+        self._ensure_dip_managers()
         self.endpoints: dict | None = None
+
+    def _ensure_dip_managers(self) -> None:
+        password = self.settings.dip_manager_password or self.store.get_meta("dip_manager_password")
+        if password is None:
+            password = "Dm-" + self.random.token(12)
+            self.store.set_meta("dip_manager_password", password)
+        for dip in self.dip.values():
+            dip.identity.ensure_manager(self.settings.dip_manager_email, password)
+
+    def dip_manager_credentials(self) -> dict | None:
+        """The DIP Manager's sign-in when the password was generated (printed at start), else None."""
+        if self.settings.dip_manager_password:
+            return None
+        return {"email": self.settings.dip_manager_email, "password": self.store.get_meta("dip_manager_password")}
 
     def set_web_url(self, url: str) -> None:
         """Links in certificates and emails point at the web listener once its address is known."""
         self.cas.urls = PublicationUrls(url)
         self.atlas.ctx.links.base = url
+        for dip in self.dip.values():
+            dip.ctx.links.base = url
 
     def reset(self, ca: bool = False) -> dict:
         """Empty state. Keeps the CA material unless `ca`; even then the sandbox TLS root stays, because
@@ -102,6 +127,7 @@ class Sandbox:
         self.store.notify_replaced()
         if ca:
             self.cas.regenerate(keep=("tls-root",))
+        self._ensure_dip_managers()
         self.scheduler.wake()
         return {"reset": True, "ca_regenerated": ca, "clock": self.clock.describe()}
 
@@ -119,6 +145,8 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     app.register_blueprint(control, url_prefix="/_sandbox")
     app.register_blueprint(atlas_portal_blueprint(), url_prefix="/atlas/api")
     app.register_blueprint(atlas_links_blueprint(), url_prefix="/atlas")
+    app.register_blueprint(dip_portal_blueprint(), url_prefix="/dip/<environment>/api")
+    app.register_blueprint(dip_links_blueprint(), url_prefix="/dip/<environment>")
     app.register_blueprint(pki_blueprint(), url_prefix="/pki")
     app.register_blueprint(docs_blueprint(atlas_control_paths(), ATLAS_SCHEMAS), url_prefix="/_sandbox")
 

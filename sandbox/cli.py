@@ -60,6 +60,10 @@ def serve(config_file, **values):
     try:
         endpoints = server.start()
         click.echo(summary(endpoints), nl=True)
+        manager = sandbox.dip_manager_credentials()
+        if manager:
+            click.echo(f"  DIP Manager       {manager['email']} / {manager['password']}   (UIT and Prod portals; "
+                       "MFA set up at first sign-in)")
         sys.stdout.flush()
         while not stop.wait(1.0):
             pass

@@ -136,6 +136,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("atlas_fault_rate_429", _share, 0.0, "share of HVCA requests answered 429 with Retry-After (0 to 1)"),
     Setting("atlas_fault_rate_503", _share, 0.0, "share of HVCA requests answered 503 with an id (0 to 1)"),
     Setting("atlas_http_check_port", _optional(_port), None, "port the Atlas HTTP domain check connects to (default 80 for http, 443 for https)"),
+    Setting("dip_manager_email", str, "dip.manager@dip-sandbox.example", "email of the DIP Manager account (one per environment)"),
+    Setting("dip_manager_password", _optional(str), None, "password of the DIP Manager account (default: generated once and printed at start)"),
+    Setting("dip_lockout_attempts", _positive_int, 5, "failed DIP portal sign-ins in a row before the account is locked"),
+    Setting("dip_lockout_minutes", _positive_float, 15.0, "sandbox minutes a locked DIP portal account stays locked"),
     Setting("db_synchronous", _choice("normal", "full"), "normal", "SQLite synchronous mode: normal survives a crash of the process, full also a power cut"),
 )
 

@@ -1,4 +1,4 @@
-"""Checking the fields of Atlas forms: required ones, email, phone, country, website. All problems of a form
+"""Checking the fields of portal forms (Atlas and DIP): required ones, email, phone, country, website. All problems of a form
 are reported together (`details["errors"]`), the first one also as `field`."""
 from __future__ import annotations
 

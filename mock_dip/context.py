@@ -1,0 +1,46 @@
+"""What every DIP domain module works over, for one environment."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sandbox.clock import SandboxClock
+from sandbox.ids import RandomSource
+from sandbox.mail import Outbox
+from sandbox.store import Store
+from seed_data.timing import TimingProfile
+
+ENVIRONMENT_NAMES = {"uit": "UIT", "prod": "Production"}
+
+
+@dataclass
+class DipLinks:
+    base: str = "http://127.0.0.1:8700"
+
+    def invitation(self, environment: str, token: str) -> str:
+        return f"{self.base}/dip/{environment}/invitations/{token}"
+
+
+@dataclass(frozen=True)
+class SignInPolicy:
+    lockout_attempts: int = 5
+    lockout_minutes: float = 15.0
+
+
+@dataclass
+class DipContext:
+    environment: str
+    store: Store
+    clock: SandboxClock
+    random: RandomSource
+    outbox: Outbox
+    profile: TimingProfile
+    policy: SignInPolicy = SignInPolicy()
+    links: DipLinks = field(default_factory=DipLinks)
+
+    @property
+    def environment_name(self) -> str:
+        return ENVIRONMENT_NAMES[self.environment]
+
+    def one(self, sql: str, params: list) -> dict | None:
+        rows = self.store.query(sql, params)
+        return rows[0] if rows else None

@@ -1,0 +1,73 @@
+"""Organisations of one environment: the DIP Manager invites a Market Participant (company name and number,
+Primary Admin), whose Primary Admin receives the invitation email."""
+from __future__ import annotations
+
+import re
+
+from mock_dip.audit import Audit
+from mock_dip.context import DipContext
+from mock_dip.identity import Identity
+from sandbox import form_checks as f
+from sandbox.clock import from_unix, iso
+from sandbox.errors import Forbidden, NotFound
+
+PRIMARY_ADMIN_ROLES = ["MP User Admin"]
+_COMPANY_NUMBER = re.compile(r"^[A-Z0-9]{8}$")
+
+
+class Organisations:
+    def __init__(self, ctx: DipContext, identity: Identity, audit: Audit):
+        self.ctx = ctx
+        self.identity = identity
+        self.audit = audit
+
+    @staticmethod
+    def describe(row: dict) -> dict:
+        return {"id": row["id"], "environment": row["environment"], "company_name": row["company_name"],
+                "company_number": row["company_number"], "kind": row["kind"], "status": row["status"],
+                "description": row["description"], "dcp_status": row["dcp_status"],
+                "created_at": iso(from_unix(row["created_at"]))}
+
+    def get(self, organisation_id: str) -> dict:
+        row = self.ctx.one("select * from dip_organisations where id = ? and environment = ?",
+                           [organisation_id, self.ctx.environment])
+        if row is None:
+            raise NotFound(f"no {self.ctx.environment_name} organisation {organisation_id!r}",
+                           field="organisation_id")
+        return row
+
+    def list(self) -> list[dict]:
+        rows = self.ctx.store.query("select * from dip_organisations where environment = ? order by created_at",
+                                    [self.ctx.environment])
+        return [self.describe(r) for r in rows]
+
+    def invite(self, manager: dict, payload) -> dict:
+        if not manager["is_manager"]:
+            raise Forbidden("only the DIP Manager invites organisations")
+        payload = f.form(payload)
+        errors = f.FormErrors()
+        company = f.text(payload, "company_name", errors)
+        number = f.text(payload, "company_number", errors, max_length=20)
+        if number and not _COMPANY_NUMBER.match(number.upper()):
+            errors.add("company_number", "is 8 letters or digits (Companies House number, e.g. 03782949)")
+        admin = payload.get("primary_admin") if isinstance(payload.get("primary_admin"), dict) else {}
+        if not admin:
+            errors.add("primary_admin", "is required: {first_name, last_name, email}")
+        first = f.text(admin, "first_name", errors) if admin else None
+        last = f.text(admin, "last_name", errors) if admin else None
+        email = f.email(admin, "email", errors) if admin else None
+        errors.raise_if_any("organisation invitation")
+        ctx = self.ctx
+        organisation_id = "ORG-" + ctx.random.hex(4, upper=True)
+        with ctx.store.transaction() as db:
+            db["dip_organisations"].insert({
+                "id": organisation_id, "environment": ctx.environment, "company_name": company,
+                "company_number": number.upper(), "kind": "participant", "status": "invited", "description": None,
+                "dcp_status": "none", "created_at": ctx.clock.now_unix()})
+            user = self.identity.create_user(organisation_id, email, first, last, PRIMARY_ADMIN_ROLES, primary=True,
+                                             expires_at=ctx.clock.now_unix()
+                                             + ctx.profile.wait("member_access").total_seconds())
+        self.identity.invite(user, company)
+        self.audit.record(manager["email"], "organisation invited", organisation_id, company_name=company,
+                          primary_admin=email)
+        return {**self.describe(self.get(organisation_id)), "primary_admin": self.identity.describe(user)}

@@ -1,0 +1,123 @@
+"""The DIP portal's JSON API, per environment (`/dip/<environment>/api` on the web listener): what the portal
+pages sit on. Sessions by cookie (`dip_session_<environment>`) or bearer token. Errors: sandbox.json_api."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, request
+
+from mock_dip.service import Dip
+from sandbox.api_docs import docs_page
+from sandbox.errors import Forbidden, NotFound
+from sandbox.json_api import json_body, register_json_errors
+
+PUBLIC = {"accept_invitation", "sign_in", "openapi", "docs"}
+
+
+def _dip() -> Dip:
+    environment = request.view_args.get("environment") if request.view_args else None
+    dips = current_app.extensions["dip_sandbox"].dip
+    if environment not in dips:
+        raise NotFound(f"no DIP environment {environment!r}: use uit or prod", field="environment")
+    return dips[environment]
+
+
+def _cookie(environment: str) -> str:
+    return f"dip_session_{environment}"
+
+
+def _token(environment: str) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip()
+    return request.cookies.get(_cookie(environment))
+
+
+def portal_blueprint() -> Blueprint:
+    bp = Blueprint("dip_portal", __name__)
+    register_json_errors(bp)
+
+    @bp.before_request
+    def signed_in():
+        dip = _dip()
+        endpoint = (request.endpoint or "").split(".")[-1]
+        if endpoint not in PUBLIC:
+            g.dip_user = dip.identity.authenticate(_token(dip.ctx.environment))
+
+    @bp.post("/invitations/<token>/accept")
+    def accept_invitation(environment: str, token: str):
+        return _dip().identity.accept_invitation(token, json_body())
+
+    @bp.post("/sessions")
+    def sign_in(environment: str):
+        status, body = _dip().identity.sign_in(json_body())
+        response = current_app.make_response((body, status))
+        if status == 201:
+            response.set_cookie(_cookie(environment), body["token"], httponly=True, samesite="Lax",
+                                path=f"/dip/{environment}")
+        return response
+
+    @bp.delete("/sessions")
+    def sign_out(environment: str):
+        _dip().identity.sign_out(_token(environment))
+        response = current_app.make_response(("", 204))
+        response.delete_cookie(_cookie(environment), path=f"/dip/{environment}")
+        return response
+
+    @bp.get("/me")
+    def me(environment: str):
+        dip = _dip()
+        user = g.dip_user
+        organisation = (dip.organisations.describe(dip.organisations.get(user["organisation_id"]))
+                        if user["organisation_id"] else None)
+        return {"user": dip.identity.describe(user), "organisation": organisation, "environment": environment}
+
+    @bp.get("/manager/organisations")
+    def manager_organisations(environment: str):
+        dip = _dip()
+        _manager_only()
+        return {"organisations": dip.organisations.list()}
+
+    @bp.post("/manager/organisations")
+    def invite_organisation(environment: str):
+        return _dip().organisations.invite(g.dip_user, json_body()), 201
+
+    @bp.get("/manager/audit")
+    def manager_audit(environment: str):
+        dip = _dip()
+        _manager_only()
+        return {"entries": dip.audit.entries()}
+
+    @bp.get("/audit")
+    def organisation_audit(environment: str):
+        user = g.dip_user
+        return {"entries": _dip().audit.entries(user["organisation_id"] or "")}
+
+    @bp.get("/openapi.json")
+    def openapi(environment: str):
+        from mock_dip.portal_openapi import openapi_document
+        return openapi_document(environment)
+
+    @bp.get("/docs")
+    def docs(environment: str):
+        return docs_page(f"DIP {environment.upper()} portal API (dip-sandbox)", f"/dip/{environment}/api/openapi.json",
+                         "/_sandbox/docs/assets")
+
+    return bp
+
+
+def _manager_only() -> None:
+    if not g.dip_user["is_manager"]:
+        raise Forbidden("only the DIP Manager can do this")
+
+
+def links_blueprint() -> Blueprint:
+    """Where the links in DIP emails lead (`/dip/<environment>/...`); pages come later, these answer JSON."""
+    bp = Blueprint("dip_links", __name__)
+    register_json_errors(bp)
+
+    @bp.get("/invitations/<token>")
+    def invitation_link(environment: str, token: str):
+        _dip()
+        return {"invitation": token, "accept": f"/dip/{environment}/api/invitations/{token}/accept",
+                "next": "POST a password to accept, then sign in with email, password and an authenticator code"}
+
+    return bp

@@ -1,0 +1,56 @@
+"""The OpenAPI document of the DIP portal API of one environment (/dip/<environment>/api/openapi.json)."""
+from __future__ import annotations
+
+from sandbox.openapi_builder import INT, NO_CONTENT, STR, body, document, json_response, obj, operation, path_param
+
+_ANY = {"type": "object"}
+_TAG = "DIP portal"
+USER = obj({"id": STR, "email": STR, "first_name": STR, "last_name": STR, "organisation_id": {"type": ["string", "null"]},
+            "roles": {"type": "array", "items": STR}, "dip_manager": {"type": "boolean"},
+            "primary_admin": {"type": "boolean"}, "status": STR, "mfa_enrolled": {"type": "boolean"},
+            "expires_at": {"type": ["string", "null"]}})
+SIGN_IN_STEP = obj({"status": {"enum": ["mfa_enrolment_required", "terms_of_use_required"]}, "challenge": STR,
+                    "mfa": obj({"secret": STR, "otpauth_uri": STR, "qr_svg": STR}), "terms_of_use": STR, "next": STR})
+
+
+def paths() -> dict:
+    return {
+        "/invitations/{token}/accept": {"post": operation(
+            "Accept an invitation by setting a password (public; once only)", {"200": json_response(_ANY)},
+            body=body(obj({"password": STR}, ["password"]), {"password": "a-long-password-1"}),
+            parameters=[path_param("token", "from the invitation email")], tag=_TAG)},
+        "/sessions": {
+            "post": operation(
+                "Sign in: email + password + totp; the first time, MFA enrolment (secret, otpauth URI, QR SVG) "
+                "and the Terms of Use come as steps answered with the challenge", {
+                    "200": json_response(SIGN_IN_STEP, "A further step"),
+                    "201": json_response(obj({"status": STR, "token": STR, "expires_in": INT, "user": USER}),
+                                         "Signed in (also sets the session cookie)")},
+                body=body(obj({"email": STR, "password": STR, "totp": STR, "challenge": STR,
+                               "accept_terms_of_use": {"type": "boolean"}}),
+                          {"email": "ann@example.com", "password": "a-long-password-1", "totp": "123456"}), tag=_TAG),
+            "delete": operation("Sign out", {"204": NO_CONTENT}, tag=_TAG)},
+        "/me": {"get": operation("The signed-in user and organisation", {"200": json_response(_ANY)}, tag=_TAG)},
+        "/manager/organisations": {
+            "get": operation("Organisations of this environment (DIP Manager)", {"200": json_response(_ANY)},
+                             tag=_TAG),
+            "post": operation("Invite an organisation and its Primary Admin (DIP Manager)",
+                              {"201": json_response(_ANY, "Created")},
+                              body=body(obj({"company_name": STR, "company_number": STR, "primary_admin": obj({
+                                  "first_name": STR, "last_name": STR, "email": STR})},
+                                  ["company_name", "company_number", "primary_admin"]),
+                                  {"company_name": "Super Energy Co", "company_number": "09999001",
+                                   "primary_admin": {"first_name": "Pat", "last_name": "Admin",
+                                                     "email": "pat@super-energy.example"}}), tag=_TAG)},
+        "/manager/audit": {"get": operation("The audit log of the environment (DIP Manager)",
+                                            {"200": json_response(_ANY)}, tag=_TAG)},
+        "/audit": {"get": operation("The audit log of the signed-in user's organisation",
+                                    {"200": json_response(_ANY)}, tag=_TAG)},
+    }
+
+
+def openapi_document(environment: str) -> dict:
+    return document(f"DIP {environment.upper()} portal API (dip-sandbox)",
+                    "The JSON API under the DIP portal pages of one environment. Sign in with POST /sessions "
+                    "(email, password, authenticator code) and send Authorization: Bearer <token>.",
+                    f"/dip/{environment}/api", paths(), {}, {"dipSession": {"type": "http", "scheme": "bearer"}})
