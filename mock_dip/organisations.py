@@ -9,7 +9,8 @@ from mock_dip.context import DipContext
 from mock_dip.identity import Identity
 from sandbox import form_checks as f
 from sandbox.clock import from_unix, iso
-from sandbox.errors import Forbidden, NotFound
+from sandbox.dns_zones import normalise_name
+from sandbox.errors import Conflict, Forbidden, NotFound
 
 PRIMARY_ADMIN_ROLES = ["MP User Admin"]
 _COMPANY_NUMBER = re.compile(r"^[A-Z0-9]{8}$")
@@ -26,6 +27,7 @@ class Organisations:
         return {"id": row["id"], "environment": row["environment"], "company_name": row["company_name"],
                 "company_number": row["company_number"], "kind": row["kind"], "status": row["status"],
                 "description": row["description"], "dcp_status": row["dcp_status"],
+                "details_verified": bool(row.get("details_verified_at")),
                 "created_at": iso(from_unix(row["created_at"]))}
 
     def get(self, organisation_id: str) -> dict:
@@ -41,9 +43,68 @@ class Organisations:
                                     [self.ctx.environment])
         return [self.describe(r) for r in rows]
 
+    # -- whitelisted domains (DIP Manager) ------------------------------------------------------
+    def whitelisted(self, organisation_id: str) -> list[str]:
+        return [r["domain"] for r in self.ctx.store.query(
+            "select domain from dip_whitelisted_domains where organisation_id = ? order by domain", [organisation_id])]
+
+    def whitelist(self, manager: dict, organisation_id: str, domain) -> list[str]:
+        self._manager(manager)
+        organisation = self.get(organisation_id)
+        name = normalise_name(domain or "", "domain")
+        with self.ctx.store.transaction() as db:
+            db["dip_whitelisted_domains"].upsert({"organisation_id": organisation["id"], "domain": name,
+                                                  "created_at": self.ctx.clock.now_unix()},
+                                                 pk=("organisation_id", "domain"))
+        self.audit.record(manager["email"], "domain whitelisted", organisation["id"], domain=name)
+        return self.whitelisted(organisation["id"])
+
+    def remove_whitelisted(self, manager: dict, organisation_id: str, domain: str) -> list[str]:
+        self._manager(manager)
+        organisation = self.get(organisation_id)
+        name = normalise_name(domain, "domain")
+        if name not in self.whitelisted(organisation["id"]):
+            raise NotFound(f"{name} is not whitelisted for {organisation['company_name']}", field="domain")
+        with self.ctx.store.transaction() as db:
+            db.execute("delete from dip_whitelisted_domains where organisation_id = ? and domain = ?",
+                       [organisation["id"], name])
+        self.audit.record(manager["email"], "domain removed from whitelist", organisation["id"], domain=name)
+        return self.whitelisted(organisation["id"])
+
+    @staticmethod
+    def _manager(user: dict) -> None:
+        if not user["is_manager"]:
+            raise Forbidden("only the DIP Manager can do this")
+
+    # -- company details (Primary Admin, once) ---------------------------------------------------
+    def verify_details(self, user: dict, payload) -> dict:
+        if not user["is_primary"]:
+            raise Forbidden("the company details are verified once, by the Primary Admin")
+        organisation = self.get(user["organisation_id"])
+        if organisation["details_verified_at"]:
+            raise Conflict("the company details were already verified", field="company_name")
+        payload = f.form(payload)
+        errors = f.FormErrors()
+        company = f.text(payload, "company_name", errors)
+        description = f.text(payload, "description", errors, max_length=1000)
+        number = f.text(payload, "company_number", errors, max_length=20)
+        if number and not _COMPANY_NUMBER.match(number.upper()):
+            errors.add("company_number", "is 8 letters or digits (Companies House number, e.g. 03782949)")
+        request_dcp = payload.get("request_dcp_status", False)
+        if not isinstance(request_dcp, bool):
+            errors.add("request_dcp_status", "is true or false")
+        errors.raise_if_any("company details")
+        with self.ctx.store.transaction() as db:
+            db["dip_organisations"].update(organisation["id"], {
+                "company_name": company, "description": description, "company_number": number.upper(),
+                "status": "active", "details_verified_at": self.ctx.clock.now_unix(),
+                "dcp_status": "requested" if request_dcp else organisation["dcp_status"]})
+        self.audit.record(user["email"], "company details verified", organisation["id"],
+                          request_dcp_status=request_dcp)
+        return self.describe(self.get(organisation["id"]))
+
     def invite(self, manager: dict, payload) -> dict:
-        if not manager["is_manager"]:
-            raise Forbidden("only the DIP Manager invites organisations")
+        self._manager(manager)
         payload = f.form(payload)
         errors = f.FormErrors()
         company = f.text(payload, "company_name", errors)
@@ -63,7 +124,10 @@ class Organisations:
             db["dip_organisations"].insert({
                 "id": organisation_id, "environment": ctx.environment, "company_name": company,
                 "company_number": number.upper(), "kind": "participant", "status": "invited", "description": None,
-                "dcp_status": "none", "created_at": ctx.clock.now_unix()})
+                "dcp_status": "none", "created_at": ctx.clock.now_unix(), "details_verified_at": None})
+            db["dip_whitelisted_domains"].insert({"organisation_id": organisation_id,
+                                                  "domain": email.rsplit("@", 1)[1].lower(),
+                                                  "created_at": ctx.clock.now_unix()})
             user = self.identity.create_user(organisation_id, email, first, last, PRIMARY_ADMIN_ROLES, primary=True,
                                              expires_at=ctx.clock.now_unix()
                                              + ctx.profile.wait("member_access").total_seconds())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, request
 
+from mock_dip import permissions
+from mock_dip.members import roles_of
 from mock_dip.service import Dip
 from sandbox.api_docs import docs_page
 from sandbox.errors import Forbidden, NotFound
@@ -70,6 +72,50 @@ def portal_blueprint() -> Blueprint:
                         if user["organisation_id"] else None)
         return {"user": dip.identity.describe(user), "organisation": organisation, "environment": environment}
 
+    # -- the organisation and its members -----------------------------------------------------------
+    @bp.get("/organisation")
+    def organisation(environment: str):
+        dip, user = _dip(), g.dip_user
+        permissions.require(user, roles_of(user), "organisation.view")
+        organisation_id = user["organisation_id"]
+        return {**dip.organisations.describe(dip.organisations.get(organisation_id)),
+                "whitelisted_domains": dip.organisations.whitelisted(organisation_id),
+                "warnings": dip.members.warnings(organisation_id)}
+
+    @bp.post("/organisation/details")
+    def verify_details(environment: str):
+        return _dip().organisations.verify_details(g.dip_user, json_body())
+
+    @bp.get("/members")
+    def list_members(environment: str):
+        return {"members": _dip().members.list(g.dip_user)}
+
+    @bp.post("/members")
+    def create_member(environment: str):
+        return _dip().members.create(g.dip_user, json_body()), 201
+
+    @bp.patch("/members/<user_id>")
+    def edit_member(environment: str, user_id: str):
+        return _dip().members.edit(g.dip_user, user_id, json_body())
+
+    @bp.post("/members/<user_id>/extend")
+    def extend_member(environment: str, user_id: str):
+        return _dip().members.extend(g.dip_user, user_id)
+
+    @bp.post("/members/<user_id>/offboard")
+    def offboard_member(environment: str, user_id: str):
+        return _dip().members.offboard(g.dip_user, user_id)
+
+    # -- the DIP Manager ------------------------------------------------------------------------------
+    @bp.post("/manager/organisations/<organisation_id>/domains")
+    def whitelist_domain(environment: str, organisation_id: str):
+        return {"whitelisted_domains": _dip().organisations.whitelist(g.dip_user, organisation_id,
+                                                                      json_body().get("domain"))}, 201
+
+    @bp.delete("/manager/organisations/<organisation_id>/domains/<domain>")
+    def remove_domain(environment: str, organisation_id: str, domain: str):
+        return {"whitelisted_domains": _dip().organisations.remove_whitelisted(g.dip_user, organisation_id, domain)}
+
     @bp.get("/manager/organisations")
     def manager_organisations(environment: str):
         dip = _dip()
@@ -89,7 +135,8 @@ def portal_blueprint() -> Blueprint:
     @bp.get("/audit")
     def organisation_audit(environment: str):
         user = g.dip_user
-        return {"entries": _dip().audit.entries(user["organisation_id"] or "")}
+        permissions.require(user, roles_of(user), "audit.view")
+        return {"entries": _dip().audit.entries(user["organisation_id"])}
 
     @bp.get("/openapi.json")
     def openapi(environment: str):

@@ -1,6 +1,7 @@
 """The OpenAPI document of the DIP portal API of one environment (/dip/<environment>/api/openapi.json)."""
 from __future__ import annotations
 
+from mock_dip.permissions import ROLES
 from sandbox.openapi_builder import INT, NO_CONTENT, STR, body, document, json_response, obj, operation, path_param
 
 _ANY = {"type": "object"}
@@ -42,6 +43,48 @@ def paths() -> dict:
                                   {"company_name": "Super Energy Co", "company_number": "09999001",
                                    "primary_admin": {"first_name": "Pat", "last_name": "Admin",
                                                      "email": "pat@super-energy.example"}}), tag=_TAG)},
+        "/organisation": {"get": operation("The organisation: details, whitelisted domains, warnings (any role)",
+                                           {"200": json_response(_ANY)}, tag=_TAG)},
+        "/organisation/details": {"post": operation(
+            "Verify the company details, once (Primary Admin); request_dcp_status goes to the DIP Manager",
+            {"200": json_response(_ANY)}, body=body(obj({"company_name": STR, "description": STR,
+                                                         "company_number": STR,
+                                                         "request_dcp_status": {"type": "boolean"}},
+                                                        ["company_name", "description", "company_number"]),
+                                                    {"company_name": "Super Energy Co", "description": "Supplier",
+                                                     "company_number": "09999001", "request_dcp_status": False}),
+            tag=_TAG)},
+        "/members": {
+            "get": operation("Members (any role)", {"200": json_response(_ANY)}, tag=_TAG),
+            "post": operation("Create a member (User Admin): email on a whitelisted domain, roles, DIP IDs; an "
+                              "invitation email follows", {"201": json_response(USER, "Created")},
+                              body=body(obj({"first_name": STR, "last_name": STR, "email": STR,
+                                             "roles": {"type": "array", "items": {"enum": list(ROLES)}},
+                                             "dip_ids": {"oneOf": [{"const": "all"},
+                                                                   {"type": "array", "items": STR}]}},
+                                            ["first_name", "last_name", "email", "roles"]),
+                                        {"first_name": "Cass", "last_name": "Cert", "email": "cass@super-energy.example",
+                                         "roles": ["MP Certificate Admin"], "dip_ids": "all"}), tag=_TAG)},
+        "/members/{user_id}": {"patch": operation("Edit a member's names, roles or DIP IDs (User Admin)",
+                                                  {"200": json_response(USER)},
+                                                  body=body(obj({"first_name": STR, "last_name": STR,
+                                                                 "roles": {"type": "array", "items": STR},
+                                                                 "dip_ids": _ANY}), {"roles": ["MP Message Admin"]}),
+                                                  parameters=[path_param("user_id", "member id")], tag=_TAG)},
+        "/members/{user_id}/extend": {"post": operation("Extend a member's access by 6 months (User Admin)",
+                                                        {"200": json_response(USER)},
+                                                        parameters=[path_param("user_id", "member id")], tag=_TAG)},
+        "/members/{user_id}/offboard": {"post": operation("Offboard a member (User Admin)",
+                                                          {"200": json_response(USER)},
+                                                          parameters=[path_param("user_id", "member id")], tag=_TAG)},
+        "/manager/organisations/{organisation_id}/domains": {"post": operation(
+            "Whitelist a domain for an organisation's member emails (DIP Manager)", {"201": json_response(_ANY)},
+            body=body(obj({"domain": STR}, ["domain"]), {"domain": "super-energy.example"}),
+            parameters=[path_param("organisation_id", "organisation id")], tag=_TAG)},
+        "/manager/organisations/{organisation_id}/domains/{domain}": {"delete": operation(
+            "Remove a whitelisted domain (DIP Manager)", {"200": json_response(_ANY)},
+            parameters=[path_param("organisation_id", "organisation id"), path_param("domain", "domain")],
+            tag=_TAG)},
         "/manager/audit": {"get": operation("The audit log of the environment (DIP Manager)",
                                             {"200": json_response(_ANY)}, tag=_TAG)},
         "/audit": {"get": operation("The audit log of the signed-in user's organisation",

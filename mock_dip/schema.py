@@ -24,4 +24,9 @@ def migrations():
         db["dip_audit"].create({"id": int, "environment": str, "at": float, "actor": str, "organisation_id": str,
                                 "action": str, "detail": str}, pk="id")
         db["dip_audit"].create_index(["environment", "organisation_id"])
-    return [create_tables]
+    def organisation_details(db):
+        db["dip_whitelisted_domains"].create({"organisation_id": str, "domain": str, "created_at": float},
+                                             pk=("organisation_id", "domain"))
+        db["dip_organisations"].add_column("details_verified_at", float)
+        db["dip_users"].add_column("dip_id_scope", str)
+    return [create_tables, organisation_details]

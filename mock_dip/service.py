@@ -4,6 +4,7 @@ from __future__ import annotations
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.identity import Identity
+from mock_dip.members import Members
 from mock_dip.organisations import Organisations
 
 
@@ -13,3 +14,4 @@ class Dip:
         self.audit = Audit(ctx)
         self.identity = Identity(ctx, self.audit)
         self.organisations = Organisations(ctx, self.identity, self.audit)
+        self.members = Members(ctx, self.identity, self.organisations, self.audit)

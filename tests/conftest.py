@@ -169,3 +169,10 @@ def require_tool(name: str) -> str:
     if path is None:
         pytest.fail(f"{name} is not installed: .ci/run installs it (apt-get install {name})")
     return path
+
+
+@pytest.fixture
+def dip(start_sandbox):
+    """A running sandbox whose DIP Manager password is known."""
+    from tests.dip_helpers import MANAGER_PASSWORD
+    return start_sandbox(profile="instant", dip_manager_password=MANAGER_PASSWORD)

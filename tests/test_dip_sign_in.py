@@ -1,69 +1,11 @@
 """DIP portal sign-in, per environment, through the portal JSON API on real sockets: the DIP Manager invites
 an organisation; its Primary Admin sets a password, enrols an authenticator (TOTP computed here from the
 enrolment secret), accepts the Terms of Use and signs in; lockout, expiry, environments kept apart."""
-import re
-
 import pyotp
 import pytest
 import requests
 
-PASSWORD = "correct-horse-battery-9"
-MANAGER_PASSWORD = "manager-password-1"
-
-
-class DipPortal:
-    def __init__(self, running, environment: str = "uit"):
-        self.running = running
-        self.environment = environment
-        self.base = f"{running.endpoints['web']}/dip/{environment}/api"
-        self.session = requests.Session()
-
-    def call(self, method: str, path: str, **kwargs) -> requests.Response:
-        return self.session.request(method, self.base + path, timeout=30, **kwargs)
-
-    def ok(self, method: str, path: str, status: int = 200, **kwargs) -> dict:
-        response = self.call(method, path, **kwargs)
-        assert response.status_code == status, (response.status_code, response.text)
-        return response.json() if response.content else {}
-
-    def first_sign_in(self, email: str, password: str = PASSWORD) -> str:
-        """Enrolment and Terms of Use; returns the TOTP secret."""
-        step = self.ok("POST", "/sessions", json={"email": email, "password": password})
-        assert step["status"] == "mfa_enrolment_required"
-        secret = step["mfa"]["secret"]
-        step = self.ok("POST", "/sessions", json={"challenge": step["challenge"], "totp": pyotp.TOTP(secret).now()})
-        assert step["status"] == "terms_of_use_required" and "Terms of Use" in step["terms_of_use"]
-        signed = self.ok("POST", "/sessions", 201, json={"challenge": step["challenge"], "accept_terms_of_use": True})
-        self.session.headers["Authorization"] = f"Bearer {signed['token']}"
-        return secret
-
-    def sign_in(self, email: str, secret: str, password: str = PASSWORD) -> dict:
-        signed = self.ok("POST", "/sessions", 201, json={"email": email, "password": password,
-                                                         "totp": pyotp.TOTP(secret).now()})
-        self.session.headers["Authorization"] = f"Bearer {signed['token']}"
-        return signed
-
-
-def manager(running, environment="uit") -> DipPortal:
-    portal = DipPortal(running, environment)
-    portal.first_sign_in("dip.manager@dip-sandbox.example", MANAGER_PASSWORD)
-    return portal
-
-
-@pytest.fixture
-def dip(start_sandbox):
-    return start_sandbox(profile="instant", dip_manager_password=MANAGER_PASSWORD)
-
-
-def invite(manager_portal: DipPortal, email="pat@super-energy.example") -> dict:
-    return manager_portal.ok("POST", "/manager/organisations", 201, json={
-        "company_name": "Super Energy Co", "company_number": "09999001",
-        "primary_admin": {"first_name": "Pat", "last_name": "Admin", "email": email}})
-
-
-def invitation_token(running, email) -> str:
-    mail = requests.get(running.control + "/mail", params={"to": email}, timeout=10).json()["emails"][-1]
-    return re.search(r"/invitations/(\S+)", mail["text"]).group(1)
+from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD, DipPortal, invitation_token, invite, manager
 
 
 def test_invitation_password_mfa_terms_and_sign_in(dip):

@@ -1,0 +1,50 @@
+"""Who may do what in the DIP portal: the guide's role table as data.
+
+Where the guide contradicts itself (its text gives the User Admin "manage DIPIDs", its table gives DIP IDs to
+the Message Admin), the sandbox follows the table. Viewing the organisation (details, members) is open to
+every role; the audit log of the organisation to User Admins. The DIP Manager acts through its own operations.
+"""
+from __future__ import annotations
+
+from sandbox.errors import Forbidden
+
+USER_ADMIN = "MP User Admin"
+CERTIFICATE_ADMIN = "MP Certificate Admin"
+MESSAGE_ADMIN = "MP Message Admin"
+ANALYTICS_READER = "MP Analytics Reader"
+ROLES = (USER_ADMIN, CERTIFICATE_ADMIN, MESSAGE_ADMIN, ANALYTICS_READER)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "organisation.view": frozenset(ROLES),
+    "organisation.verify_details": frozenset({USER_ADMIN}),
+    "members.view": frozenset(ROLES),
+    "members.manage": frozenset({USER_ADMIN}),
+    "audit.view": frozenset({USER_ADMIN}),
+    "certificates.manage": frozenset({CERTIFICATE_ADMIN}),
+    "api_keys.manage": frozenset({CERTIFICATE_ADMIN}),
+    "dip_ids.manage": frozenset({MESSAGE_ADMIN}),
+    "channels.manage": frozenset({MESSAGE_ADMIN}),
+    "messages.view": frozenset({MESSAGE_ADMIN}),
+    "performance.view": frozenset({MESSAGE_ADMIN, ANALYTICS_READER}),
+}
+
+WHAT = {
+    "organisation.view": "view the organisation", "organisation.verify_details": "verify the company details",
+    "members.view": "view members", "members.manage": "create, edit, extend or offboard members",
+    "audit.view": "read the organisation's audit log", "certificates.manage": "manage certificates",
+    "api_keys.manage": "view or regenerate API keys", "dip_ids.manage": "request, edit or delete DIP IDs",
+    "channels.manage": "configure message channels", "messages.view": "view sent messages",
+    "performance.view": "view performance reports",
+}
+
+
+def allowed(roles: list[str], operation: str) -> bool:
+    return bool(PERMISSIONS[operation] & set(roles))
+
+
+def require(user: dict, roles: list[str], operation: str) -> None:
+    if user.get("is_manager"):
+        raise Forbidden("the DIP Manager acts through the DIP Manager operations, not as a member")
+    if not allowed(roles, operation):
+        needed = " or ".join(sorted(PERMISSIONS[operation]))
+        raise Forbidden(f"to {WHAT[operation]} you need the role {needed}")
