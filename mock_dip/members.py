@@ -37,13 +37,19 @@ class Members:
             return None
         return list(dict.fromkeys(value))
 
-    @staticmethod
-    def _scope(value, errors: f.FormErrors):
+    def _scope(self, value, errors: f.FormErrors, organisation_id: str):
         if value in (None, "all"):
             return "all"
-        if isinstance(value, list) and all(isinstance(v, str) and v.isdigit() and len(v) == 10 for v in value):
-            return value
-        errors.add("dip_ids", "is \"all\" or a list of 10-digit DIP IDs")
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            known = {r["dip_id"] for r in self.ctx.store.query(
+                "select dip_id from dip_ids where environment = ? and organisation_id = ?",
+                [self.ctx.environment, organisation_id])}
+            unknown = [v for v in value if v not in known]
+            if not unknown:
+                return list(dict.fromkeys(value))
+            errors.add("dip_ids", f"{unknown[0]} is not a DIP ID of this organisation")
+            return None
+        errors.add("dip_ids", "is \"all\" or a list of the organisation's DIP IDs")
         return None
 
     def describe(self, user: dict) -> dict:
@@ -70,7 +76,7 @@ class Members:
         first, last = f.text(payload, "first_name", errors), f.text(payload, "last_name", errors)
         email = f.email(payload, "email", errors)
         roles = self._roles(payload.get("roles"), errors)
-        scope = self._scope(payload.get("dip_ids"), errors)
+        scope = self._scope(payload.get("dip_ids"), errors, actor["organisation_id"])
         errors.raise_if_any("new member form")
         organisation = self.organisations.get(actor["organisation_id"])
         domain = email.rsplit("@", 1)[1].lower()
@@ -102,7 +108,7 @@ class Members:
             roles = self._roles(payload["roles"], errors)
             changes["roles"] = json.dumps(roles) if roles else None
         if "dip_ids" in payload:
-            scope = self._scope(payload["dip_ids"], errors)
+            scope = self._scope(payload["dip_ids"], errors, actor["organisation_id"])
             changes["dip_id_scope"] = "all" if scope == "all" else json.dumps(scope)
         unknown = sorted(set(payload) - {"first_name", "last_name", "roles", "dip_ids"})
         if unknown:

@@ -106,6 +106,40 @@ def portal_blueprint() -> Blueprint:
     def offboard_member(environment: str, user_id: str):
         return _dip().members.offboard(g.dip_user, user_id)
 
+    # -- DIP IDs -------------------------------------------------------------------------------------
+    @bp.get("/dip-ids")
+    def list_dip_ids(environment: str):
+        return {"dip_ids": _dip().dip_ids.list(g.dip_user)}
+
+    @bp.post("/dip-ids")
+    def create_dip_id(environment: str):
+        return _dip().dip_ids.create(g.dip_user, json_body()), 201
+
+    @bp.get("/dip-ids/<dip_id>")
+    def get_dip_id(environment: str, dip_id: str):
+        dip = _dip()
+        permissions.require(g.dip_user, roles_of(g.dip_user), "organisation.view")
+        return {**dip.dip_ids.describe(dip.dip_ids.get(g.dip_user, dip_id)),
+                "members": dip.dip_ids.members(g.dip_user, dip_id),
+                "interfaces": {"configured": [], "note": "message channels arrive with the message API"}}
+
+    @bp.patch("/dip-ids/<dip_id>")
+    def edit_dip_id(environment: str, dip_id: str):
+        return _dip().dip_ids.edit(g.dip_user, dip_id, json_body())
+
+    @bp.delete("/dip-ids/<dip_id>")
+    def delete_dip_id(environment: str, dip_id: str):
+        _dip().dip_ids.delete(g.dip_user, dip_id)
+        return "", 204
+
+    @bp.get("/dip-ids/<dip_id>/api-keys")
+    def api_keys(environment: str, dip_id: str):
+        return _dip().dip_ids.api_keys(g.dip_user, dip_id)
+
+    @bp.post("/dip-ids/<dip_id>/api-keys/<slot>/regenerate")
+    def regenerate_api_key(environment: str, dip_id: str, slot: str):
+        return _dip().dip_ids.regenerate(g.dip_user, dip_id, slot)
+
     # -- the DIP Manager ------------------------------------------------------------------------------
     @bp.post("/manager/organisations/<organisation_id>/domains")
     def whitelist_domain(environment: str, organisation_id: str):

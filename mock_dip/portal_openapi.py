@@ -10,6 +10,9 @@ USER = obj({"id": STR, "email": STR, "first_name": STR, "last_name": STR, "organ
             "roles": {"type": "array", "items": STR}, "dip_manager": {"type": "boolean"},
             "primary_admin": {"type": "boolean"}, "status": STR, "mfa_enrolled": {"type": "boolean"},
             "expires_at": {"type": ["string", "null"]}})
+DIP_ID = obj({"dip_id": STR, "environment": STR, "organisation_id": STR, "role_code": STR, "mpid": STR,
+              "mp_role_code": {"type": ["string", "null"]}, "effective_from": STR,
+              "effective_to": {"type": ["string", "null"]}})
 SIGN_IN_STEP = obj({"status": {"enum": ["mfa_enrolment_required", "terms_of_use_required"]}, "challenge": STR,
                     "mfa": obj({"secret": STR, "otpauth_uri": STR, "qr_svg": STR}), "terms_of_use": STR, "next": STR})
 
@@ -77,6 +80,34 @@ def paths() -> dict:
         "/members/{user_id}/offboard": {"post": operation("Offboard a member (User Admin)",
                                                           {"200": json_response(USER)},
                                                           parameters=[path_param("user_id", "member id")], tag=_TAG)},
+        "/dip-ids": {
+            "get": operation("DIP IDs of the organisation (those in the member's scope)", {"200": json_response(_ANY)},
+                             tag=_TAG),
+            "post": operation("Create a DIP ID (Message Admin): a requestable role code, a 4-character MPID, the "
+                              "table's MP role code, effective dates", {"201": json_response(DIP_ID, "Created")},
+                              body=body(obj({"role_code": STR, "mpid": STR, "mp_role_code": STR,
+                                             "effective_from": {"type": "string", "format": "date"},
+                                             "effective_to": {"type": "string", "format": "date"}},
+                                            ["role_code", "mpid", "effective_from"]),
+                                        {"role_code": "SUP", "mpid": "SUPE", "mp_role_code": "X",
+                                         "effective_from": "2026-12-01"}), tag=_TAG)},
+        "/dip-ids/{dip_id}": {
+            "get": operation("A DIP ID with its members and interface configuration", {"200": json_response(_ANY)},
+                             parameters=[path_param("dip_id", "10 digits")], tag=_TAG),
+            "patch": operation("Edit the MPID or effective dates (Message Admin)", {"200": json_response(DIP_ID)},
+                               body=body(obj({"mpid": STR, "effective_from": STR, "effective_to": STR}),
+                                         {"effective_to": "2027-12-31"}),
+                               parameters=[path_param("dip_id", "10 digits")], tag=_TAG),
+            "delete": operation("Delete a DIP ID (Message Admin)", {"204": NO_CONTENT},
+                                parameters=[path_param("dip_id", "10 digits")], tag=_TAG)},
+        "/dip-ids/{dip_id}/api-keys": {"get": operation("Show the primary and secondary API keys (Certificate Admin)",
+                                                        {"200": json_response(obj({"dip_id": STR, "primary": STR,
+                                                                                   "secondary": STR}))},
+                                                        parameters=[path_param("dip_id", "10 digits")], tag=_TAG)},
+        "/dip-ids/{dip_id}/api-keys/{slot}/regenerate": {"post": operation(
+            "Regenerate the primary or secondary key: the old one stops working at once (Certificate Admin)",
+            {"200": json_response(_ANY)},
+            parameters=[path_param("dip_id", "10 digits"), path_param("slot", "primary or secondary")], tag=_TAG)},
         "/manager/organisations/{organisation_id}/domains": {"post": operation(
             "Whitelist a domain for an organisation's member emails (DIP Manager)", {"201": json_response(_ANY)},
             body=body(obj({"domain": STR}, ["domain"]), {"domain": "super-energy.example"}),

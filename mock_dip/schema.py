@@ -29,4 +29,13 @@ def migrations():
                                              pk=("organisation_id", "domain"))
         db["dip_organisations"].add_column("details_verified_at", float)
         db["dip_users"].add_column("dip_id_scope", str)
-    return [create_tables, organisation_details]
+    def dip_ids(db):
+        db["dip_ids"].create({
+            "dip_id": str, "environment": str, "organisation_id": str, "role_code": str, "mpid": str,
+            "mp_role_code": str, "effective_from": str, "effective_to": str, "primary_key": str,
+            "secondary_key": str, "created_at": float,
+        }, pk=("environment", "dip_id"))
+        db["dip_ids"].create_index(["organisation_id"])
+        db["dip_ids"].create_index(["primary_key"])
+        db["dip_ids"].create_index(["secondary_key"])
+    return [create_tables, organisation_details, dip_ids]

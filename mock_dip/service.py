@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
+from mock_dip.dip_ids import DipIds
 from mock_dip.identity import Identity
 from mock_dip.members import Members
 from mock_dip.organisations import Organisations
@@ -15,3 +16,4 @@ class Dip:
         self.identity = Identity(ctx, self.audit)
         self.organisations = Organisations(ctx, self.identity, self.audit)
         self.members = Members(ctx, self.identity, self.organisations, self.audit)
+        self.dip_ids = DipIds(ctx, self.audit)
