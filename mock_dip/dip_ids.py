@@ -77,8 +77,10 @@ class DipIds:
             errors.add("role_code", f"{code} ({entry.service_name}) is a central service: participants cannot "
                                     "request it")
         values["role_code"] = code
-        mpid = str(payload.get("mpid", "")).strip().upper()
-        if not _MPID.match(mpid):
+        mpid = str(payload.get("mpid") or "").strip().upper()
+        if central and not mpid:
+            mpid = None  # central services have no MPID
+        elif not _MPID.match(mpid):
             errors.add("mpid", "is 4 letters or digits (the Market Participant ID)")
         values["mpid"] = mpid
         given = payload.get("mp_role_code")
@@ -151,6 +153,30 @@ class DipIds:
                                                                   ("mpid", "effective_from", "effective_to")})
         self.audit.record(actor["email"], "DIP ID edited", actor["organisation_id"], dip_id=dip_id)
         return self.describe(self.get(actor, dip_id))
+
+    def set_effective_dates(self, manager: dict, dip_id: str, payload) -> dict:
+        """The DIP Manager sets the effective dates of any DIP ID of the environment."""
+        row = self.ctx.one("select * from dip_ids where environment = ? and dip_id = ?", [self.ctx.environment, dip_id])
+        if row is None:
+            raise NotFound(f"no DIP ID {dip_id} in {self.ctx.environment_name}", field="dip_id")
+        payload = f.form(payload)
+        unknown = sorted(set(payload) - {"effective_from", "effective_to"})
+        if unknown:
+            raise InvalidInput(f"{unknown[0]}: the DIP Manager sets effective_from and effective_to here",
+                               field=unknown[0])
+        merged = {k: row[k] for k in ("role_code", "mpid", "mp_role_code", "effective_from", "effective_to")}
+        merged.update(payload)
+        errors = f.FormErrors()
+        values = self._check(merged, errors, central=True)
+        errors.raise_if_any("effective dates")
+        self._overlap(row["organisation_id"], values, dip_id)
+        with self.ctx.store.transaction() as db:
+            db["dip_ids"].update((self.ctx.environment, dip_id), {"effective_from": values["effective_from"],
+                                                                  "effective_to": values["effective_to"]})
+        self.audit.record(manager["email"], "DIP ID effective dates set", row["organisation_id"], dip_id=dip_id,
+                          effective_from=values["effective_from"], effective_to=values["effective_to"])
+        return self.describe(self.ctx.one("select * from dip_ids where environment = ? and dip_id = ?",
+                                          [self.ctx.environment, dip_id]))
 
     def delete(self, actor: dict, dip_id: str) -> None:
         permissions.require(actor, roles_of(actor), "dip_ids.manage")

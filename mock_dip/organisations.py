@@ -10,7 +10,7 @@ from mock_dip.identity import Identity
 from sandbox import form_checks as f
 from sandbox.clock import from_unix, iso
 from sandbox.dns_zones import normalise_name
-from sandbox.errors import Conflict, Forbidden, NotFound
+from sandbox.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 PRIMARY_ADMIN_ROLES = ["MP User Admin"]
 _COMPANY_NUMBER = re.compile(r"^[A-Z0-9]{8}$")
@@ -102,6 +102,53 @@ class Organisations:
         self.audit.record(user["email"], "company details verified", organisation["id"],
                           request_dcp_status=request_dcp)
         return self.describe(self.get(organisation["id"]))
+
+    # -- DCP status (DIP Manager) -----------------------------------------------------------------
+    def dcp_requests(self, manager: dict) -> list[dict]:
+        self._manager(manager)
+        rows = self.ctx.store.query("select * from dip_organisations where environment = ? and dcp_status = "
+                                    "'requested' order by created_at", [self.ctx.environment])
+        return [self.describe(r) for r in rows]
+
+    def decide_dcp_status(self, manager: dict, organisation_id: str, payload) -> dict:
+        self._manager(manager)
+        organisation = self.get(organisation_id)
+        payload = f.form(payload)
+        decision = payload.get("decision")
+        if decision not in ("approve", "reject"):
+            raise InvalidInput("decision is 'approve' or 'reject'", field="decision")
+        if organisation["dcp_status"] != "requested":
+            raise Conflict(f"{organisation['company_name']} has not requested DCP status "
+                           f"(it is {organisation['dcp_status']})", field="organisation_id")
+        status = "approved" if decision == "approve" else "rejected"
+        with self.ctx.store.transaction() as db:
+            db["dip_organisations"].update(organisation_id, {"dcp_status": status})
+        self.audit.record(manager["email"], f"DCP status {status}", organisation_id, reason=payload.get("reason"))
+        primary = self.ctx.one("select * from dip_users where organisation_id = ? and is_primary = 1",
+                               [organisation_id])
+        if primary:
+            reason = f"\nReason: {payload['reason']}\n" if payload.get("reason") else ""
+            self.ctx.outbox.send(primary["email"], f"DIP Connection Provider status {status}",
+                                 f"The DIP Manager has {status} the DCP status of {organisation['company_name']} in "
+                                 f"{self.ctx.environment_name}.{reason}\n", sender="noreply@dip-sandbox.example")
+        return self.describe(self.get(organisation_id))
+
+    # -- central services (DIP Manager) ----------------------------------------------------------
+    def central_organisation(self, manager: dict, role_code: str, service_name: str) -> dict:
+        """The DIP-Manager-owned organisation of a central service, made on first use."""
+        self._manager(manager)
+        name = f"{service_name} ({role_code}) - central service"
+        row = self.ctx.one("select * from dip_organisations where environment = ? and kind = 'central' and "
+                           "company_name = ?", [self.ctx.environment, name])
+        if row:
+            return row
+        with self.ctx.store.transaction() as db:
+            db["dip_organisations"].insert({
+                "id": f"CEN-{role_code}-{self.ctx.environment.upper()}", "environment": self.ctx.environment,
+                "company_name": name, "company_number": None, "kind": "central", "status": "active",
+                "description": f"central service {service_name}", "dcp_status": "none",
+                "created_at": self.ctx.clock.now_unix(), "details_verified_at": self.ctx.clock.now_unix()})
+        return self.get(f"CEN-{role_code}-{self.ctx.environment.upper()}")
 
     def invite(self, manager: dict, payload) -> dict:
         self._manager(manager)

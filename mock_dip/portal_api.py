@@ -150,6 +150,24 @@ def portal_blueprint() -> Blueprint:
     def remove_domain(environment: str, organisation_id: str, domain: str):
         return {"whitelisted_domains": _dip().organisations.remove_whitelisted(g.dip_user, organisation_id, domain)}
 
+    @bp.get("/manager/dcp-requests")
+    def dcp_requests(environment: str):
+        return {"organisations": _dip().organisations.dcp_requests(g.dip_user)}
+
+    @bp.post("/manager/organisations/<organisation_id>/dcp-status")
+    def decide_dcp_status(environment: str, organisation_id: str):
+        return _dip().organisations.decide_dcp_status(g.dip_user, organisation_id, json_body())
+
+    @bp.post("/manager/central-services")
+    def create_central_service(environment: str):
+        return _dip().create_central_dip_id(g.dip_user, json_body()), 201
+
+    @bp.patch("/manager/dip-ids/<dip_id>")
+    def manager_effective_dates(environment: str, dip_id: str):
+        dip = _dip()
+        _manager_only()
+        return dip.dip_ids.set_effective_dates(g.dip_user, dip_id, json_body())
+
     @bp.get("/manager/organisations")
     def manager_organisations(environment: str):
         dip = _dip()

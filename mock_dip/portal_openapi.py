@@ -116,6 +116,23 @@ def paths() -> dict:
             "Remove a whitelisted domain (DIP Manager)", {"200": json_response(_ANY)},
             parameters=[path_param("organisation_id", "organisation id"), path_param("domain", "domain")],
             tag=_TAG)},
+        "/manager/dcp-requests": {"get": operation("Organisations that requested DCP status (DIP Manager)",
+                                                   {"200": json_response(_ANY)}, tag=_TAG)},
+        "/manager/organisations/{organisation_id}/dcp-status": {"post": operation(
+            "Approve or reject a DCP-status request (DIP Manager); the Primary Admin is told by email",
+            {"200": json_response(_ANY)}, body=body(obj({"decision": {"enum": ["approve", "reject"]},
+                                                         "reason": STR}, ["decision"]), {"decision": "approve"}),
+            parameters=[path_param("organisation_id", "organisation id")], tag=_TAG)},
+        "/manager/central-services": {"post": operation(
+            "Create a central-service DIP ID (MDS, VAS, REGS, ...) in its DIP-Manager-owned organisation",
+            {"201": json_response(_ANY, "Created")},
+            body=body(obj({"role_code": STR, "effective_from": STR, "effective_to": STR},
+                          ["role_code", "effective_from"]), {"role_code": "VAS", "effective_from": "2026-12-01"}),
+            tag=_TAG)},
+        "/manager/dip-ids/{dip_id}": {"patch": operation(
+            "Set a DIP ID's effective dates (DIP Manager)", {"200": json_response(DIP_ID)},
+            body=body(obj({"effective_from": STR, "effective_to": STR}), {"effective_from": "2027-01-01"}),
+            parameters=[path_param("dip_id", "10 digits")], tag=_TAG)},
         "/manager/audit": {"get": operation("The audit log of the environment (DIP Manager)",
                                             {"200": json_response(_ANY)}, tag=_TAG)},
         "/audit": {"get": operation("The audit log of the signed-in user's organisation",

@@ -1,6 +1,10 @@
 """The DIP simulation of one environment: its parts wired together."""
 from __future__ import annotations
 
+from sandbox import form_checks as f
+from sandbox.errors import Forbidden, InvalidInput
+from seed_data.role_codes import role
+
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.dip_ids import DipIds
@@ -17,3 +21,17 @@ class Dip:
         self.organisations = Organisations(ctx, self.identity, self.audit)
         self.members = Members(ctx, self.identity, self.organisations, self.audit)
         self.dip_ids = DipIds(ctx, self.audit)
+
+    def create_central_dip_id(self, manager: dict, payload) -> dict:
+        """A DIP ID of a central service (MDS, VAS, REGS, ...) in its DIP-Manager-owned organisation, so that
+        messages to and from central services can be simulated."""
+        if not manager["is_manager"]:
+            raise Forbidden("only the DIP Manager creates central services")
+        payload = f.form(payload)
+        entry = role(str(payload.get("role_code", "")))
+        if entry is None:
+            raise InvalidInput("role_code is a DIP role code (e.g. VAS, MDS, REGS, ISD)", field="role_code")
+        organisation = self.organisations.central_organisation(manager, entry.role_id, entry.service_name)
+        acting = {"email": manager["email"], "organisation_id": organisation["id"], "is_manager": 1}
+        created = self.dip_ids.create(acting, {**payload, "role_code": entry.role_id}, central=True)
+        return {**created, "organisation": self.organisations.describe(organisation)}
