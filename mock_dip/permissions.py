@@ -38,6 +38,13 @@ WHAT = {
 }
 
 
+# What a DCP member may do while acting for a Market Participant that nominated the DCP (only on the
+# nominated DIP IDs): see them and their keys, and run their message channels. Never the MP's members,
+# company details, audit log or DIP IDs themselves.
+DCP_CONTEXT_OPERATIONS = frozenset({"organisation.view", "api_keys.manage", "channels.manage", "messages.view",
+                                    "performance.view"})
+
+
 def allowed(roles: list[str], operation: str) -> bool:
     return bool(PERMISSIONS[operation] & set(roles))
 
@@ -45,6 +52,8 @@ def allowed(roles: list[str], operation: str) -> bool:
 def require(user: dict, roles: list[str], operation: str) -> None:
     if user.get("is_manager"):
         raise Forbidden("the DIP Manager acts through the DIP Manager operations, not as a member")
+    if user.get("dcp_context") and operation not in DCP_CONTEXT_OPERATIONS:
+        raise Forbidden(f"acting for another organisation as its DIP Connection Provider, you cannot {WHAT[operation]}")
     if not allowed(roles, operation):
         needed = " or ".join(sorted(PERMISSIONS[operation]))
         raise Forbidden(f"to {WHAT[operation]} you need the role {needed}")

@@ -12,6 +12,7 @@ from sandbox.errors import Forbidden, NotFound
 from sandbox.json_api import json_body, register_json_errors
 
 PUBLIC = {"accept_invitation", "sign_in", "openapi", "docs"}
+CONTEXT_HEADER = "X-DIP-Context"
 
 
 def _dip() -> Dip:
@@ -42,7 +43,10 @@ def portal_blueprint() -> Blueprint:
         dip = _dip()
         endpoint = (request.endpoint or "").split(".")[-1]
         if endpoint not in PUBLIC:
-            g.dip_user = dip.identity.authenticate(_token(dip.ctx.environment))
+            user = dip.identity.authenticate(_token(dip.ctx.environment))
+            g.signed_in_user = user
+            # A DCP member acts for a served organisation by naming it in X-DIP-Context.
+            g.dip_user = dip.dcps.acting_for(user, request.headers.get(CONTEXT_HEADER))
 
     @bp.post("/invitations/<token>/accept")
     def accept_invitation(environment: str, token: str):
@@ -67,7 +71,7 @@ def portal_blueprint() -> Blueprint:
     @bp.get("/me")
     def me(environment: str):
         dip = _dip()
-        user = g.dip_user
+        user = g.signed_in_user
         organisation = (dip.organisations.describe(dip.organisations.get(user["organisation_id"]))
                         if user["organisation_id"] else None)
         return {"user": dip.identity.describe(user), "organisation": organisation, "environment": environment}
@@ -139,6 +143,32 @@ def portal_blueprint() -> Blueprint:
     @bp.post("/dip-ids/<dip_id>/api-keys/<slot>/regenerate")
     def regenerate_api_key(environment: str, dip_id: str, slot: str):
         return _dip().dip_ids.regenerate(g.dip_user, dip_id, slot)
+
+    # -- DCPs ----------------------------------------------------------------------------------------
+    @bp.get("/contexts")
+    def contexts(environment: str):
+        return {"contexts": _dip().dcps.contexts(g.signed_in_user), "header": CONTEXT_HEADER}
+
+    @bp.get("/dcp-ids")
+    def list_dcp_ids(environment: str):
+        return {"dcp_ids": _dip().dcps.dcp_ids(g.dip_user)}
+
+    @bp.post("/dcp-ids")
+    def create_dcp_id(environment: str):
+        return _dip().dcps.create_dcp_id(g.dip_user), 201
+
+    @bp.get("/dip-ids/<dip_id>/nominations")
+    def list_nominations(environment: str, dip_id: str):
+        return {"nominations": _dip().dcps.nominations(g.dip_user, dip_id)}
+
+    @bp.post("/dip-ids/<dip_id>/nominations")
+    def nominate(environment: str, dip_id: str):
+        return _dip().dcps.nominate(g.dip_user, dip_id, json_body()), 201
+
+    @bp.delete("/dip-ids/<dip_id>/nominations/<dcp_id>")
+    def withdraw_nomination(environment: str, dip_id: str, dcp_id: str):
+        _dip().dcps.withdraw(g.dip_user, dip_id, dcp_id)
+        return "", 204
 
     # -- the DIP Manager ------------------------------------------------------------------------------
     @bp.post("/manager/organisations/<organisation_id>/domains")

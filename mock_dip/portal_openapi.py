@@ -116,6 +116,25 @@ def paths() -> dict:
             "Remove a whitelisted domain (DIP Manager)", {"200": json_response(_ANY)},
             parameters=[path_param("organisation_id", "organisation id"), path_param("domain", "domain")],
             tag=_TAG)},
+        "/contexts": {"get": operation("The organisations the user can act for: its own, and as a DCP those that "
+                                       "nominated it (send X-DIP-Context: <organisation id> to act for one)",
+                                       {"200": json_response(_ANY)}, tag=_TAG)},
+        "/dcp-ids": {
+            "get": operation("The organisation's DCP IDs", {"200": json_response(_ANY)}, tag=_TAG),
+            "post": operation("Create a DCP ID to share (approved DCPs; Message Admin)",
+                              {"201": json_response(_ANY, "Created")}, tag=_TAG)},
+        "/dip-ids/{dip_id}/nominations": {
+            "get": operation("DCPs nominated for a DIP ID", {"200": json_response(_ANY)},
+                             parameters=[path_param("dip_id", "10 digits")], tag=_TAG),
+            "post": operation("Nominate a DCP for a DIP ID (Message Admin), optionally whitelisting its domains",
+                              {"201": json_response(_ANY, "Created")},
+                              body=body(obj({"dcp_id": STR, "dcp_organisation_id": STR,
+                                             "whitelist_dcp_domains": {"type": "boolean"}}, ["dcp_id"]),
+                                        {"dcp_id": "1234567890", "whitelist_dcp_domains": True}),
+                              parameters=[path_param("dip_id", "10 digits")], tag=_TAG)},
+        "/dip-ids/{dip_id}/nominations/{dcp_id}": {"delete": operation(
+            "Withdraw a nomination (Message Admin)", {"204": NO_CONTENT},
+            parameters=[path_param("dip_id", "10 digits"), path_param("dcp_id", "DCP ID")], tag=_TAG)},
         "/manager/dcp-requests": {"get": operation("Organisations that requested DCP status (DIP Manager)",
                                                    {"200": json_response(_ANY)}, tag=_TAG)},
         "/manager/organisations/{organisation_id}/dcp-status": {"post": operation(

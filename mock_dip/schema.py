@@ -38,4 +38,10 @@ def migrations():
         db["dip_ids"].create_index(["organisation_id"])
         db["dip_ids"].create_index(["primary_key"])
         db["dip_ids"].create_index(["secondary_key"])
-    return [create_tables, organisation_details, dip_ids]
+    def dcps(db):
+        db["dip_dcp_ids"].create({"dcp_id": str, "environment": str, "organisation_id": str, "created_at": float},
+                                 pk=("environment", "dcp_id"))
+        db["dip_nominations"].create({"environment": str, "dip_id": str, "dcp_id": str, "dcp_organisation_id": str,
+                                      "mp_organisation_id": str, "created_at": float},
+                                     pk=("environment", "dip_id", "dcp_id"))
+    return [create_tables, organisation_details, dip_ids, dcps]

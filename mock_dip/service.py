@@ -7,6 +7,7 @@ from seed_data.role_codes import role
 
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
+from mock_dip.dcps import Dcps
 from mock_dip.dip_ids import DipIds
 from mock_dip.identity import Identity
 from mock_dip.members import Members
@@ -21,6 +22,7 @@ class Dip:
         self.organisations = Organisations(ctx, self.identity, self.audit)
         self.members = Members(ctx, self.identity, self.organisations, self.audit)
         self.dip_ids = DipIds(ctx, self.audit)
+        self.dcps = Dcps(ctx, self.organisations, self.dip_ids, self.audit)
 
     def create_central_dip_id(self, manager: dict, payload) -> dict:
         """A DIP ID of a central service (MDS, VAS, REGS, ...) in its DIP-Manager-owned organisation, so that
