@@ -164,3 +164,12 @@ def openapi_document(environment: str) -> dict:
                     "The JSON API under the DIP portal pages of one environment. Sign in with POST /sessions "
                     "(email, password, authenticator code) and send Authorization: Bearer <token>.",
                     f"/dip/{environment}/api", paths(), {}, {"dipSession": {"type": "http", "scheme": "bearer"}})
+
+
+CONTROL_PATHS = {
+    "/dip/{environment}/demo": {"post": operation(
+        "Load the demo organisations of the guide (Super Energy Co, Big Energy Company, Energy Demo Ltd, Smart "
+        "Energy, a DCP) and the central services into an environment; members sign in with the demo password",
+        {"201": json_response(_ANY, "Loaded")}, parameters=[path_param("environment", "uit or prod")],
+        tag="DIP (control)")},
+}

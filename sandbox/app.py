@@ -22,7 +22,9 @@ from mock_atlas.service import Atlas, AtlasOptions
 from mock_ca import CertificateAuthorities
 from mock_ca.issuance import PublicationUrls
 from mock_dip.context import DipContext, SignInPolicy
+from mock_dip.control import add_control_routes as add_dip_control_routes
 from mock_dip.http import create_dip_api_app
+from mock_dip.portal_openapi import CONTROL_PATHS as DIP_CONTROL_PATHS
 from mock_dip.portal_api import links_blueprint as dip_links_blueprint, portal_blueprint as dip_portal_blueprint
 from mock_dip.service import Dip
 from sandbox import dns_zones, journal, mail, scheduler
@@ -142,13 +144,15 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     app.json.sort_keys = False
     control = control_blueprint()
     add_atlas_control_routes(control)
+    add_dip_control_routes(control)
     app.register_blueprint(control, url_prefix="/_sandbox")
     app.register_blueprint(atlas_portal_blueprint(), url_prefix="/atlas/api")
     app.register_blueprint(atlas_links_blueprint(), url_prefix="/atlas")
     app.register_blueprint(dip_portal_blueprint(), url_prefix="/dip/<environment>/api")
     app.register_blueprint(dip_links_blueprint(), url_prefix="/dip/<environment>")
     app.register_blueprint(pki_blueprint(), url_prefix="/pki")
-    app.register_blueprint(docs_blueprint(atlas_control_paths(), ATLAS_SCHEMAS), url_prefix="/_sandbox")
+    app.register_blueprint(docs_blueprint({**atlas_control_paths(), **DIP_CONTROL_PATHS}, ATLAS_SCHEMAS),
+                           url_prefix="/_sandbox")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -395,5 +395,15 @@ def _atlas_complete_now():
     pass
 
 
+dip_group = _client_group("dip", "The simulated DIP.")
+
+
+@_client_command(dip_group, "demo", "Load the demo organisations and central services into an environment.",
+                 "POST", lambda env: f"/dip/{env}/demo")
+@click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
+def _dip_demo():
+    pass
+
+
 if __name__ == "__main__":  # pragma: no cover
     main(prog_name=os.path.basename(sys.argv[0]))
