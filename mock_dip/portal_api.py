@@ -123,8 +123,10 @@ def portal_blueprint() -> Blueprint:
     def get_dip_id(environment: str, dip_id: str):
         dip = _dip()
         permissions.require(g.dip_user, roles_of(g.dip_user), "organisation.view")
-        return {**dip.dip_ids.describe(dip.dip_ids.get(g.dip_user, dip_id)),
-                "members": dip.dip_ids.members(g.dip_user, dip_id),
+        user = g.dip_user
+        detail = dip.dip_ids.describe(dip.dip_ids.get(user, dip_id))
+        # a DCP acting for the organisation sees the DIP ID, not the organisation's members
+        return {**detail, "members": None if user.get("dcp_context") else dip.dip_ids.members(user, dip_id),
                 "interfaces": {"configured": [], "note": "message channels arrive with the message API"}}
 
     @bp.patch("/dip-ids/<dip_id>")

@@ -48,6 +48,9 @@ def sandbox(tmp_path, ca_dir):
     instance.close()
 
 
+_STARTED: list["Running"] = []
+
+
 class Running:
     """A sandbox serving on real sockets in this process."""
 
@@ -56,6 +59,8 @@ class Running:
         self.sandbox = Sandbox(settings)
         self.server = SandboxServer(self.sandbox)
         self.endpoints = self.server.start()
+        self.stopped = False
+        _STARTED.append(self)
 
     @property
     def control(self) -> str:
@@ -66,7 +71,18 @@ class Running:
         return self.endpoints["ca_bundle"]
 
     def stop(self):
-        self.server.stop()
+        if not self.stopped:
+            self.stopped = True
+            self.server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_every_sandbox():
+    """Whatever a failing fixture left running is stopped at the end (its worker threads would keep the test
+    process alive)."""
+    yield
+    for running in _STARTED:
+        running.stop()
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ class DipPortal:
 
 def manager(running, environment="uit") -> DipPortal:
     portal = DipPortal(running, environment)
-    portal.first_sign_in("dip.manager@dip-sandbox.example", MANAGER_PASSWORD)
+    portal.secret = portal.first_sign_in("dip.manager@dip-sandbox.example", MANAGER_PASSWORD)
     return portal
 
 

@@ -117,3 +117,14 @@ def test_only_the_manager_invites_and_the_api_is_documented(dip):
     assert admin.call("GET", "/manager/audit").status_code == 403
     document = boss.ok("GET", "/openapi.json")
     assert_documents_every_route(document, create_web_app(dip.sandbox), "/dip/<environment>/api")
+
+
+def test_the_session_cookie_works_like_the_bearer_token(dip):
+    boss = manager(dip)
+    token = boss.session.headers.pop("Authorization")
+    assert boss.session.cookies.get("dip_session_uit")  # set at sign-in, scoped to /dip/uit
+    assert boss.ok("GET", "/me")["user"]["dip_manager"]
+    assert boss.call("DELETE", "/sessions").status_code == 204
+    assert boss.call("GET", "/me").status_code == 401
+    stale = boss.call("GET", "/me", headers={"Authorization": token})
+    assert stale.status_code == 401 and "unknown or expired" in stale.json()["error"]["message"]

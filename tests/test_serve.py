@@ -56,6 +56,7 @@ def test_endpoints_file_has_the_documented_shape(serve, tmp_path):
     code, out = stop(process)
     assert code == 0
     assert "dip-sandbox is running" in out and endpoints["atlas_api"] in out
+    assert "DIP Manager       dip.manager@dip-sandbox.example / Dm-" in out  # the generated password, printed
 
 
 def test_restart_resumes_everything(serve, tmp_path):
