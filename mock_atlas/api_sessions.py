@@ -2,13 +2,13 @@
 connection. The access token is opaque and valid 10 minutes of sandbox time; it is kept hashed."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from mock_atlas.context import AtlasContext
 from mock_atlas.credentials import Credentials
 from sandbox.errors import InvalidInput, Unauthorized
+from sandbox.session_tokens import token_hash
 
 TOKEN_LIFETIME = timedelta(minutes=10)
 
@@ -17,10 +17,6 @@ TOKEN_LIFETIME = timedelta(minutes=10)
 class ApiSession:
     account_id: str
     api_key: str
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ApiSessions:
@@ -46,7 +42,7 @@ class ApiSessions:
         token = self.ctx.random.token(32)
         now = self.ctx.clock.now_unix()
         with self.ctx.store.transaction() as db:
-            db["atlas_api_tokens"].insert({"token_hash": _hash(token), "api_key": row["api_key"],
+            db["atlas_api_tokens"].insert({"token_hash": token_hash(token), "api_key": row["api_key"],
                                            "account_id": row["account_id"], "created_at": now,
                                            "expires_at": now + TOKEN_LIFETIME.total_seconds()})
             db.execute("delete from atlas_api_tokens where expires_at < ?", [now - 86400])
@@ -59,7 +55,7 @@ class ApiSessions:
             "select t.api_key, t.account_id, t.expires_at, c.status, "
             "exists(select 1 from atlas_client_certificates x where x.serial = ? and x.account_id = t.account_id) "
             "as same_account from atlas_api_tokens t left join atlas_credentials c on c.api_key = t.api_key "
-            "where t.token_hash = ?", [client_serial or "", _hash(authorization[7:].strip())])
+            "where t.token_hash = ?", [client_serial or "", token_hash(authorization[7:].strip())])
         if row is None or row["expires_at"] <= self.ctx.clock.now_unix():
             raise Unauthorized("Unauthorized: the access token is unknown or expired (tokens last 10 minutes): "
                                "log in again")

@@ -2,7 +2,6 @@
 "Add an Atlas Admin User". Passwords follow sandbox.passwords; session tokens are kept hashed."""
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 from mock_atlas import emails
@@ -10,19 +9,17 @@ from mock_atlas.context import AtlasContext
 from sandbox import form_checks as f
 from sandbox.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from sandbox.passwords import hash_password, password_matches, password_problem
+from sandbox.session_tokens import SessionTokens
 
 JOB_RESET_CODE = "atlas.password_reset_code"
 SESSION_LIFETIME = timedelta(hours=12)
 CODE_LIFETIME = timedelta(hours=24)
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class Users:
     def __init__(self, ctx: AtlasContext):
         self.ctx = ctx
+        self.sessions = SessionTokens(ctx.store, ctx.clock, ctx.random, "atlas_sessions", SESSION_LIFETIME)
         ctx.scheduler.register(JOB_RESET_CODE, self._send_reset_code)
 
     # -- records ---------------------------------------------------------------------------------
@@ -138,28 +135,22 @@ class Users:
                                "emailed reset code", field="email")
         if user is None or not password_matches(user["password_hash"], password):
             raise Unauthorized("wrong email or password", field="password")
-        ctx = self.ctx
-        token = ctx.random.token(32)
-        now = ctx.clock.now_unix()
-        with ctx.store.transaction() as db:
-            db["atlas_sessions"].insert({"token_hash": _hash_token(token), "user_id": user["id"], "created_at": now,
-                                         "expires_at": now + SESSION_LIFETIME.total_seconds()})
+        token = self.sessions.issue(user["id"])
         return {"token": token, "expires_in": int(SESSION_LIFETIME.total_seconds()), "user": self.describe(user)}
 
     def authenticate(self, token: str | None) -> dict:
         if not token:
             raise Unauthorized("sign in first: POST /atlas/api/sessions, then send 'Authorization: Bearer <token>'")
-        session = self.ctx.one("select * from atlas_sessions where token_hash = ?", [_hash_token(token)])
-        if session is None or session["expires_at"] <= self.ctx.clock.now_unix():
+        user_id = self.sessions.user_id_of(token)
+        if user_id is None:
             raise Unauthorized("the session is unknown or expired: sign in again")
-        user = self.get(session["user_id"])
+        user = self.get(user_id)
         if user["status"] != "active":
             raise Unauthorized("this user can no longer sign in")
         return user
 
     def sign_out(self, token: str) -> None:
-        with self.ctx.store.transaction() as db:
-            db.execute("delete from atlas_sessions where token_hash = ?", [_hash_token(token)])
+        self.sessions.revoke(token)
 
     # -- more admin users ------------------------------------------------------------------------
     def add_admin_user(self, actor: dict, payload) -> dict:
@@ -188,4 +179,4 @@ class Users:
             raise Conflict("you cannot remove yourself: ask another admin user", field="user_id")
         with self.ctx.store.transaction() as db:
             db["atlas_users"].update(user_id, {"status": "removed"})
-            db.execute("delete from atlas_sessions where user_id = ?", [user_id])
+            self.sessions.revoke_user(user_id)

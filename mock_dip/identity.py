@@ -9,7 +9,6 @@ real time or for sandbox time (one 30-second step either side), like the other c
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import json
 from datetime import timedelta
@@ -22,6 +21,7 @@ from mock_dip.context import DipContext
 from sandbox.clock import from_unix, iso, real_now
 from sandbox.errors import Conflict, DomainError, InvalidInput, NotFound, Unauthorized
 from sandbox.passwords import hash_password, password_matches, password_problem
+from sandbox.session_tokens import SessionTokens
 
 SESSION_LIFETIME = timedelta(hours=12)
 CHALLENGE_LIFETIME = timedelta(minutes=10)
@@ -35,14 +35,11 @@ class AccountLocked(DomainError):
     status = 423
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class Identity:
     def __init__(self, ctx: DipContext, audit: Audit):
         self.ctx = ctx
         self.audit = audit
+        self.sessions = SessionTokens(ctx.store, ctx.clock, ctx.random, "dip_sessions", SESSION_LIFETIME)
 
     # -- users -----------------------------------------------------------------------------------
     def create_user(self, organisation_id: str | None, email: str, first_name: str | None, last_name: str | None,
@@ -226,12 +223,8 @@ class Identity:
         return 201, self._session(self.get(user["id"]))
 
     def _session(self, user: dict) -> dict:
-        ctx = self.ctx
-        token = ctx.random.token(32)
-        now = ctx.clock.now_unix()
-        with ctx.store.transaction() as db:
-            db["dip_sessions"].insert({"token_hash": _hash(token), "user_id": user["id"], "created_at": now,
-                                       "expires_at": now + SESSION_LIFETIME.total_seconds()})
+        token = self.sessions.issue(user["id"])
+        with self.ctx.store.transaction() as db:
             db["dip_users"].update(user["id"], {"failed_attempts": 0})
         self.audit.record(user["email"], "signed in", user["organisation_id"])
         return {"status": "signed_in", "token": token, "expires_in": int(SESSION_LIFETIME.total_seconds()),
@@ -241,19 +234,17 @@ class Identity:
         if not token:
             raise Unauthorized(f"sign in first: POST /dip/{self.ctx.environment}/api/sessions, then send "
                                "'Authorization: Bearer <token>'")
-        session = self.ctx.one("select * from dip_sessions where token_hash = ?", [_hash(token)])
-        if session is None or session["expires_at"] <= self.ctx.clock.now_unix():
+        user_id = self.sessions.user_id_of(token)
+        if user_id is None:
             raise Unauthorized("the session is unknown or expired: sign in again")
-        user = self.ctx.one("select * from dip_users where id = ? and environment = ?",
-                            [session["user_id"], self.ctx.environment])
+        user = self.ctx.one("select * from dip_users where id = ? and environment = ?", [user_id, self.ctx.environment])
         if user is None:
             raise Unauthorized(f"this token is not for DIP {self.ctx.environment_name}")
         self._usable(user)
         return user
 
     def sign_out(self, token: str | None) -> None:
-        with self.ctx.store.transaction() as db:
-            db.execute("delete from dip_sessions where token_hash = ?", [_hash(token or "")])
+        self.sessions.revoke(token)
 
     # -- the DIP Manager -------------------------------------------------------------------------
     def ensure_manager(self, email: str, password: str) -> dict:

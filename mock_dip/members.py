@@ -141,7 +141,7 @@ class Members:
             raise Conflict("this member is already offboarded", field="user_id")
         with self.ctx.store.transaction() as db:
             db["dip_users"].update(user_id, {"status": "offboarded"})
-            db.execute("delete from dip_sessions where user_id = ?", [user_id])
+        self.identity.sessions.revoke_user(user_id)
         self.audit.record(actor["email"], "member offboarded", actor["organisation_id"], member=member["email"])
         return self.describe(self.identity.get(user_id))
 

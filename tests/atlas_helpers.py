@@ -5,6 +5,8 @@ import re
 
 import requests
 
+from tests.api_client import JsonClient
+
 FORM = {"first_name": "Ann", "last_name": "Admin", "job_title": "Certificate Admin",
         "contact_phone": "+44 20 7946 0958", "email": "ann@sandbox-energy.example",
         "company_name": "Sandbox Energy Supply Limited", "website": "https://www.sandbox-energy.example",
@@ -13,20 +15,11 @@ FORM = {"first_name": "Ann", "last_name": "Admin", "job_title": "Certificate Adm
 PASSWORD = "correct-horse-battery-9"
 
 
-class Portal:
+class Portal(JsonClient):
     def __init__(self, running):
+        super().__init__(running.endpoints["web"] + "/atlas/api")
         self.running = running
-        self.base = running.endpoints["web"] + "/atlas/api"
         self.control = running.control
-        self.session = requests.Session()
-
-    def call(self, method: str, path: str, **kwargs) -> requests.Response:
-        return self.session.request(method, self.base + path, timeout=30, **kwargs)
-
-    def ok(self, method: str, path: str, status: int = 200, **kwargs) -> dict:
-        response = self.call(method, path, **kwargs)
-        assert response.status_code == status, (response.status_code, response.text)
-        return response.json() if response.content else {}
 
     def advance(self, seconds) -> dict:
         return requests.post(self.control + "/clock/advance", json={"seconds": seconds}, timeout=30).json()

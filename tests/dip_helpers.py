@@ -6,24 +6,17 @@ import re
 import pyotp
 import requests
 
+from tests.api_client import JsonClient
+
 PASSWORD = "correct-horse-battery-9"
 MANAGER_PASSWORD = "manager-password-1"
 
 
-class DipPortal:
+class DipPortal(JsonClient):
     def __init__(self, running, environment: str = "uit"):
+        super().__init__(f"{running.endpoints['web']}/dip/{environment}/api")
         self.running = running
         self.environment = environment
-        self.base = f"{running.endpoints['web']}/dip/{environment}/api"
-        self.session = requests.Session()
-
-    def call(self, method: str, path: str, **kwargs) -> requests.Response:
-        return self.session.request(method, self.base + path, timeout=30, **kwargs)
-
-    def ok(self, method: str, path: str, status: int = 200, **kwargs) -> dict:
-        response = self.call(method, path, **kwargs)
-        assert response.status_code == status, (response.status_code, response.text)
-        return response.json() if response.content else {}
 
     def first_sign_in(self, email: str, password: str = PASSWORD) -> str:
         """Enrolment and Terms of Use; returns the TOTP secret."""
