@@ -13,9 +13,6 @@ import io
 import json
 from datetime import timedelta
 
-import pyotp
-import segno
-
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from sandbox.clock import from_unix, iso, real_now
@@ -135,6 +132,7 @@ class Identity:
         raise Unauthorized(message)
 
     def _totp_ok(self, secret: str, code) -> bool:
+        import pyotp  # imported on first use: sign-ins need it, start-up does not
         code = str(code or "").strip()
         if not code.isdigit():
             return False
@@ -176,6 +174,8 @@ class Identity:
         return token
 
     def _enrolment(self, user: dict) -> dict:
+        import pyotp
+        import segno  # imported on first use, like pyotp
         secret = user["totp_secret"]
         if not secret:
             secret = base64.b32encode(self.ctx.random.bytes(20)).decode()
