@@ -102,7 +102,7 @@ class CertificateOrders:
             raise QuotaReached("Quota Reached: this account may issue no more certificates")
         self._covered(account_id, [*order.dns_names, order.subject.get_attributes_for_oid(
             x509.oid.NameOID.COMMON_NAME)[0].value])
-        issued = self.ctx.cas.issue(order.profile, order.csr_pem, subject=order.subject, dns_names=order.dns_names,
+        issued = self.ctx.cas.issue(order.profile, order.csr, subject=order.subject, dns_names=order.dns_names,
                                     not_before=order.not_before, not_after=order.not_after, ekus=order.ekus)
         now = self.ctx.clock.now_unix()
         delay = (self.issuance_delay if self.issuance_delay is not None
@@ -155,18 +155,18 @@ class CertificateOrders:
         unknown = sorted(set(payload) - {"public_key", "public_key_signature"})
         if unknown:
             raise InvalidInput(f"{unknown[0]}: is not a field of a rekey request", field=unknown[0])
-        csr_pem = check_public_key(payload)
+        csr = check_public_key(payload)
         original = json.loads(row["request"])
         entry = self.ctx.cas.certificate(row["serial"])
         cert = entry.certificate
         now = self.ctx.clock.now()
-        order = CertificateOrder(row["profile"], csr_pem, cert.subject,
+        order = CertificateOrder(row["profile"], csr, cert.subject,
                                  tuple(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
                                        .value.get_values_for_type(x509.DNSName)),
                                  tuple(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value),
                                  now, from_unix(min(now.timestamp() + (row["not_after"] - row["not_before"]),
                                                     now.timestamp() + 372 * 86400)))
-        return self._issue(account_id, api_key, order, {**original, "public_key": csr_pem})
+        return self._issue(account_id, api_key, order, {**original, "public_key": payload["public_key"]})
 
     # -- stats -----------------------------------------------------------------------------------
     def stats(self, account_id: str, kind: str, args) -> Page:

@@ -68,7 +68,7 @@ def policy_document() -> dict:
 @dataclass(frozen=True)
 class CertificateOrder:
     profile: str
-    csr_pem: str
+    csr: x509.CertificateSigningRequest
     subject: x509.Name
     dns_names: tuple[str, ...]
     ekus: tuple[x509.ObjectIdentifier, ...]
@@ -87,8 +87,8 @@ def _profile_for(ekus: set[str]) -> str:
     return "dip-mtls" if mtls else "dip-signing"
 
 
-def check_public_key(payload: dict) -> str:
-    """The CSR of `public_key` (PKCS#10, RSA 4096) and the optional proof of possession; its PEM."""
+def check_public_key(payload: dict) -> x509.CertificateSigningRequest:
+    """The CSR of `public_key` (PKCS#10, RSA 4096), parsed, after the optional proof of possession."""
     text = payload.get("public_key")
     if not isinstance(text, str) or not text.strip():
         _fail("public_key", "is required: a PEM CSR (the policy's key_format is PKCS10)")
@@ -113,7 +113,7 @@ def check_public_key(payload: dict) -> str:
                        padding.PKCS1v15(), hashes.SHA256())
         except (ValueError, InvalidSignature):
             _fail("public_key_signature", "does not verify: sign the DER public key with SHA-256 and the CSR's key")
-    return csr.public_bytes(serialization.Encoding.PEM).decode()
+    return csr
 
 
 def check_order(payload: dict, sandbox_now: dt.datetime) -> CertificateOrder:
@@ -194,7 +194,7 @@ def check_order(payload: dict, sandbox_now: dt.datetime) -> CertificateOrder:
         if not isinstance(signature, dict) or signature.get("algorithm", "RSA") != "RSA" or \
                 signature.get("hash_algorithm", "SHA-256") != "SHA-256":
             _fail("signature", "must be {\"algorithm\": \"RSA\", \"hash_algorithm\": \"SHA-256\"}")
-    csr_pem = check_public_key(payload)
-    return CertificateOrder(_profile_for(set(ekus)), csr_pem, x509.Name(attributes), tuple(dns_names),
+    csr = check_public_key(payload)
+    return CertificateOrder(_profile_for(set(ekus)), csr, x509.Name(attributes), tuple(dns_names),
                             tuple(x509.ObjectIdentifier(e) for e in dict.fromkeys(ekus)),
                             from_unix(not_before), from_unix(not_after))

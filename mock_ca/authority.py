@@ -120,7 +120,8 @@ class CertificateAuthorities:
         return out
 
     # -- issuing ---------------------------------------------------------------------------------
-    def issue(self, profile_name: str, csr: str | bytes, *, subject: x509.Name | None = None,
+    def issue(self, profile_name: str, csr: str | bytes | x509.CertificateSigningRequest, *,
+              subject: x509.Name | None = None,
               dns_names: tuple[str, ...] | None = None, not_before: dt.datetime | None = None,
               validity_days: float | None = None, not_after: dt.datetime | None = None,
               ekus: tuple | None = None) -> IssuedCertificate:

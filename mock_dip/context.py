@@ -41,6 +41,15 @@ class DipContext:
     def environment_name(self) -> str:
         return ENVIRONMENT_NAMES[self.environment]
 
+    def unique_number(self, table: str, column: str) -> str:
+        """A 10-digit number (no leading zero) not yet used in `table.column` of this environment: DIP IDs and
+        DCP IDs."""
+        while True:
+            number = str(1 + self.random.below(9)) + self.random.digits(9)
+            if not self.one(f"select 1 as x from [{table}] where environment = ? and [{column}] = ?",
+                            [self.environment, number]):
+                return number
+
     def one(self, sql: str, params: list) -> dict | None:
         rows = self.store.query(sql, params)
         return rows[0] if rows else None

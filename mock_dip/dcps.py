@@ -38,11 +38,7 @@ class Dcps:
         if organisation["dcp_status"] != "approved":
             raise Forbidden(f"{organisation['company_name']} is not an approved DIP Connection Provider: request DCP "
                             "status in the company details and wait for the DIP Manager")
-        while True:
-            dcp_id = str(1 + self.ctx.random.below(9)) + self.ctx.random.digits(9)
-            if not self.ctx.one("select 1 as x from dip_dcp_ids where environment = ? and dcp_id = ?",
-                                [self.ctx.environment, dcp_id]):
-                break
+        dcp_id = self.ctx.unique_number("dip_dcp_ids", "dcp_id")
         with self.ctx.store.transaction() as db:
             db["dip_dcp_ids"].insert({"dcp_id": dcp_id, "environment": self.ctx.environment,
                                       "organisation_id": organisation["id"], "created_at": self.ctx.clock.now_unix()})

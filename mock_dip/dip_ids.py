@@ -109,13 +109,6 @@ class DipIds:
                                    f"{row['effective_to'] or 'open-ended'}: the effective dates overlap",
                                    field="effective_from")
 
-    def _new_number(self) -> str:
-        while True:
-            number = str(1 + self.ctx.random.below(9)) + self.ctx.random.digits(9)
-            if not self.ctx.one("select 1 as x from dip_ids where environment = ? and dip_id = ?",
-                                [self.ctx.environment, number]):
-                return number
-
     def create(self, actor: dict, payload, central: bool = False) -> dict:
         if not central:
             permissions.require(actor, roles_of(actor), "dip_ids.manage")
@@ -125,7 +118,7 @@ class DipIds:
         errors.raise_if_any("DIP ID")
         self._overlap(actor["organisation_id"], values)
         ctx = self.ctx
-        row = {"dip_id": self._new_number(), "environment": ctx.environment,
+        row = {"dip_id": ctx.unique_number("dip_ids", "dip_id"), "environment": ctx.environment,
                "organisation_id": actor["organisation_id"], **values, "primary_key": ctx.random.hex(16),
                "secondary_key": ctx.random.hex(16), "created_at": ctx.clock.now_unix()}
         with ctx.store.transaction() as db:
