@@ -30,15 +30,16 @@ class ApiSessions:
             raise InvalidInput("Invalid login request")
         row = self.credentials.check_secret(payload["api_key"], payload["api_secret"])
         if row is None:
-            raise Unauthorized("Unauthorized")
+            raise Unauthorized("Unauthorized", details={"reason": "credentials"})
         if row["status"] == "revoked":
-            raise Unauthorized("Unauthorized: these API credentials are revoked")
+            raise Unauthorized("Unauthorized: these API credentials are revoked", details={"reason": "revoked"})
         bound = client_serial and self.ctx.one(
             "select 1 as x from atlas_client_certificates where serial = ? and api_key = ?",
             [client_serial, row["api_key"]])
         if not bound:
             raise Unauthorized("Unauthorized: the client certificate on this connection was not issued for these "
-                               "API credentials (use the mTLS certificate generated with them in the Atlas portal)")
+                               "API credentials (use the mTLS certificate generated with them in the Atlas portal)",
+                               details={"reason": "certificate"})
         token = self.ctx.random.token(32)
         now = self.ctx.clock.now_unix()
         with self.ctx.store.transaction() as db:

@@ -22,6 +22,9 @@ class PortalLinks:
     def invitation(self, token: str) -> str:
         return f"{self.base}/atlas/invitations/{token}"
 
+    def registration(self) -> str:
+        return f"{self.base}/atlas/register"
+
     def portal(self) -> str:
         return f"{self.base}/atlas/"
 

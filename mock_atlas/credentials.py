@@ -14,7 +14,7 @@ from mock_atlas.context import AtlasContext
 from mock_atlas.vetting import SERVICE_NAME, Vetting
 from mock_ca.errors import CsrProblem
 from sandbox import form_checks as f
-from sandbox.clock import from_unix, iso
+from sandbox.clock import from_unix, iso, iso_unix
 from sandbox.errors import Conflict, InvalidInput, NotFound
 
 JOB_BINDING = "atlas.credentials_binding"
@@ -46,8 +46,8 @@ class Credentials:
                 "service_id": row["service_id"], "status": row["status"],
                 "created_at": iso(from_unix(row["created_at"])),
                 "binding_due_at": iso(from_unix(row["binding_due_at"])) if row["status"] == "pending_binding" else None,
-                "bound_at": iso(from_unix(row["bound_at"])) if row["bound_at"] else None,
-                "revoked_at": iso(from_unix(row["revoked_at"])) if row["revoked_at"] else None}
+                "bound_at": iso_unix(row["bound_at"]),
+                "revoked_at": iso_unix(row["revoked_at"])}
 
     def list(self, account_id: str) -> list[dict]:
         rows = self.ctx.store.query("select * from atlas_credentials where account_id = ? order by created_at",

@@ -8,13 +8,13 @@ identity-profile tile mustard, the quotation tile blue.
 from __future__ import annotations
 
 from mock_atlas.context import AtlasContext
-from sandbox.clock import from_unix, iso
+from sandbox.clock import iso_unix
 
 
 def _tile(tile_id: str, title: str, state: str, detail: str, colour: str, due: float | None = None) -> dict:
     return {"id": tile_id, "title": title, "state": state, "colour": colour if state not in ("done", "locked") else
             ("green" if state == "done" else "grey"), "detail": detail,
-            "due_at": iso(from_unix(due)) if due else None}
+            "due_at": iso_unix(due)}
 
 
 def tiles(ctx: AtlasContext, account_id: str) -> list[dict]:

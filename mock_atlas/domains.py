@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from mock_atlas.context import AtlasContext
 from mock_atlas.vetting import Vetting
-from sandbox.clock import from_unix, iso
+from sandbox.clock import from_unix, iso, iso_unix
 from sandbox.dns_lookup import DnsLookupFailed
 from sandbox.dns_zones import normalise_name
 from sandbox.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -41,7 +41,7 @@ class Domains:
         return {"id": row["id"], "domain": row["domain"] + ".", "status": row["status"],
                 "created_at": int(row["created_at"]), "assert_by": int(row["assert_by"]),
                 "expires_at": int(row["expires_at"] or 0), "verify_before": iso(from_unix(row["assert_by"])),
-                "expiration_date": iso(from_unix(row["expires_at"])) if row["expires_at"] else None,
+                "expiration_date": iso_unix(row["expires_at"]),
                 "last_verification_method": row["last_method"], "log": json.loads(row["log"])}
 
     def _log(self, row: dict, status: str, description: str) -> str:
@@ -108,7 +108,8 @@ class Domains:
             db.execute("delete from atlas_domains where id = ?", [row["id"]])
 
     def _lookup(self, row: dict, authorization_domain: str | None) -> tuple[str, str]:
-        """('verified' | 'no_record' | 'wrong_value' | 'dns_failure', description) from the DNS now."""
+        """('verified' | 'no_record' | 'wrong_value' | 'not_visible' | 'dns_failure', description) from the DNS
+        now; 'not_visible' is the sandbox's insight into its own DNS: the record exists but has not propagated."""
         name = row["domain"]
         if authorization_domain:
             auth = normalise_name(authorization_domain, "authorization_domain")
@@ -122,6 +123,11 @@ class Domains:
             return "dns_failure", f"DNS lookup failed: {failure}"
         if row["token"] in [v.strip() for v in values]:
             return "verified", f"TXT record found at {name}"
+        waiting = self.ctx.txt_lookup.not_yet_visible(name, row["token"])
+        if waiting is not None:
+            return "not_visible", (f"the TXT record with the token at {name} is not visible yet: the DNS provider "
+                                   f"publishes it at {iso(from_unix(waiting.visible_at))} (DNS changes can take up "
+                                   "to an hour); check again then")
         if not values:
             return "no_record", f"no TXT record at {name} (yet): add one whose value is the token"
         return "wrong_value", f"TXT record(s) at {name} hold {', '.join(map(repr, values))}, not the token"

@@ -6,12 +6,12 @@ from flask import Flask, Response, g, json, request
 from werkzeug.exceptions import HTTPException
 
 from mock_atlas.hvca_api import hvca_blueprint
+from mock_atlas.service import API_NAME, CLIENT_CA
 from mock_ca import CertificateAuthorities
 from sandbox.errors import DomainError
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
 
 PROBLEM = "application/problem+json;charset=utf-8"
-ACCEPTED_ISSUERS = ["atlas-client-ca"]
 
 
 def problem(status: int, description: str, errors: dict | None = None, problem_id: str | None = None,
@@ -51,7 +51,7 @@ def create_atlas_api_app(cas: CertificateAuthorities, atlas) -> Flask:
 
     @app.before_request
     def client_certificate():
-        identity = cas.judge_client(request.environ.get(CLIENT_CHAIN_KEY, []), ACCEPTED_ISSUERS, "the Atlas API")
+        identity = cas.judge_client(request.environ.get(CLIENT_CHAIN_KEY, []), [CLIENT_CA], API_NAME)
         g.client_identity = identity
         request.environ[CLIENT_IDENTITY_KEY] = f"CN={identity.common_name} serial={identity.serial}"
 

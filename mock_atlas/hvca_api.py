@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, g, request
 
-from mock_atlas.certificate_orders import InProgress, Page, paginate
+from mock_atlas.certificate_orders import InProgress, Page
 from mock_atlas.service import Atlas
 from mock_atlas.validation_policy import policy_document
 from sandbox.errors import BadRequest, DomainError, InvalidInput, NotFound
@@ -104,7 +104,7 @@ def hvca_blueprint() -> Blueprint:
         if fault == "503":
             raise ServiceBusy("Service busy: try again", details={"id": _atlas().ctx.random.hex(8)})
         if request.endpoint != "hvca.login":
-            g.hvca = _atlas().api_sessions.authenticate(request.headers.get("Authorization"), g.client_identity.serial)
+            g.hvca = _atlas().hvca(request.headers.get("Authorization"), g.client_identity.serial)
 
     @bp.post("/login")
     def login():
@@ -119,36 +119,35 @@ def hvca_blueprint() -> Blueprint:
     # -- certificates --------------------------------------------------------------------------------
     @bp.post("/certificates")
     def request_certificate():
-        serial = _atlas().orders.request(g.hvca.account_id, g.hvca.api_key, _body())
+        serial = g.hvca.request_certificate(_body())
         return _empty(201, {"Location": f"/v2/certificates/{serial}"})
 
     @bp.get("/certificates/<serial>")
     def get_certificate(serial: str):
         try:
-            return _json(_atlas().orders.get(g.hvca.account_id, serial))
+            return _json(g.hvca.certificate(serial))
         except InProgress:
             return _json({"description": "Operation in progress"}, 202)
 
     @bp.patch("/certificates/<serial>")
     def patch_certificate(serial: str):
         payload = _fields(_body(), ("revocation_reason", "revocation_time"))
-        _atlas().orders.revoke(g.hvca.account_id, serial, payload.get("revocation_reason", "unspecified"),
-                               payload.get("revocation_time"))
+        g.hvca.revoke(serial, payload.get("revocation_reason", "unspecified"), payload.get("revocation_time"))
         return _empty(204)
 
     @bp.delete("/certificates/<serial>")
     def delete_certificate(serial: str):
-        _atlas().orders.revoke(g.hvca.account_id, serial)
+        g.hvca.revoke(serial)
         return _empty(204)
 
     @bp.post("/certificates/<serial>/rekey")
     def rekey(serial: str):
-        new_serial = _atlas().orders.rekey(g.hvca.account_id, g.hvca.api_key, serial, _body())
+        new_serial = g.hvca.rekey(serial, _body())
         return _empty(201, {"Location": f"/v2/certificates/{new_serial}"})
 
     @bp.get("/trustchain")
     def trustchain():
-        return _json([a.pem for a in _atlas().ctx.cas.chain("dip-issuing")])
+        return _json(g.hvca.trustchain())
 
     @bp.get("/validationpolicy")
     def validation_policy():
@@ -156,83 +155,75 @@ def hvca_blueprint() -> Blueprint:
 
     @bp.get("/counters/certificates/issued")
     def counter_issued():
-        return _json({"value": _atlas().orders.issued_count(g.hvca.account_id)})
+        return _json({"value": g.hvca.counter("issued")})
 
     @bp.get("/counters/certificates/revoked")
     def counter_revoked():
-        return _json({"value": _atlas().orders.revoked_count(g.hvca.account_id)})
+        return _json({"value": g.hvca.counter("revoked")})
 
     @bp.get("/quotas/issuance")
     def quota():
-        return _json({"value": _atlas().orders.quota_remaining(g.hvca.account_id)})
+        return _json({"value": g.hvca.quota()})
 
     @bp.get("/stats/<kind>")
     def stats(kind: str):
         if kind not in ("issued", "revoked", "expiring"):
             raise NotFound("Not found")
-        page = _atlas().orders.stats(g.hvca.account_id, kind, request.args)
+        page = g.hvca.stats(kind, request.args)
         return _json(page.items, headers=_links(page, f"/v2/stats/{kind}"))
 
     # -- domain claims -------------------------------------------------------------------------------
     @bp.get("/claims/domains")
     def list_claims():
-        page, per_page = paginate(request.args)
-        items, total = _atlas().domains.list(g.hvca.account_id, request.args.get("status"), page, per_page)
-        listed = [{k: v for k, v in item.items() if k in _CLAIM_FIELDS} for item in items]
-        return _json(listed, headers=_links(Page(listed, total, page, per_page), "/v2/claims/domains"))
+        page = g.hvca.claims(request.args)
+        return _json(page.items, headers=_links(page, "/v2/claims/domains"))
 
     @bp.post("/claims/domains/<domain>")
     def submit_claim(domain: str):
         _fields(_body(required=False), ())
-        claim = _atlas().domains.claim(g.hvca.account_id, domain)
+        claim = g.hvca.claim_domain(domain)
         return _json({"token": claim["token"], "assert_by": claim["assert_by"]}, 201,
                      {"Location": f"/v2/claims/domains/{claim['id']}"})
 
     @bp.get("/claims/domains/<claim_id>")
     def get_claim(claim_id: str):
-        claim = _atlas().domains.describe(_atlas().domains.get(g.hvca.account_id, claim_id))
-        return _json({k: v for k, v in claim.items() if k in _CLAIM_FIELDS})
+        return _json(g.hvca.claim(claim_id))
 
     @bp.delete("/claims/domains/<claim_id>")
     def delete_claim(claim_id: str):
-        _atlas().domains.delete(g.hvca.account_id, claim_id)
+        g.hvca.delete_claim(claim_id)
         return _empty(204)
 
     @bp.post("/claims/domains/<claim_id>/dns")
     def dns_check(claim_id: str):
         payload = _fields(_body(required=False), ("authorization_domain",))
-        outcome = _atlas().domains.request_dns_check(g.hvca.account_id, claim_id,
-                                                     payload.get("authorization_domain") or None)
+        outcome = g.hvca.dns_check(claim_id, payload.get("authorization_domain") or None)
         return _empty({"verified": 204, "created": 201, "pending": 202}[outcome])
 
     @bp.post("/claims/domains/<claim_id>/http")
     def http_check(claim_id: str):
         payload = _fields(_body(required=False), ("authorization_domain", "scheme"))
-        outcome = _atlas().domains.http_check(g.hvca.account_id, claim_id,
-                                              payload.get("authorization_domain") or None, payload.get("scheme"))
+        outcome = g.hvca.http_check(claim_id, payload.get("authorization_domain") or None, payload.get("scheme"))
         return _empty(204 if outcome == "verified" else 201)
 
     @bp.get("/claims/domains/<claim_id>/email")
     def email_addresses(claim_id: str):
-        return _json(_atlas().domains.email_addresses(g.hvca.account_id, claim_id))
+        return _json(g.hvca.email_addresses(claim_id))
 
     @bp.post("/claims/domains/<claim_id>/email")
     def send_email(claim_id: str):
         payload = _fields(_body(), ("email_address",))
-        _atlas().domains.send_verification_email(g.hvca.account_id, claim_id, payload.get("email_address"))
+        g.hvca.send_verification_email(claim_id, payload.get("email_address"))
         return _empty(201)
 
     @bp.post("/claims/domains/<claim_id>/reassert")
     def reassert(claim_id: str):
         _fields(_body(required=False), ())
-        domains = _atlas().domains
-        if domains.check_pending(g.hvca.account_id, claim_id):
+        if g.hvca.check_pending(claim_id):
             return _json({"description": "a DNS check of this claim is still pending"}, 202)
-        claim = domains.reassert(g.hvca.account_id, claim_id)
+        claim = g.hvca.reassert(claim_id)
         return _json({"token": claim["token"], "assert_by": claim["assert_by"]}, 201,
                      {"Location": f"/v2/claims/domains/{claim['id']}"})
 
     return bp
 
-
-_CLAIM_FIELDS = ("id", "status", "domain", "created_at", "expires_at", "assert_by", "log")

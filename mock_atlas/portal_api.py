@@ -192,6 +192,12 @@ def links_blueprint() -> Blueprint:
         return {"invitation": token, "accept": f"/atlas/api/invitations/{token}/accept",
                 "next": "POST to accept: a password reset code follows by email"}
 
+    @bp.get("/register")
+    def registration_link():
+        """The GlobalSign Services for MHHS registration link the DIP's Certificates tab shows."""
+        return {"register": "/atlas/api/registrations", "documentation": "/atlas/api/docs",
+                "next": "POST the registration form; the confirmation and New User Registration emails follow"}
+
     @bp.get("/hvca/openapi.json")
     def hvca_openapi():
         from mock_atlas.hvca_openapi import openapi_document

@@ -132,8 +132,8 @@ def portal_paths() -> dict:
             "post": operation("New domain: a DNS verification code (token) to publish as TXT",
                               {"201": _J(ref("Domain"), "Created")},
                               body=body(obj({"domain": STR}, ["domain"]), {"domain": "example.com"}), tag=_P)},
-        "/domains/{id}/verify": {"post": operation("Verify Domain (DNS TXT): result verified, no_record, wrong_value "
-                                                   "or dns_failure", {"200": _J(ref("Domain"))},
+        "/domains/{id}/verify": {"post": operation("Verify Domain (DNS TXT): result verified, no_record, wrong_value, "
+                                                   "not_visible or dns_failure", {"200": _J(ref("Domain"))},
                                                    parameters=[path_param("id", "claim id")], tag=_P)},
         "/domains/{id}/reset": {"post": operation("Reset DVC: a new token and assert-by date",
                                                   {"200": _J(ref("Domain"))},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mock_atlas import emails
 from mock_atlas.context import AtlasContext
 from sandbox import form_checks as f
-from sandbox.clock import from_unix, iso
+from sandbox.clock import from_unix, iso, iso_unix
 from sandbox.errors import Conflict, InvalidInput
 
 JOB_QUOTATION_READY = "atlas.quotation_ready"
@@ -54,7 +54,7 @@ class Quotation:
         return {"status": account["quotation_status"], "amount": "£0.00", "currency": "GBP",
                 "items": [{"description": "IntranetSSL OV - MHHS Programme PKI", "price": "£0.00"}],
                 "payment_method": account["payment_method"],
-                "ready_at": iso(from_unix(account["quotation_ready_at"])) if account["quotation_ready_at"] else None,
+                "ready_at": iso_unix(account["quotation_ready_at"]),
                 "accepted_at": iso(from_unix(account["quotation_accepted_at"]))
                 if account["quotation_accepted_at"] else None}
 

@@ -17,6 +17,7 @@ from mock_atlas.context import AtlasContext
 from mock_atlas.credentials import Credentials
 from mock_atlas.domains import Domains
 from mock_atlas.faults import Faults
+from mock_atlas.hvca_session import HvcaSession
 from mock_atlas.quotation import Quotation
 from mock_atlas.registration import Registration
 from mock_atlas.users import Users
@@ -26,6 +27,11 @@ from mock_ca.pkcs12 import write_pfx
 from sandbox import form_checks
 from sandbox.errors import NotFound
 from sandbox.passwords import hash_password
+
+
+# The CA whose certificates the Atlas API accepts on the TLS connection, and how it names itself in errors.
+CLIENT_CA = "atlas-client-ca"
+API_NAME = "the Atlas API"
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,19 @@ class Atlas:
         self.orders = CertificateOrders(ctx, self.credentials, options.issuance_quota, options.issuance_delay)
         self.api_sessions = ApiSessions(ctx, self.credentials)
         self.faults = Faults(ctx, options.fault_rate_429, options.fault_rate_503)
+
+    # -- the HVCA API's sessions -------------------------------------------------------------------
+    def hvca(self, authorization: str | None, client_serial: str | None) -> HvcaSession:
+        """The session of a bearer token on a connection that presented the client certificate `client_serial`."""
+        return HvcaSession(self.ctx, self.orders, self.domains,
+                           self.api_sessions.authenticate(authorization, client_serial))
+
+    def hvca_connect(self, api_key: str, api_secret: str, client_certificate: x509.Certificate) -> HvcaSession:
+        """What an HVCA client does first: present its Atlas client certificate (judged exactly as the Atlas API
+        listener judges it, on the sandbox clock) and log in with API key and secret."""
+        identity = self.ctx.cas.judge_client([client_certificate.public_bytes(Encoding.DER)], [CLIENT_CA], API_NAME)
+        token = self.api_sessions.login({"api_key": api_key, "api_secret": api_secret}, identity.serial)
+        return self.hvca(f"Bearer {token}", identity.serial)
 
     def account(self, account_id: str) -> dict:
         row = self.ctx.one("select * from atlas_accounts where id = ?", [account_id])

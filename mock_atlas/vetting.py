@@ -11,7 +11,7 @@ from __future__ import annotations
 from mock_atlas import emails
 from mock_atlas.context import AtlasContext
 from sandbox import form_checks as f
-from sandbox.clock import from_unix, iso
+from sandbox.clock import from_unix, iso, iso_unix
 from sandbox.errors import Conflict, InvalidInput, NotFound
 from seed_data.company_register import comparable
 
@@ -47,7 +47,7 @@ class Vetting:
                 "country": row["country"], "status": row["status"],
                 "submitted_at": iso(from_unix(row["submitted_at"])),
                 "vetting_due_at": iso(from_unix(row["vetting_due_at"])) if row["status"] == "pending_vetting" else None,
-                "decided_at": iso(from_unix(row["decided_at"])) if row["decided_at"] else None,
+                "decided_at": iso_unix(row["decided_at"]),
                 "reason": row["reason"],
                 "postal_challenge": ("letter_sent" if row["postal_sent_at"] else "letter_on_its_way")
                 if row["status"] == "postal_challenge" else None}

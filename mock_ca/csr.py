@@ -58,10 +58,8 @@ def common_name(name: x509.Name) -> str | None:
     return str(values[0].value) if values else None
 
 
-def check_request(profile: IssuanceProfile, csr: x509.CertificateSigningRequest,
-                  subject: x509.Name | None = None, dns_names: tuple[str, ...] | None = None) -> CheckedRequest:
-    """Every rule of `profile`, in the order a person fixes them. The subject and SANs come from the
-    CSR unless given (Atlas takes them from the request JSON and only the key from the CSR)."""
+def check_key(profile: IssuanceProfile, csr: x509.CertificateSigningRequest) -> rsa.RSAPublicKey:
+    """The CSR's signature verifies and its key is of a type and size the profile allows."""
     if not csr.is_signature_valid:
         raise CsrProblem("the CSR's signature does not verify: it was altered after it was made, or made "
                          "with another key; make a new CSR", code="csr_bad_signature")
@@ -74,6 +72,14 @@ def check_request(profile: IssuanceProfile, csr: x509.CertificateSigningRequest,
         raise CsrProblem(f"the CSR's key is RSA {key.key_size}; {profile.purpose} certificates need RSA "
                          f"{'/'.join(map(str, profile.key_sizes))} (openssl req -newkey "
                          f"rsa:{profile.key_sizes[-1]})", field="public_key", code="key_size")
+    return key
+
+
+def check_request(profile: IssuanceProfile, csr: x509.CertificateSigningRequest,
+                  subject: x509.Name | None = None, dns_names: tuple[str, ...] | None = None) -> CheckedRequest:
+    """Every rule of `profile`, in the order a person fixes them. The subject and SANs come from the
+    CSR unless given (Atlas takes them from the request JSON and only the key from the CSR)."""
+    key = check_key(profile, csr)
     subject = csr.subject if subject is None else subject
     cn = common_name(subject)
     if not cn:

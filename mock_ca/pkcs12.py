@@ -54,6 +54,9 @@ def read_pfx(data: bytes) -> PfxContents:
         raise PfxProblem("the PFX is password-protected: export it again with an empty password "
                          f"({MERGE_HINT})", code="pfx_password")
     key, cert, chain = loaded
+    if key is None and (cert is not None or chain):
+        raise PfxProblem("the PFX holds no private key: export it again with -inkey cert.key "
+                         f"({MERGE_HINT})", code="pfx_no_key")
     if cert is None and key is not None and chain:
         matching = [c for c in chain if _same_key(key, c)]
         if not matching:
@@ -64,8 +67,7 @@ def read_pfx(data: bytes) -> PfxContents:
     if cert is None:
         raise PfxProblem("the PFX holds no certificate: export it with -in cert.cer", code="pfx_no_certificate")
     if key is None:
-        raise PfxProblem("the PFX holds no private key: export it again with -inkey cert.key "
-                         f"({MERGE_HINT})", code="pfx_no_key")
+        raise PfxProblem("the PFX holds neither a certificate nor a key: " + MERGE_HINT, code="pfx_no_key")
     if not _same_key(key, cert):
         raise PfxProblem("the private key in the PFX does not belong to its certificate: merge the "
                          "certificate with the key its CSR was made from", code="pfx_key_mismatch")

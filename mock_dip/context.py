@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mock_atlas.service import Atlas
+from mock_ca import CertificateAuthorities
 from sandbox.clock import SandboxClock
 from sandbox.ids import RandomSource
 from sandbox.mail import Outbox
@@ -34,12 +36,19 @@ class DipContext:
     random: RandomSource
     outbox: Outbox
     profile: TimingProfile
+    atlas: Atlas
+    cas: CertificateAuthorities
     policy: SignInPolicy = SignInPolicy()
     links: DipLinks = field(default_factory=DipLinks)
 
     @property
     def environment_name(self) -> str:
         return ENVIRONMENT_NAMES[self.environment]
+
+    @property
+    def certificate_prefix(self) -> str:
+        """First label of the common name of this environment's DIP certificates."""
+        return "energydip-prod" if self.environment == "prod" else "energydip-nonprod"
 
     def unique_number(self, table: str, column: str) -> str:
         """A 10-digit number (no leading zero) not yet used in `table.column` of this environment: DIP IDs and

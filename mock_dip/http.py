@@ -6,6 +6,7 @@ from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
 
 from mock_ca import CertificateAuthorities
+from mock_dip.service import Dip
 from sandbox.clock import SandboxClock
 from sandbox.errors import DomainError
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
@@ -20,7 +21,8 @@ def standard_response(message: str, help_text: str | None = None, timestamp: str
     return {"messageArray": [item], "timestamp": timestamp}
 
 
-def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, environment: str) -> Flask:
+def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Dip) -> Flask:
+    environment = dip.ctx.environment
     app = Flask(f"dip_sandbox_dip_api_{environment}")
     app.json.sort_keys = False
     listener = f"the DIP {environment.upper()} API"
@@ -51,6 +53,9 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, environ
     @app.get("/_sandbox/whoami")
     def whoami():
         """Sandbox diagnostic: the client certificate this connection presented, as the sandbox judged it."""
-        return {"environment": environment, **g.client_identity.describe()}
+        known = dip.certificates.find(g.client_identity.serial)
+        return {"environment": environment, **g.client_identity.describe(),
+                "dip_certificate": known and {"organisation_id": known["organisation_id"], "purpose": known["purpose"],
+                                              "status": dip.certificates.display_status(known)}}
 
     return app

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
-from sandbox.clock import from_unix, iso, real_now
+from sandbox.clock import from_unix, iso, iso_unix, real_now
 from sandbox.errors import Conflict, DomainError, InvalidInput, NotFound, Unauthorized
 from sandbox.passwords import hash_password, password_matches, password_problem
 from sandbox.session_tokens import SessionTokens
@@ -72,7 +72,7 @@ class Identity:
                 "roles": json.loads(user["roles"]), "dip_manager": bool(user["is_manager"]),
                 "primary_admin": bool(user["is_primary"]), "status": user["status"],
                 "mfa_enrolled": bool(user["mfa_enrolled"]),
-                "expires_at": iso(from_unix(user["expires_at"])) if user["expires_at"] else None}
+                "expires_at": iso_unix(user["expires_at"])}
 
     # -- invitation and password -----------------------------------------------------------------
     def invite(self, user: dict, organisation_name: str) -> str:

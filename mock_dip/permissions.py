@@ -20,6 +20,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "members.view": frozenset(ROLES),
     "members.manage": frozenset({USER_ADMIN}),
     "audit.view": frozenset({USER_ADMIN}),
+    "certificates.view": frozenset(ROLES),
     "certificates.manage": frozenset({CERTIFICATE_ADMIN}),
     "api_keys.manage": frozenset({CERTIFICATE_ADMIN}),
     "dip_ids.manage": frozenset({MESSAGE_ADMIN}),
@@ -31,7 +32,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 WHAT = {
     "organisation.view": "view the organisation", "organisation.verify_details": "verify the company details",
     "members.view": "view members", "members.manage": "create, edit, extend or offboard members",
-    "audit.view": "read the organisation's audit log", "certificates.manage": "manage certificates",
+    "audit.view": "read the organisation's audit log", "certificates.view": "view the Certificates tab",
+    "certificates.manage": "manage certificates (API credentials, domains, create, download, revoke, reissue)",
     "api_keys.manage": "view or regenerate API keys", "dip_ids.manage": "request, edit or delete DIP IDs",
     "channels.manage": "configure message channels", "messages.view": "view sent messages",
     "performance.view": "view performance reports",

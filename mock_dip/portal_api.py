@@ -2,7 +2,7 @@
 pages sit on. Sessions by cookie (`dip_session_<environment>`) or bearer token. Errors: sandbox.json_api."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request
 
 from mock_dip import permissions
 from mock_dip.members import roles_of
@@ -11,7 +11,8 @@ from sandbox.api_docs import docs_page
 from sandbox.errors import Forbidden, NotFound
 from sandbox.json_api import json_body, register_json_errors
 
-PUBLIC = {"accept_invitation", "sign_in", "openapi", "docs"}
+PUBLIC = {"accept_invitation", "sign_in", "openapi", "docs", "dip_certificates", "dip_certificate_file"}
+PEM_FILE = "application/x-pem-file"
 CONTEXT_HEADER = "X-DIP-Context"
 
 
@@ -146,6 +147,89 @@ def portal_blueprint() -> Blueprint:
     def regenerate_api_key(environment: str, dip_id: str, slot: str):
         return _dip().dip_ids.regenerate(g.dip_user, dip_id, slot)
 
+    # -- the Certificates tab ------------------------------------------------------------------------
+    @bp.get("/certificates/stages")
+    def certificate_stages(environment: str):
+        return _dip().certificate_onboarding.stages(g.dip_user)
+
+    @bp.post("/certificates/registration/confirm")
+    def confirm_registration(environment: str):
+        return _dip().certificate_onboarding.confirm_registration(g.dip_user)
+
+    @bp.get("/certificates/api-credentials")
+    def api_credentials(environment: str):
+        onboarding = _dip().certificate_onboarding
+        organisation_id = onboarding.require(g.dip_user, "certificates.view")
+        return {"api_credentials": onboarding.describe_credentials(onboarding.saved_credentials(organisation_id))}
+
+    @bp.post("/certificates/api-credentials/validate")
+    def validate_api_credentials(environment: str):
+        if request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            upload = request.files.get("pfx")
+            values = (request.form.get("api_key"), request.form.get("api_secret"), upload.read() if upload else None)
+        else:
+            body = json_body()
+            values = (body.get("api_key"), body.get("api_secret"), body.get("pfx"))
+        return _dip().certificate_onboarding.validate_credentials(g.dip_user, *values)
+
+    @bp.post("/certificates/api-credentials")
+    def save_api_credentials(environment: str):
+        return _dip().certificate_onboarding.save_credentials(g.dip_user), 201
+
+    @bp.get("/certificates/domains")
+    def certificate_domains(environment: str):
+        return {"domains": _dip().certificate_onboarding.domains(g.dip_user)}
+
+    @bp.post("/certificates/domains")
+    def create_certificate_domain(environment: str):
+        return _dip().certificate_onboarding.create_domain(g.dip_user, json_body()), 201
+
+    @bp.post("/certificates/domains/<domain>/verification")
+    def verify_certificate_domain(environment: str, domain: str):
+        return _dip().certificate_onboarding.verify_domain(g.dip_user, domain, json_body())
+
+    @bp.post("/certificates/subject-name")
+    def certificate_subject_name(environment: str):
+        return _dip().certificates.subject_name(g.dip_user, json_body())
+
+    @bp.get("/certificates")
+    def list_certificates(environment: str):
+        return _dip().certificates.list(g.dip_user)
+
+    @bp.post("/certificates")
+    def create_certificate(environment: str):
+        return _dip().certificates.create(g.dip_user, json_body()), 201
+
+    @bp.get("/certificates/<serial>")
+    def get_certificate(environment: str, serial: str):
+        return _dip().certificates.get(g.dip_user, serial)
+
+    @bp.get("/certificates/<serial>/certificate.cer")
+    def download_certificate(environment: str, serial: str):
+        return _pem_file(*_dip().certificates.download(g.dip_user, serial))
+
+    @bp.get("/certificates/<serial>/chain.pem")
+    def download_chain(environment: str, serial: str):
+        return _pem_file(*_dip().certificates.download(g.dip_user, serial, chain=True))
+
+    @bp.post("/certificates/<serial>/revoke")
+    def revoke_certificate(environment: str, serial: str):
+        return _dip().certificates.revoke(g.dip_user, serial, json_body())
+
+    @bp.post("/certificates/<serial>/reissue")
+    def reissue_certificate(environment: str, serial: str):
+        return _dip().certificates.reissue(g.dip_user, serial, json_body()), 201
+
+    @bp.get("/dip-certificates")
+    def dip_certificates(environment: str):
+        own = _dip().own_certificates
+        return {"dip_certificates": [own.describe("signing"), own.describe("client")]}
+
+    @bp.get("/dip-certificates/<purpose>.cer")
+    def dip_certificate_file(environment: str, purpose: str):
+        described = _dip().own_certificates.describe(purpose)
+        return _pem_file(f"{described['common_name']}.cer", described["certificate_pem"])
+
     # -- DCPs ----------------------------------------------------------------------------------------
     @bp.get("/contexts")
     def contexts(environment: str):
@@ -233,6 +317,10 @@ def portal_blueprint() -> Blueprint:
                          "/_sandbox/docs/assets")
 
     return bp
+
+
+def _pem_file(name: str, pem: str) -> Response:
+    return Response(pem, content_type=PEM_FILE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _manager_only() -> None:

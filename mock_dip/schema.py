@@ -44,4 +44,29 @@ def migrations():
         db["dip_nominations"].create({"environment": str, "dip_id": str, "dcp_id": str, "dcp_organisation_id": str,
                                       "mp_organisation_id": str, "created_at": float},
                                      pk=("environment", "dip_id", "dcp_id"))
-    return [create_tables, organisation_details, dip_ids, dcps]
+    def certificates(db):
+        # The Certificates tab: stage 1 confirmed, the DIP's copy of the Atlas API credentials (drafts until
+        # saved), domain claims made through Atlas, DIP certificates, and the DIP's own certificates.
+        db["dip_certificate_onboarding"].create({
+            "environment": str, "organisation_id": str, "registration_confirmed_at": float,
+            "registration_confirmed_by": str}, pk=("environment", "organisation_id"))
+        db["dip_atlas_credentials"].create({
+            "id": str, "environment": str, "organisation_id": str, "api_key": str, "api_secret": str,
+            "pfx_base64": str, "certificate_serial": str, "certificate_not_after": float, "atlas_account_id": str,
+            "status": str, "validated_by": str, "validated_at": float, "saved_at": float}, pk="id")
+        db["dip_atlas_credentials"].create_index(["environment", "organisation_id", "status"])
+        db["dip_certificate_domains"].create({
+            "environment": str, "organisation_id": str, "domain": str, "claim_id": str, "token": str,
+            "status": str, "created_at": float, "created_by": str, "verified_at": float, "last_result": str,
+            "last_reason": str, "last_checked_at": float}, pk=("environment", "organisation_id", "domain"))
+        db["dip_certificates"].create({
+            "environment": str, "serial": str, "organisation_id": str, "common_name": str, "host_name": str,
+            "domain": str, "purpose": str, "status": str, "created_at": float, "created_by": str,
+            "not_before": float, "not_after": float, "certificate_pem": str, "credentials_id": str,
+            "reissue_of": str, "superseded_by": str, "revoked_at": float, "revocation_reason": str},
+            pk=("environment", "serial"))
+        db["dip_certificates"].create_index(["environment", "organisation_id"])
+        db["dip_own_certificates"].create({
+            "environment": str, "purpose": str, "serial": str, "certificate_pem": str, "key_pem": str,
+            "created_at": float}, pk=("environment", "purpose"))
+    return [create_tables, organisation_details, dip_ids, dcps, certificates]

@@ -5,13 +5,17 @@ from sandbox import form_checks as f
 from sandbox.errors import Forbidden, InvalidInput
 from seed_data.role_codes import role
 
+from mock_dip.atlas_connection import AtlasConnection
 from mock_dip.audit import Audit
+from mock_dip.certificate_onboarding import CertificateOnboarding
 from mock_dip.context import DipContext
 from mock_dip.dcps import Dcps
+from mock_dip.dip_certificates import DipCertificates
 from mock_dip.dip_ids import DipIds
 from mock_dip.identity import Identity
 from mock_dip.members import Members
 from mock_dip.organisations import Organisations
+from mock_dip.own_certificates import OwnCertificates
 
 
 class Dip:
@@ -23,6 +27,9 @@ class Dip:
         self.members = Members(ctx, self.identity, self.organisations, self.audit)
         self.dip_ids = DipIds(ctx, self.audit)
         self.dcps = Dcps(ctx, self.organisations, self.dip_ids, self.audit)
+        self.certificate_onboarding = CertificateOnboarding(ctx, self.audit, AtlasConnection(ctx))
+        self.certificates = DipCertificates(ctx, self.audit, self.certificate_onboarding)
+        self.own_certificates = OwnCertificates(ctx)
 
     def create_central_dip_id(self, manager: dict, payload) -> dict:
         """A DIP ID of a central service (MDS, VAS, REGS, ...) in its DIP-Manager-owned organisation, so that

@@ -87,8 +87,9 @@ class Sandbox:
                                         settings.atlas_fault_rate_429, settings.atlas_fault_rate_503,
                                         settings.atlas_http_check_port))
         self.dip = {environment: Dip(DipContext(environment, self.store, self.clock, self.random, self.outbox,
-                                                 self.profile, SignInPolicy(settings.dip_lockout_attempts,
-                                                                            settings.dip_lockout_minutes)))
+                                                 self.profile, self.atlas, self.cas,
+                                                 SignInPolicy(settings.dip_lockout_attempts,
+                                                              settings.dip_lockout_minutes)))
                     for environment in ENVIRONMENTS}
         self._ensure_dip_managers()
         self.endpoints: dict | None = None
@@ -178,4 +179,4 @@ def create_atlas_app(sandbox: Sandbox) -> Flask:
 
 
 def create_dip_app(sandbox: Sandbox, environment: str) -> Flask:
-    return create_dip_api_app(sandbox.cas, sandbox.clock, environment)
+    return create_dip_api_app(sandbox.cas, sandbox.clock, sandbox.dip[environment])

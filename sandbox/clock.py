@@ -37,6 +37,11 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
+def iso_unix(seconds: float | None) -> str | None:
+    """ISO 8601 of Unix seconds; None for a moment not set (None or 0)."""
+    return iso(from_unix(seconds)) if seconds else None
+
+
 def parse_iso(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))

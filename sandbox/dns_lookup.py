@@ -3,7 +3,7 @@ resolver when `dns_resolver` is set, for people who run their own DNS."""
 from __future__ import annotations
 
 from sandbox.dns_server import DnsLookupFailed, lookup_txt_external
-from sandbox.dns_zones import DnsZones
+from sandbox.dns_zones import DnsRecord, DnsZones
 
 
 class TxtLookup:
@@ -23,3 +23,12 @@ class TxtLookup:
         if answer.rcode == "SERVFAIL":
             raise DnsLookupFailed(f"the DNS answered SERVFAIL for {name}")
         return [r.value for r in answer.records if r.type == "TXT"]
+
+    def not_yet_visible(self, name: str, value: str) -> DnsRecord | None:
+        """A TXT record of `name` holding `value` that the sandbox DNS has but does not serve yet (propagation);
+        None with an external resolver, which the sandbox cannot look behind."""
+        if self._external:
+            return None
+        now = self.zones.clock_now()
+        return next((r for r in self.zones.records(name, "TXT") if r.value.strip() == value and r.visible_at > now),
+                    None)

@@ -148,6 +148,9 @@ class DnsZones:
                 raise NotFound(f"{name} is not on the SERVFAIL list", field="name")
             db.execute("delete from dns_servfail where name = ?", [name])
 
+    def clock_now(self) -> float:
+        return self._clock.now_unix()
+
     def servfail_names(self) -> list[str]:
         return [r["name"] for r in self._store.query("select name from dns_servfail order by name")]
 

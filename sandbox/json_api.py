@@ -24,7 +24,9 @@ def error_body(status: int, code: str, message: str, field: str | None = None, e
 
 
 def domain_error_body(exc: DomainError) -> dict:
-    code = _CODE.sub("_", type(exc).__name__).lower()
+    """`code`: the error's own code where it names which of several known problems it is (csr_bad_signature,
+    pfx_password, ...), else derived from the kind of error (invalid_input, not_found, ...)."""
+    code = getattr(exc, "code", None) or exc.details.get("code") or _CODE.sub("_", type(exc).__name__).lower()
     return error_body(exc.status, code, exc.message, exc.field, exc.details.get("errors"))
 
 

@@ -60,3 +60,35 @@ def onboard_member(running, email: str, environment: str = "uit") -> tuple["DipP
     portal = DipPortal(running, environment)
     portal.ok("POST", f"/invitations/{invitation_token(running, email)}/accept", json={"password": PASSWORD})
     return portal, portal.first_sign_in(email)
+
+
+def organisation_with_certificate_admin(running, environment: str = "uit") -> dict:
+    """Super Energy Co in `environment`: details verified by its Primary Admin (pat@), a Certificate Admin
+    (cert@) and a Message Admin (msg@) signed in."""
+    boss = manager(running, environment)
+    organisation = boss.ok("POST", "/manager/organisations", 201, json={
+        "company_name": "Super Energy Co", "company_number": "09999001",
+        "primary_admin": {"first_name": "Pat", "last_name": "Admin", "email": "pat@super-energy.example"}})
+    admin, _ = onboard_member(running, "pat@super-energy.example", environment)
+    admin.ok("POST", "/organisation/details", json={"company_name": "Super Energy Co", "company_number": "09999001",
+                                                    "description": "Supplier", "request_dcp_status": False})
+    people = {"boss": boss, "admin": admin, "organisation": organisation}
+    for name, role in (("cert", "MP Certificate Admin"), ("msg", "MP Message Admin")):
+        admin.ok("POST", "/members", 201, json={"first_name": name.title(), "last_name": "Member", "roles": [role],
+                                                "email": f"{name}@super-energy.example"})
+        people[name], people[name].secret = onboard_member(running, f"{name}@super-energy.example", environment)
+    return people
+
+
+def atlas_account(running, company: str = "Super Energy Co") -> dict:
+    """A complete Atlas account (vetted, credentials bound, client certificate) from the control API."""
+    response = requests.post(running.control + "/atlas/accounts", json={"company_name": company}, timeout=60)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def add_txt(running, name: str, value: str, **extra) -> dict:
+    response = requests.post(running.control + "/dns/records", json={"name": name, "type": "TXT", "value": value,
+                                                                      **extra}, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()

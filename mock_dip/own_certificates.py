@@ -1,0 +1,70 @@
+"""The DIP's own certificates in one environment, issued by the DIP CA itself (the DIP does not go through Atlas
+for them): the **signing** certificate participants download to verify DIP-signed messages, and the **client**
+certificate the DIP presents to HTTPS webhooks. Made on first use (an RSA 4096 key takes a moment) and again
+when expired on the sandbox clock, revoked, or gone after a reset."""
+from __future__ import annotations
+
+import threading
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
+
+from mock_ca.keys import key_from_pem, key_to_pem, new_rsa_key, parse_serial
+from mock_dip.context import DipContext
+from sandbox.clock import iso_unix
+from sandbox.errors import NotFound
+
+DOMAIN = "dip-sandbox.example"
+OWN = {"signing": ("dip-signing", "signing"), "client": ("dip-mtls", "webhooks")}  # purpose: (profile, host)
+
+
+class OwnCertificates:
+    def __init__(self, ctx: DipContext):
+        self.ctx = ctx
+        self._lock = threading.Lock()  # not the store's: making a key takes a while and need not block the store
+
+    def _usable(self, row: dict | None) -> bool:
+        if row is None:
+            return False
+        entry = self.ctx.cas.registry.find(parse_serial(row["serial"]))
+        return (entry is not None and not entry.revoked and
+                x509.load_pem_x509_certificate(row["certificate_pem"].encode()).not_valid_after_utc.timestamp()
+                > self.ctx.clock.now_unix())
+
+    def row(self, purpose: str) -> dict:
+        if purpose not in OWN:
+            raise NotFound(f"the DIP's own certificates are {' and '.join(OWN)}, not {purpose!r}", field="purpose")
+        with self._lock:
+            row = self.ctx.one("select * from dip_own_certificates where environment = ? and purpose = ?",
+                               [self.ctx.environment, purpose])
+            if self._usable(row):
+                return row
+            profile, host = OWN[purpose]
+            common_name = f"{self.ctx.certificate_prefix}.{host}.{DOMAIN}"
+            key = new_rsa_key(4096)
+            csr = (x509.CertificateSigningRequestBuilder()
+                   .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+                   .add_extension(x509.SubjectAlternativeName([x509.DNSName(f"{host}.{DOMAIN}"),
+                                                               x509.DNSName(common_name)]), critical=False)
+                   .sign(key, hashes.SHA256()))
+            issued = self.ctx.cas.issue(profile, csr)
+            row = {"environment": self.ctx.environment, "purpose": purpose, "serial": issued.serial,
+                   "certificate_pem": issued.pem, "key_pem": key_to_pem(key), "created_at": self.ctx.clock.now_unix()}
+            with self.ctx.store.transaction() as db:
+                db["dip_own_certificates"].upsert(row, pk=("environment", "purpose"))
+            return row
+
+    def key(self, purpose: str):
+        return key_from_pem(self.row(purpose)["key_pem"])
+
+    def describe(self, purpose: str) -> dict:
+        row = self.row(purpose)
+        cert = x509.load_pem_x509_certificate(row["certificate_pem"].encode())
+        return {"purpose": purpose, "serial_number": row["serial"],
+                "common_name": cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value,
+                "not_before": iso_unix(cert.not_valid_before_utc.timestamp()),
+                "not_after": iso_unix(cert.not_valid_after_utc.timestamp()),
+                "certificate_pem": row["certificate_pem"],
+                "chain_pem": "".join(a.pem for a in self.ctx.cas.chain("dip-issuing")),
+                "download": f"{purpose}.cer"}
