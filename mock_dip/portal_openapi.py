@@ -1,6 +1,7 @@
 """The OpenAPI document of the DIP portal API of one environment (/dip/<environment>/api/openapi.json)."""
 from __future__ import annotations
 
+from mock_dip.certificates_openapi import certificate_paths
 from mock_dip.permissions import ROLES
 from sandbox.openapi_builder import INT, NO_CONTENT, STR, body, document, json_response, obj, operation, path_param
 
@@ -156,6 +157,7 @@ def paths() -> dict:
                                             {"200": json_response(_ANY)}, tag=_TAG)},
         "/audit": {"get": operation("The audit log of the signed-in user's organisation",
                                     {"200": json_response(_ANY)}, tag=_TAG)},
+        **certificate_paths(),
     }
 
 

@@ -82,3 +82,21 @@ def test_nomination_context_switch_and_withdrawal(world):
     assert dcp_msg.call("GET", "/dip-ids", headers=acting).status_code == 403
     assert [c["as"] for c in dcp_msg.ok("GET", "/contexts")["contexts"]] == ["member"]
     assert mp_msg.call("DELETE", f"/dip-ids/{nominated_id}/nominations/{dcp_id}").status_code == 404
+
+
+def test_dcp_staff_made_members_manage_the_mps_certificates(world):
+    """The guide: whitelist the DCP's domains to add DCP users as members who 'create certificates'. Acting for
+    the MP through the context switch alone gives no access to its Certificates tab."""
+    dcp_id = approve_dcp(world)
+    mp_dip_id = world["mp_msg"].ok("POST", "/dip-ids", 201, json=SUPPLIER)["dip_id"]
+    world["mp_msg"].ok("POST", f"/dip-ids/{mp_dip_id}/nominations", 201,
+                       json={"dcp_id": dcp_id, "whitelist_dcp_domains": True})
+    world["mp_admin"].ok("POST", "/organisation/details", json={
+        "company_name": "Super Energy Co", "company_number": "09999001", "description": "Supplier"})
+    acting = world["dcp_msg"].call("GET", "/certificates/stages", headers={"X-DIP-Context": world["mp_org"]["id"]})
+    assert acting.status_code == 403 and "DIP Connection Provider" in acting.json()["error"]["message"]
+    world["mp_admin"].ok("POST", "/members", 201, json={"first_name": "S", "last_name": "C", "roles": [
+        "MP Certificate Admin"], "email": "certs@fabrikam.example"})
+    staff, _ = onboard_member(world["dip"], "certs@fabrikam.example")
+    confirmed = staff.ok("POST", "/certificates/registration/confirm")
+    assert confirmed["current_stage"] == 2 and confirmed["registration"]["confirmed_by"] == "certs@fabrikam.example"

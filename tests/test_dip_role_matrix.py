@@ -1,4 +1,4 @@
-"""The whole role matrix of the DIP portal so far: every operation on organisation A's resources tried by every
+"""The whole role matrix of the DIP portal so far (certificates included): every operation on organisation A's resources tried by every
 kind of actor — each role, an expired member, an offboarded member, a member of another organisation, a DCP
 member without and with a nomination, a user of the other environment, the DIP Manager — allowed or refused
 in every cell."""
@@ -30,7 +30,13 @@ OPERATIONS = [
     ("show API keys", "GET", "/dip-ids/{dip_id}/api-keys", None, "api_keys.manage"),
     ("regenerate API key", "POST", "/dip-ids/{dip_id}/api-keys/secondary/regenerate", None, "api_keys.manage"),
     ("list nominations", "GET", "/dip-ids/{dip_id}/nominations", None, "organisation.view"),
+    ("certificate stages", "GET", "/certificates/stages", None, "certificates.view"),
+    ("list certificates", "GET", "/certificates", None, "certificates.view"),
+    ("list certificate domains", "GET", "/certificates/domains", None, "certificates.view"),
+    ("saved API credentials", "GET", "/certificates/api-credentials", None, "certificates.view"),
+    ("confirm GlobalSign registration", "POST", "/certificates/registration/confirm", None, "certificates.manage"),
 ]
+DETAILS = {"description": "Matrix", "request_dcp_status": False}
 
 
 def onboard(running, email, environment="uit") -> tuple[DipPortal, str]:
@@ -52,6 +58,8 @@ def world(tmp_path_factory, ca_dir):
     boss = manager(running)
     org_a = invite(boss, "pat@super-energy.example")
     admin, admin_secret = onboard(running, "pat@super-energy.example")
+    admin.ok("POST", "/organisation/details", json={**DETAILS, "company_name": "Super Energy Co",
+                                                    "company_number": "09999001"})
     admin.ok("POST", "/members", 201, json={"first_name": "E", "last_name": "X", "email": "old@super-energy.example",
                                             "roles": list(ROLES)})
     expired, expired_secret = onboard(running, "old@super-energy.example")
@@ -80,6 +88,8 @@ def world(tmp_path_factory, ca_dir):
         "company_name": "Big Energy Company", "company_number": "09999102",
         "primary_admin": {"first_name": "B", "last_name": "E", "email": "bea@big-energy.example"}})
     b_admin, _ = onboard(running, "bea@big-energy.example")
+    b_admin.ok("POST", "/organisation/details", json={**DETAILS, "company_name": "Big Energy Company",
+                                                      "company_number": "09999102"})
     b_admin.ok("POST", "/members", 201, json={"first_name": "A", "last_name": "R", "email": "all@big-energy.example",
                                               "roles": list(ROLES)})
     secrets["all@big-energy.example"] = onboard(running, "all@big-energy.example")[1]
@@ -181,7 +191,8 @@ def test_the_dip_manager_is_not_a_member(world):
 
 
 BODYLESS = {"/dip-ids/<dip_id>/api-keys/<slot>/regenerate", "/members/<user_id>/extend",
-            "/members/<user_id>/offboard", "/dcp-ids"}  # these take no body and read none
+            "/members/<user_id>/offboard", "/dcp-ids", "/certificates/registration/confirm",
+            "/certificates/api-credentials"}  # these take no body and read none
 
 
 def _body_routes():
@@ -202,7 +213,8 @@ def test_bad_bodies_on_every_operation_are_clear_4xx(world, method, path):
     portal = world["boss"] if path.startswith("/manager") else every
     url = (path.replace("<token>", "no-such-token").replace("<user_id>", world["member"])
            .replace("<dip_id>", world["dip_id"]).replace("<organisation_id>", world["org_a"]["id"])
-           .replace("<dcp_id>", "0000000000").replace("<slot>", "primary"))
+           .replace("<dcp_id>", "0000000000").replace("<slot>", "primary").replace("<serial>", "01")
+           .replace("<domain>", "super-energy.example"))
     for body in ("{not json", "[1, 2]", '"text"'):
         response = portal.call(method, url, data=body, headers={"Content-Type": "application/json"})
         assert 400 <= response.status_code < 500, (method, url, body, response.status_code, response.text)
