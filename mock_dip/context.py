@@ -28,6 +28,14 @@ class SignInPolicy:
     lockout_minutes: float = 15.0
 
 
+@dataclass(frozen=True)
+class MessagePolicy:
+    """The message API's knobs (settings dip_signature_skew, dip_signature_path_only, dip_max_request_bytes)."""
+    signature_skew: float = 300.0
+    path_only: bool = False
+    max_request_bytes: int = 1048576
+
+
 @dataclass
 class DipContext:
     environment: str
@@ -39,6 +47,7 @@ class DipContext:
     atlas: Atlas
     cas: CertificateAuthorities
     policy: SignInPolicy = SignInPolicy()
+    messages: MessagePolicy = MessagePolicy()
     links: DipLinks = field(default_factory=DipLinks)
 
     @property

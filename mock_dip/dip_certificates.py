@@ -168,18 +168,25 @@ class DipCertificates:
         return {"status": "ISSUED", "certificate_pem": answer["certificate"],
                 "not_before": cert.not_valid_before_utc.timestamp(), "not_after": cert.not_valid_after_utc.timestamp()}
 
-    def _record(self, actor: dict, organisation_id: str, subject: SubjectName, serial: str, issued: dict | None,
+    def _record(self, created_by: str, organisation_id: str, subject: SubjectName, serial: str, issued: dict | None,
                 reissue_of: str | None = None) -> dict:
         credentials = self.onboarding.saved_credentials(organisation_id)
         row = {"environment": self.ctx.environment, "serial": serial, "organisation_id": organisation_id,
                "common_name": subject.subject_name, "host_name": subject.host_name, "domain": subject.domain,
                "purpose": subject.purpose.label, "status": "PENDING", "created_at": self.ctx.clock.now_unix(),
-               "created_by": actor["email"], "not_before": None, "not_after": None, "certificate_pem": None,
-               "credentials_id": credentials["id"], "reissue_of": reissue_of, "superseded_by": None,
+               "created_by": created_by, "not_before": None, "not_after": None, "certificate_pem": None,
+               "credentials_id": credentials and credentials["id"], "reissue_of": reissue_of, "superseded_by": None,
                "revoked_at": None, "revocation_reason": None, **(issued or {})}
         with self.ctx.store.transaction() as db:
             db["dip_certificates"].insert(row)
         return row
+
+    def record_issued(self, organisation_id: str, subject: SubjectName, certificate_pem: str, created_by: str) -> dict:
+        """A certificate the sandbox issued itself for an organisation made in one call (control API)."""
+        cert = x509.load_pem_x509_certificate(certificate_pem.encode())
+        issued = {"status": "ISSUED", "certificate_pem": certificate_pem,
+                  "not_before": cert.not_valid_before_utc.timestamp(), "not_after": cert.not_valid_after_utc.timestamp()}
+        return self.describe(self._record(created_by, organisation_id, subject, serial_hex(cert.serial_number), issued))
 
     def create(self, actor: dict, payload) -> dict:
         organisation_id = self.onboarding.require(actor)
@@ -191,7 +198,7 @@ class DipCertificates:
         session = self.onboarding.atlas_session(organisation_id)
         with atlas_call(f"issue the certificate {subject.subject_name}", "csr"):
             serial = session.request_certificate(self._order(subject, csr_text.strip() + "\n"))
-        row = self._record(actor, organisation_id, subject, serial, self._fetch(session, serial))
+        row = self._record(actor["email"], organisation_id, subject, serial, self._fetch(session, serial))
         self.audit.record(actor["email"], "certificate created", organisation_id, serial=serial,
                           common_name=subject.subject_name, purpose=subject.purpose.label)
         return self.describe(row)
@@ -304,7 +311,7 @@ class DipCertificates:
         with atlas_call(f"reissue certificate {row['serial']}", "csr"):
             new_serial = session.rekey(row["serial"], {"public_key": csr_text.strip() + "\n"})
         issued = self._fetch(session, new_serial)
-        new_row = self._record(actor, organisation_id, subject, new_serial, issued, reissue_of=row["serial"])
+        new_row = self._record(actor["email"], organisation_id, subject, new_serial, issued, reissue_of=row["serial"])
         if issued is not None:
             self._supersede(session, row["serial"], new_serial)
         self.audit.record(actor["email"], "certificate reissued", organisation_id, serial=new_serial,

@@ -15,7 +15,7 @@ from mock_dip.context import DipContext
 from mock_dip.members import roles_of
 from sandbox import form_checks as f
 from sandbox.clock import from_unix, iso
-from sandbox.errors import InvalidInput, NotFound
+from sandbox.errors import Conflict, InvalidInput, NotFound
 from seed_data.role_codes import role as dip_role
 
 _MPID = re.compile(r"^[A-Z0-9]{4}$")
@@ -109,7 +109,8 @@ class DipIds:
                                    f"{row['effective_to'] or 'open-ended'}: the effective dates overlap",
                                    field="effective_from")
 
-    def create(self, actor: dict, payload, central: bool = False) -> dict:
+    def create(self, actor: dict, payload, central: bool = False, fixed_dip_id: str | None = None) -> dict:
+        """A new DIP ID; `fixed_dip_id` (control API only) takes an exact value instead of a generated one."""
         if not central:
             permissions.require(actor, roles_of(actor), "dip_ids.manage")
         payload = f.form(payload)
@@ -118,7 +119,14 @@ class DipIds:
         errors.raise_if_any("DIP ID")
         self._overlap(actor["organisation_id"], values)
         ctx = self.ctx
-        row = {"dip_id": ctx.unique_number("dip_ids", "dip_id"), "environment": ctx.environment,
+        if fixed_dip_id is not None:
+            if not re.fullmatch(r"\d{10}", str(fixed_dip_id)):
+                raise InvalidInput(f"dip_id {fixed_dip_id!r} is 10 digits", field="dip_id")
+            if ctx.one("select 1 as x from dip_ids where environment = ? and dip_id = ?", [ctx.environment,
+                                                                                             str(fixed_dip_id)]):
+                raise Conflict(f"DIP ID {fixed_dip_id} already exists in {ctx.environment_name}", field="dip_id")
+        row = {"dip_id": str(fixed_dip_id) if fixed_dip_id else ctx.unique_number("dip_ids", "dip_id"),
+               "environment": ctx.environment,
                "organisation_id": actor["organisation_id"], **values, "primary_key": ctx.random.hex(16),
                "secondary_key": ctx.random.hex(16), "created_at": ctx.clock.now_unix()}
         with ctx.store.transaction() as db:

@@ -1,15 +1,24 @@
 """A DIP message API listener (one per environment): mutual TLS with a DIP certificate, errors as the
-DIP's `StandardResponse` — the one error mapping of this API."""
+DIP's `StandardResponse` — the one error mapping of this API. URLs are case-insensitive (the spec says so)."""
 from __future__ import annotations
 
 from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
 
 from mock_ca import CertificateAuthorities
+from mock_dip import message_signature
+from mock_dip.message_ingress import response_item
+from mock_dip.message_senders import Sender
+from mock_dip.response_codes import message as code_message
 from mock_dip.service import Dip
-from sandbox.clock import SandboxClock
-from sandbox.errors import DomainError
-from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
+from mock_dip.webhooks import STATUS_CHANNEL
+from sandbox.clock import SandboxClock, real_now
+from sandbox.errors import DomainError, Forbidden
+from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY, JOURNAL_DETAIL_KEY
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
 
 ACCEPTED_ISSUERS = ["dip-issuing"]
 
@@ -50,6 +59,71 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
         g.client_identity = identity
         request.environ[CLIENT_IDENTITY_KEY] = f"CN={identity.common_name} serial={identity.serial}"
 
+    def raw_body() -> bytes:
+        limit = dip.ctx.messages.max_request_bytes
+        if (request.content_length or 0) > limit:
+            raise PayloadTooLarge(f"the request body is {request.content_length} bytes; the DIP accepts at most "
+                                  f"{limit} (setting dip_max_request_bytes)")
+        body = request.get_data()
+        if len(body) > limit:
+            raise PayloadTooLarge(f"the request body is more than {limit} bytes (setting dip_max_request_bytes)")
+        return body
+
+    def signed_sender(body: bytes) -> Sender:
+        """mTLS certificate + X-API-Key + the four signature headers; the journal keeps the debugger's report."""
+        sender = dip.senders.sender(g.client_identity.serial, request.headers.get("X-API-Key"))
+        report = message_signature.check(request.method, request.url, body, request.headers, now_real=real_now(),
+                                         now_sandbox=clock.now(), skew_seconds=dip.ctx.messages.signature_skew,
+                                         path_only=dip.ctx.messages.path_only)
+        try:
+            dip.senders.judge_signature(sender, report)
+        finally:
+            request.environ[JOURNAL_DETAIL_KEY] = {"signature": report.describe(), "sender": sender.dip_id["dip_id"]}
+        return sender
+
+    def for_recipient(sender: Sender, recipient_id: str) -> str:
+        if sender.dip_id["dip_id"] != recipient_id:
+            raise Forbidden(f"the X-API-Key is the key of DIP ID {sender.dip_id['dip_id']}: a webhook of DIP ID "
+                            f"{recipient_id} is configured with that DIP ID's own key")
+        return recipient_id
+
+    def done(status: int = 201):
+        return {"messageArray": [response_item(code_message("MSG0000"))], "timestamp": now_stamp()}, status
+
+    @app.post("/dip-channel/<channel>")
+    def send_messages(channel: str):
+        body = raw_body()
+        sender = signed_sender(body)
+        outcome = dip.ingress.submit(sender, channel, body)
+        if outcome.status == 201:
+            dip.delivery.wake()
+        return outcome.body(), outcome.status
+
+    @app.post("/dip-channel/<channel>/pubconfig/<recipient_id>")
+    def configure_publication(channel: str, recipient_id: str):
+        body = raw_body()
+        recipient = for_recipient(signed_sender(body), recipient_id)
+        dip.webhooks.set(recipient, channel, request.get_json(silent=True), f"X-API-Key of {recipient}")
+        dip.delivery.wake()
+        return done()
+
+    @app.delete("/dip-channel/<channel>/pubconfig/<recipient_id>")
+    def remove_publication(channel: str, recipient_id: str):
+        dip.webhooks.remove(for_recipient(signed_sender(raw_body()), recipient_id), channel)
+        return "", 204
+
+    @app.post("/statusmessage/config/<recipient_id>")
+    def configure_status_messages(recipient_id: str):
+        body = raw_body()
+        recipient = for_recipient(signed_sender(body), recipient_id)
+        dip.webhooks.set(recipient, STATUS_CHANNEL, request.get_json(silent=True), f"X-API-Key of {recipient}")
+        return done()
+
+    @app.delete("/statusmessage/config/<recipient_id>")
+    def remove_status_messages(recipient_id: str):
+        dip.webhooks.remove(for_recipient(signed_sender(raw_body()), recipient_id), STATUS_CHANNEL)
+        return "", 204
+
     @app.get("/_sandbox/whoami")
     def whoami():
         """Sandbox diagnostic: the client certificate this connection presented, as the sandbox judged it."""
@@ -58,4 +132,11 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
                 "dip_certificate": known and {"organisation_id": known["organisation_id"], "purpose": known["purpose"],
                                               "status": dip.certificates.display_status(known)}}
 
+    flask_wsgi = app.wsgi_app
+
+    def case_insensitive_paths(environ, start_response):
+        environ["PATH_INFO"] = environ.get("PATH_INFO", "").lower()
+        return flask_wsgi(environ, start_response)
+
+    app.wsgi_app = case_insensitive_paths
     return app

@@ -169,6 +169,18 @@ def openapi_document(environment: str) -> dict:
 
 
 CONTROL_PATHS = {
+    "/dip/{environment}/organisations": {"post": operation(
+        "A fully onboarded organisation in one call: details verified, a Primary Admin with every role, DIP IDs "
+        "with the roles asked for (exact dip_id values when given), an mTLS & Signing certificate with its key "
+        "and PFX, webhooks per interface when given. Answers the credentials a message client needs",
+        {"201": json_response(_ANY, "Created")},
+        body=body(obj({"company_name": STR, "domain": STR, "password": STR, "admin_email": STR,
+                       "dip_ids": {"type": "array", "items": obj({"role_code": STR, "dip_id": STR, "mpid": STR,
+                                                                  "effective_from": STR, "webhooks": _ANY})},
+                       "webhooks": _ANY}),
+                  {"company_name": "Super Energy Co", "dip_ids": [{"role_code": "SUP", "dip_id": "1234567890"}],
+                   "webhooks": {"IF-041": "https://127.0.0.1:9443/hook"}}),
+        parameters=[path_param("environment", "uit or prod")], tag="DIP (control)")},
     "/dip/{environment}/demo": {"post": operation(
         "Load the demo organisations of the guide (Super Energy Co, Big Energy Company, Energy Demo Ltd, Smart "
         "Energy, a DCP) and the central services into an environment; members sign in with the demo password",

@@ -69,4 +69,31 @@ def migrations():
         db["dip_own_certificates"].create({
             "environment": str, "purpose": str, "serial": str, "certificate_pem": str, "key_pem": str,
             "created_at": float}, pk=("environment", "purpose"))
-    return [create_tables, organisation_details, dip_ids, dcps, certificates]
+    def messages(db):
+        # The message API: accepted messages (one transaction per message and primary recipient), the senders'
+        # unique references, one delivery per transaction and recipient, and the webhooks.
+        db["dip_messages"].create({
+            "environment": str, "transaction_id": str, "interface_id": str, "event_code": str,
+            "sender_dip_id": str, "sender_organisation_id": str, "sender_unique_reference": str,
+            "correlation_id": str, "dcp_id": str, "primary_recipient": str, "payload": str, "mpan": str,
+            "schema_version": str, "sent_timestamp": str, "received_at": float, "received_real_at": float},
+            pk=("environment", "transaction_id"))
+        db["dip_messages"].create_index(["environment", "sender_dip_id", "received_at"])
+        db["dip_submissions"].create({"environment": str, "sender_dip_id": str, "sender_unique_reference": str,
+                                      "received_at": float}, pk=("environment", "sender_dip_id",
+                                                                 "sender_unique_reference"))
+        db["dip_deliveries"].create({
+            "id": int, "environment": str, "transaction_id": str, "publication_id": str, "recipient_dip_id": str,
+            "recipient_kind": str, "interface_id": str, "state": str, "attempts": int, "next_attempt_at": float,
+            "last_status": int, "last_error": str, "created_at": float, "created_real_at": float,
+            "delivered_at": float, "delivered_real_at": float, "replay": int}, pk="id")
+        db["dip_deliveries"].create_index(["environment", "state", "next_attempt_at"])
+        db["dip_deliveries"].create_index(["environment", "recipient_dip_id", "interface_id", "id"])
+        db["dip_deliveries"].create_index(["environment", "transaction_id"])
+        db["dip_delivery_log"].create({"id": int, "delivery_id": int, "at": float, "state": str, "status": int,
+                                       "detail": str}, pk="id")
+        db["dip_delivery_log"].create_index(["delivery_id"])
+        db["dip_webhooks"].create({"environment": str, "recipient_dip_id": str, "channel": str, "callback_url": str,
+                                   "created_at": float, "created_by": str},
+                                  pk=("environment", "recipient_dip_id", "channel"))
+    return [create_tables, organisation_details, dip_ids, dcps, certificates, messages]

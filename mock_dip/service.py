@@ -1,6 +1,11 @@
 """The DIP simulation of one environment: its parts wired together."""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Callable
+
+from certifi import where as certifi_where
+
 from sandbox import form_checks as f
 from sandbox.errors import Forbidden, InvalidInput
 from seed_data.role_codes import role
@@ -11,15 +16,20 @@ from mock_dip.certificate_onboarding import CertificateOnboarding
 from mock_dip.context import DipContext
 from mock_dip.dcps import Dcps
 from mock_dip.dip_certificates import DipCertificates
+from mock_dip.delivery import DeliveryPolicy, DeliveryWorker
 from mock_dip.dip_ids import DipIds
 from mock_dip.identity import Identity
 from mock_dip.members import Members
+from mock_dip.message_ingress import MessageIngress
+from mock_dip.message_senders import MessageSenders
 from mock_dip.organisations import Organisations
 from mock_dip.own_certificates import OwnCertificates
+from mock_dip.webhooks import Webhooks
 
 
 class Dip:
-    def __init__(self, ctx: DipContext):
+    def __init__(self, ctx: DipContext, delivery_policy: DeliveryPolicy = DeliveryPolicy(),
+                 trust_bundle: Callable[[], Path] | None = None, record: Callable[..., object] | None = None):
         self.ctx = ctx
         self.audit = Audit(ctx)
         self.identity = Identity(ctx, self.audit)
@@ -30,6 +40,11 @@ class Dip:
         self.certificate_onboarding = CertificateOnboarding(ctx, self.audit, AtlasConnection(ctx))
         self.certificates = DipCertificates(ctx, self.audit, self.certificate_onboarding)
         self.own_certificates = OwnCertificates(ctx)
+        self.senders = MessageSenders(ctx, self.dip_ids, self.certificates)
+        self.ingress = MessageIngress(ctx, ctx.messages.signature_skew)
+        self.webhooks = Webhooks(ctx)
+        self.delivery = DeliveryWorker(ctx, self.own_certificates, delivery_policy,
+                                       trust_bundle or (lambda: Path(certifi_where())), record)
 
     def create_central_dip_id(self, manager: dict, payload) -> dict:
         """A DIP ID of a central service (MDS, VAS, REGS, ...) in its DIP-Manager-owned organisation, so that

@@ -21,7 +21,8 @@ from mock_atlas.portal_openapi import SCHEMAS as ATLAS_SCHEMAS, control_paths as
 from mock_atlas.service import Atlas, AtlasOptions
 from mock_ca import CertificateAuthorities
 from mock_ca.issuance import PublicationUrls
-from mock_dip.context import DipContext, SignInPolicy
+from mock_dip.context import DipContext, MessagePolicy, SignInPolicy
+from mock_dip.delivery import DeliveryPolicy
 from mock_dip.control import add_control_routes as add_dip_control_routes
 from mock_dip.http import create_dip_api_app
 from mock_dip.portal_openapi import CONTROL_PATHS as DIP_CONTROL_PATHS
@@ -86,13 +87,32 @@ class Sandbox:
                                         else timedelta(seconds=settings.atlas_issuance_delay),
                                         settings.atlas_fault_rate_429, settings.atlas_fault_rate_503,
                                         settings.atlas_http_check_port))
+        messages = MessagePolicy(settings.dip_signature_skew, settings.dip_signature_path_only,
+                                 settings.dip_max_request_bytes)
+        delivery = DeliveryPolicy(settings.dip_delivery_attempts, settings.dip_delivery_backoff)
         self.dip = {environment: Dip(DipContext(environment, self.store, self.clock, self.random, self.outbox,
                                                  self.profile, self.atlas, self.cas,
                                                  SignInPolicy(settings.dip_lockout_attempts,
-                                                              settings.dip_lockout_minutes)))
+                                                              settings.dip_lockout_minutes), messages),
+                                     delivery, self.webhook_trust_bundle, self.journal.record)
                     for environment in ENVIRONMENTS}
+        for dip in self.dip.values():
+            self.clock.on_change(dip.delivery.wake)
         self._ensure_dip_managers()
         self.endpoints: dict | None = None
+
+    def webhook_trust_bundle(self) -> Path:
+        """What the DIP trusts for HTTPS webhooks: the sandbox roots, the system store (certifi) and the
+        `dip_webhook_ca_bundle` setting; rewritten when the sandbox roots change."""
+        import certifi
+        path = self.data_dir / "tls" / "webhook-trust.pem"
+        roots = self.cas.bundle_path.read_text()
+        extra = Path(self.settings.dip_webhook_ca_bundle).read_text() if self.settings.dip_webhook_ca_bundle else ""
+        content = roots + extra + Path(certifi.where()).read_text()
+        if not path.exists() or path.read_text() != content:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(content)
+        return path
 
     def _ensure_dip_managers(self) -> None:
         password = self.settings.dip_manager_password or self.store.get_meta("dip_manager_password")

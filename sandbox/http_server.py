@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 CLIENT_CHAIN_KEY = "dip_sandbox.client_chain"
 CLIENT_IDENTITY_KEY = "dip_sandbox.client_identity"
+JOURNAL_DETAIL_KEY = "dip_sandbox.journal_detail"  # a dict the app leaves for the request's journal entry
 
 # OpenSSL verify errors about time: never a reason to refuse at the handshake (sandbox time decides).
 _TIME_ERRORS = {9, 10, 11, 12, 13, 14, 15, 16}  # cert/CRL not yet valid, expired, bad time fields
@@ -208,6 +209,7 @@ class JournalMiddleware:
             try:
                 self.record(listener=self.listener, method=environ.get("REQUEST_METHOD", ""), path=path,
                             status=(status_holder[0].split(" ", 1)[0] if status_holder else "-"),
-                            duration_ms=(time.perf_counter() - started) * 1000, client=client)
+                            duration_ms=(time.perf_counter() - started) * 1000, client=client,
+                            detail=environ.get(JOURNAL_DETAIL_KEY))
             except Exception:
                 log.exception("journal")

@@ -79,6 +79,8 @@ class SandboxServer:
             listener.start()
         self.dns.start()
         sandbox.scheduler.start()
+        for dip in sandbox.dip.values():
+            dip.delivery.start()
         sandbox.scheduler.run_due()
 
         atlas, uit, prod = self.listeners["atlas"], self.listeners["dip_uit"], self.listeners["dip_prod"]
@@ -128,6 +130,8 @@ class SandboxServer:
         with ThreadPoolExecutor(max_workers=len(stoppers)) as pool:
             list(pool.map(lambda stop: stop(), stoppers))
         self.sandbox.scheduler.stop()
+        for dip in self.sandbox.dip.values():
+            dip.delivery.stop()
         self.sandbox.close()
 
 

@@ -140,6 +140,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dip_manager_password", _optional(str), None, "password of the DIP Manager account (default: generated once and printed at start)"),
     Setting("dip_lockout_attempts", _positive_int, 5, "failed DIP portal sign-ins in a row before the account is locked"),
     Setting("dip_lockout_minutes", _positive_float, 15.0, "sandbox minutes a locked DIP portal account stays locked"),
+    Setting("dip_signature_skew", _positive_float, 300.0, "seconds an X-DIP-Signature-Date or senderTimestamp may differ from real or sandbox time"),
+    Setting("dip_signature_path_only", _bool, False, "also accept signatures over the path and query alone instead of the full URL (older clients)", "flag"),
+    Setting("dip_max_request_bytes", _positive_int, 1048576, "largest DIP message API request body; larger ones get 413"),
+    Setting("dip_delivery_attempts", _positive_int, 6, "delivery attempts to a webhook (408, 429, 5xx and connection failures are retried) before RetriesExhausted"),
+    Setting("dip_delivery_backoff", _positive_float, 30.0, "sandbox seconds before the first retry of a delivery; doubled for each further retry"),
+    Setting("dip_webhook_ca_bundle", _optional(str), None, "extra CA bundle (PEM) trusted for HTTPS webhooks, besides the sandbox roots and the system store"),
     Setting("db_synchronous", _choice("normal", "full"), "normal", "SQLite synchronous mode: normal survives a crash of the process, full also a power cut"),
 )
 

@@ -1,0 +1,219 @@
+"""The delivery worker of one DIP environment: POSTs stored messages to the webhook of each recipient DIP ID and
+interface, in order, signed with the DIP's own signing certificate (the same scheme as ingress, over the callback
+URL) and presenting the DIP's client certificate to HTTPS webhooks.
+
+Per delivery: Pending (no webhook yet: waits for replay or a webhook) → Delivered (2xx; RejectedByRecipient when
+the StandardResponse items carry a failure code such as RCP9999), Retrying (408, 429, 500, 502, 503, 504 or no
+connection; back-off on the sandbox clock, doubling) → RetriesExhausted, or DeliveryFailure (any other status,
+not retried). Consecutive due messages of one queue travel together in one array (at most 100). The worker runs
+on its own thread, off the store's lock, woken by new messages, new webhooks and clock changes.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from mock_dip import message_signature
+from mock_dip.context import DipContext
+from mock_dip.message_ingress import dip_timestamp
+from mock_dip.own_certificates import OwnCertificates
+from sandbox.clock import from_unix, real_now
+
+log = logging.getLogger("dip_sandbox.delivery")
+RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
+OPEN_STATES = ("Pending", "Retrying")
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    attempts: int = 6
+    backoff_seconds: float = 30.0
+    timeout_seconds: float = 10.0
+
+
+def egress_message(row: dict, delivery: dict, replay: bool = False) -> dict:
+    """A stored message as a recipient receives it: the payload with D0 stamped."""
+    payload = json.loads(row["payload"])
+    payload["CommonBlock"]["D0"] = {"transactionID": row["transaction_id"],
+                                    "transactionTimestamp": dip_timestamp(from_unix(row["received_at"])),
+                                    "publicationID": delivery["publication_id"],
+                                    "initialCorrelationID": row["correlation_id"], "replayIndicator": replay,
+                                    "serviceTicketURL": None}
+    return {"payload": payload}
+
+
+class DeliveryWorker:
+    def __init__(self, ctx: DipContext, own: OwnCertificates, policy: DeliveryPolicy,
+                 trust_bundle: Callable[[], Path], record: Callable[..., object] | None = None):
+        self.ctx = ctx
+        self.own = own
+        self.policy = policy
+        self.trust_bundle = trust_bundle
+        self.record = record
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._session = None
+        self._client_files: tuple[str, str] | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._stopping = False
+        self._thread = threading.Thread(target=self._loop, name=f"dip-delivery-{self.ctx.environment}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=self.policy.timeout_seconds + 5)
+
+    def wake(self) -> None:
+        with self._wake:
+            self._wake.notify_all()
+
+    def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                worked = self.run_once()
+            except Exception:  # the worker must survive a webhook or store hiccup
+                log.exception("delivery worker")
+                worked = 0
+            if worked:
+                continue
+            with self._wake:
+                if not self._stopping:
+                    self._wake.wait(timeout=self._idle_wait())
+
+    def _idle_wait(self) -> float:
+        row = self.ctx.one("select min(next_attempt_at) as due from dip_deliveries where environment = ? and "
+                           "state = 'Retrying'", [self.ctx.environment])
+        if row is None or row["due"] is None:
+            return 5.0
+        until = self.ctx.clock.real_seconds_until(row["due"])
+        return 5.0 if until is None else min(5.0, max(until, 0.01))
+
+    # -- one round -------------------------------------------------------------------------------
+    def due_queues(self) -> list[dict]:
+        """(recipient, interface, callback) of each queue whose oldest open delivery is due now."""
+        return self.ctx.store.query(
+            "select d.recipient_dip_id, d.interface_id, w.callback_url from dip_deliveries d join dip_webhooks w "
+            "on w.environment = d.environment and w.recipient_dip_id = d.recipient_dip_id and w.channel = "
+            "d.interface_id where d.environment = ? and d.state in ('Pending', 'Retrying') and d.next_attempt_at <= ? "
+            "and d.id = (select min(x.id) from dip_deliveries x where x.environment = d.environment and "
+            "x.recipient_dip_id = d.recipient_dip_id and x.interface_id = d.interface_id and x.state in "
+            "('Pending', 'Retrying'))", [self.ctx.environment, self.ctx.clock.now_unix() + 0.001])
+
+    def run_once(self) -> int:
+        done = 0
+        for queue in self.due_queues():
+            done += self._deliver_queue(queue)
+        return done
+
+    def _deliver_queue(self, queue: dict) -> int:
+        now = self.ctx.clock.now_unix()
+        rows = self.ctx.store.query(
+            "select d.*, m.payload, m.received_at, m.correlation_id from dip_deliveries d join dip_messages m on "
+            "m.environment = d.environment and m.transaction_id = d.transaction_id where d.environment = ? and "
+            "d.recipient_dip_id = ? and d.interface_id = ? and d.state in ('Pending', 'Retrying') order by d.id "
+            "limit ?", [self.ctx.environment, queue["recipient_dip_id"], queue["interface_id"], BATCH])
+        batch = []
+        for row in rows:
+            if row["next_attempt_at"] > now + 0.001:
+                break
+            batch.append(row)
+        if not batch:
+            return 0
+        body = json.dumps([egress_message(r, r, bool(r["replay"])) for r in batch]).encode()
+        status, answer, error, elapsed = self._post(queue["callback_url"], body)
+        self._settle(batch, queue["callback_url"], status, answer, error, elapsed)
+        return len(batch)
+
+    # -- HTTP ------------------------------------------------------------------------------------
+    def _http(self):
+        if self._session is None:
+            import requests  # kept out of start-up
+            self._session = requests.Session()
+        return self._session
+
+    def client_files(self) -> tuple[str, str]:
+        """The DIP's client certificate and key as files (what `requests` wants for mTLS)."""
+        row = self.own.row("client")
+        directory = self.trust_bundle().parent
+        cert, key = directory / f"dip-{self.ctx.environment}-client.pem", directory / f"dip-{self.ctx.environment}-client.key"
+        if self._client_files is None or not cert.exists() or cert.read_text() != row["certificate_pem"]:
+            cert.write_text(row["certificate_pem"])
+            key.write_text(row["key_pem"])
+            key.chmod(0o600)
+            self._client_files = (str(cert), str(key))
+        return self._client_files
+
+    def sign(self, url: str, body: bytes) -> dict[str, str]:
+        signing = self.own.row("signing")
+        return {**message_signature.sign("POST", url, body, self.own.key("signing"), signing["certificate_pem"],
+                                         real_now()), "Content-Type": "application/json"}
+
+    def _post(self, url: str, body: bytes) -> tuple[int | None, object, str | None, float]:
+        import requests
+        started = time.perf_counter()
+        kwargs = {"data": body, "headers": self.sign(url, body), "timeout": self.policy.timeout_seconds,
+                  "allow_redirects": False}
+        if url.lower().startswith("https:"):
+            kwargs.update(cert=self.client_files(), verify=str(self.trust_bundle()))
+        try:
+            response = self._http().post(url, **kwargs)
+        except requests.RequestException as exc:
+            return None, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - started
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = response.text[:500]
+        return response.status_code, answer, None, time.perf_counter() - started
+
+    # -- outcome ---------------------------------------------------------------------------------
+    @staticmethod
+    def _rejections(answer) -> list[str]:
+        if not isinstance(answer, dict) or not isinstance(answer.get("messageArray"), list):
+            return []
+        codes = [str(item.get("message") or "") for item in answer["messageArray"] if isinstance(item, dict)]
+        return [c for c in codes if c and not c.startswith(("RCP0000", "MSG0000"))]
+
+    def _settle(self, batch: list[dict], url: str, status: int | None, answer, error: str | None,
+                elapsed: float) -> None:
+        now, real = self.ctx.clock.now_unix(), real_now().timestamp()
+        rejections = self._rejections(answer) if status and 200 <= status < 300 else []
+        with self.ctx.store.transaction() as db:
+            for row in batch:
+                attempts = row["attempts"] + 1
+                changes = {"attempts": attempts, "last_status": status, "last_error": error}
+                if status is not None and 200 <= status < 300:
+                    state = "RejectedByRecipient" if rejections else "Delivered"
+                    changes.update(delivered_at=now, delivered_real_at=real,
+                                   last_error="; ".join(rejections) or None)
+                elif status is None or status in RETRY_STATUSES:
+                    if attempts >= self.policy.attempts:
+                        state = "RetriesExhausted"
+                    else:
+                        state = "Retrying"
+                        changes["next_attempt_at"] = now + self.policy.backoff_seconds * 2 ** (attempts - 1)
+                else:
+                    state = "DeliveryFailure"
+                    changes["last_error"] = f"the webhook answered {status}: not retried"
+                changes["state"] = state
+                db["dip_deliveries"].update(row["id"], changes)
+                db["dip_delivery_log"].insert({"delivery_id": row["id"], "at": now, "state": state, "status": status,
+                                               "detail": json.dumps({"url": url, "error": error,
+                                                                     "rejections": rejections})})
+        if self.record is not None:
+            self.record(listener=f"dip_{self.ctx.environment}_webhooks", method="POST", path=url,
+                        status=status if status is not None else "-", duration_ms=elapsed * 1000,
+                        client=f"to {batch[0]['recipient_dip_id']} {batch[0]['interface_id']}",
+                        detail={"transactions": [r["transaction_id"] for r in batch], "error": error,
+                                "rejections": rejections})

@@ -1,0 +1,221 @@
+"""`POST /dip-channel/{id}` after the sender is known: the body's messages checked (structure, sender DIP ID and
+role, DCP ID, duplicates, timestamps, addressing), all-or-nothing; accepted messages stored in one transaction
+with a delivery per recipient — primary, secondary and always (seed_data/routing.json) — before the 201."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from mock_dip import common_blocks
+from mock_dip.common_blocks import CheckedMessage
+from mock_dip.context import DipContext
+from mock_dip.message_senders import Sender
+from mock_dip.response_codes import message as code_message
+from sandbox.clock import real_now
+from seed_data.role_codes import role as dip_role
+from seed_data.routing import route
+
+ENVIRONMENT_TAGS = {"uit": "UIT", "prod": "PRD"}
+
+
+def dip_timestamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+@dataclass
+class Outcome:
+    status: int
+    items: list[dict]
+    timestamp: str
+
+    def body(self) -> dict:
+        return {"messageArray": self.items, "timestamp": self.timestamp}
+
+
+def response_item(message: str, help_text: str | None = None, **fields) -> dict:
+    item = {"transactionID": None, "senderUniqueReference": None, "correlationID": None, "sentTimestamp": None,
+            "senderID": None, "recipientID": None, "DIPConnectionProviderID": None, "message": message,
+            "help": help_text, "serviceTicketURL": None}
+    item.update(fields)
+    return item
+
+
+class MessageIngress:
+    def __init__(self, ctx: DipContext, timestamp_skew_seconds: float = 300.0):
+        self.ctx = ctx
+        self.skew = timestamp_skew_seconds
+
+    # -- records ---------------------------------------------------------------------------------
+    def _dip_id(self, dip_id) -> dict | None:
+        return self.ctx.one("select * from dip_ids where environment = ? and dip_id = ?",
+                            [self.ctx.environment, str(dip_id)])
+
+    def _effective(self, row: dict) -> bool:
+        today = self.ctx.clock.now().date().isoformat()
+        return row["effective_from"] <= today and (not row["effective_to"] or row["effective_to"] >= today)
+
+    def _recipient_problem(self, dip_id, kind: str) -> tuple[str, str] | None:
+        unknown, bad_role = {"primary": ("MSG1031", "MSG1032"), "secondary": ("MSG1033", "MSG1034"),
+                             "always": ("MSG1035", "MSG1036")}[kind]
+        row = self._dip_id(dip_id)
+        if row is None:
+            other = self.ctx.one("select environment from dip_ids where dip_id = ? and environment != ?",
+                                 [str(dip_id), self.ctx.environment])
+            where = f" (it is a DIP ID of {other['environment'].upper()}, another environment)" if other else ""
+            return unknown, f"{kind} recipient {dip_id} is not a DIP ID of the DIP {self.ctx.environment_name}{where}"
+        if not self._effective(row):
+            return unknown, (f"{kind} recipient {dip_id} is not effective on {self.ctx.clock.now().date()} "
+                             f"(effective {row['effective_from']} to {row['effective_to'] or 'open'})")
+        entry = dip_role(row["role_code"])
+        if entry is None or not entry.exchanges_messages:
+            return bad_role, f"{kind} recipient {dip_id} has the role {row['role_code']}, which does not exchange messages"
+        return None
+
+    def _dcp_ok(self, sender: Sender, dcp_id) -> bool:
+        row = self.ctx.one("select dcp_organisation_id from dip_nominations where environment = ? and dip_id = ? "
+                           "and dcp_id = ?", [self.ctx.environment, sender.dip_id["dip_id"], str(dcp_id)])
+        return row is not None and (sender.dcp_organisation_id is None or
+                                    row["dcp_organisation_id"] == sender.dcp_organisation_id)
+
+    def _timestamp_ok(self, stamp: str) -> bool:
+        sent = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S+00:00").replace(tzinfo=timezone.utc)
+        return any((sent - now).total_seconds() <= self.skew for now in (real_now(), self.ctx.clock.now()))
+
+    # -- checks ----------------------------------------------------------------------------------
+    def _check(self, sender: Sender, message: CheckedMessage, interface_id: str, seen: set[str]) -> dict:
+        """Record checks of one structurally read message; returns its routing {secondary, always}."""
+        s1, a0 = message.block("S1"), message.block("A0")
+        dip_id = sender.dip_id
+        if s1.get("senderDIPID") is not None and str(s1.get("senderDIPID")) != dip_id["dip_id"]:
+            message.add("MSG1009", f"S1.senderDIPID {s1['senderDIPID']} is not the DIP ID of the X-API-Key "
+                                   f"({dip_id['dip_id']})")
+        elif not self._effective(dip_id):
+            message.add("MSG1009", f"the sender DIP ID {dip_id['dip_id']} is not effective on "
+                                   f"{self.ctx.clock.now().date()}")
+        if "senderRoleID" in s1 and s1["senderRoleID"] != dip_id["role_code"]:
+            message.add("MSG1010", f"S1.senderRoleID {s1['senderRoleID']!r} is not the role of DIP ID "
+                                   f"{dip_id['dip_id']} ({dip_id['role_code']})")
+        dcp_id = s1.get("DIPConnectionProviderID")
+        if sender.dcp_organisation_id and not dcp_id:
+            message.add("MSG1011", "a DCP connected: S1.DIPConnectionProviderID is its DCP ID nominated for "
+                                   f"{dip_id['dip_id']}")
+        elif dcp_id and not self._dcp_ok(sender, dcp_id):
+            message.add("MSG1011", f"S1.DIPConnectionProviderID {dcp_id} is not a DCP ID nominated for DIP ID "
+                                   f"{dip_id['dip_id']}" + (" by the DCP that connected" if sender.dcp_organisation_id
+                                                            else ""))
+        stamp = s1.get("senderTimestamp")
+        if isinstance(stamp, str) and common_blocks.SENDER_TIMESTAMP.match(stamp) and not self._timestamp_ok(stamp):
+            message.add("MSG1007", f"S1.senderTimestamp {stamp} is in the future (more than {self.skew:g} s ahead of "
+                                   "real and of sandbox time)")
+        reference = s1.get("senderUniqueReference")
+        if isinstance(reference, str):
+            if reference in seen or self.ctx.one(
+                    "select 1 as x from dip_submissions where environment = ? and sender_dip_id = ? and "
+                    "sender_unique_reference = ?", [self.ctx.environment, dip_id["dip_id"], reference]):
+                message.add("MSG1006", f"S1.senderUniqueReference {reference} was already used by DIP ID "
+                                       f"{dip_id['dip_id']}")
+            seen.add(reference)
+        for recipient in a0.get("primaryRecipients") or []:
+            problem = self._recipient_problem(recipient, "primary")
+            if problem:
+                message.add(*problem)
+        routing = route(interface_id)
+        secondary, always = [], []
+        if "distributor" in routing.secondary:
+            distributor = message.block("M0").get("distributorDIPID")
+            if not distributor:
+                message.add("MSG1037", f"{interface_id} goes to the distributor as secondary recipient: the message "
+                                       "needs M0 with distributorDIPID")
+            elif self._recipient_problem(distributor, "secondary"):
+                message.add("MSG1038", f"M0.distributorDIPID {distributor}: "
+                            + self._recipient_problem(distributor, "secondary")[1])
+            else:
+                secondary.append(str(distributor))
+        for role_code in routing.always:
+            always += [r["dip_id"] for r in self.ctx.store.query(
+                "select * from dip_ids where environment = ? and role_code = ? order by dip_id",
+                [self.ctx.environment, role_code]) if self._effective(r)]
+        return {"secondary": secondary, "always": always}
+
+    # -- submit ----------------------------------------------------------------------------------
+    def submit(self, sender: Sender, interface_id: str, body: bytes) -> Outcome:
+        now = self.ctx.clock.now()
+        stamp = dip_timestamp(now)
+        try:
+            array = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return Outcome(400, [response_item(code_message("MSG1001"), "the body is not valid JSON",
+                                               senderID=sender.dip_id["dip_id"])], stamp)
+        if not isinstance(array, list) or not array:
+            return Outcome(400, [response_item(code_message("MSG1001"), "the body is a JSON array of one or more "
+                                                                       "{\"payload\": {...}} messages",
+                                               senderID=sender.dip_id["dip_id"])], stamp)
+        interface = interface_id.upper()
+        seen: set[str] = set()
+        checked = []
+        for item in array:
+            message = common_blocks.check_message(item, interface, ENVIRONMENT_TAGS[self.ctx.environment])
+            if not common_blocks.check_interface_id(interface):
+                message.add("MSG1002", f"{interface_id} is not a DIP interface (IF-001 ... IF-065, REP-...)")
+            routing = self._check(sender, message, interface, seen) if message.payload is not None else {}
+            checked.append((message, routing))
+        if any(m.problems for m, _ in checked):
+            return Outcome(400, [self._rejected(sender, m, any(x.problems for x, _ in checked)) for m, _ in checked],
+                           stamp)
+        return Outcome(201, self._store(sender, interface, checked, now), stamp)
+
+    def _rejected(self, sender: Sender, message: CheckedMessage, batch_failed: bool) -> dict:
+        s1 = message.block("S1")
+        fields = {"senderUniqueReference": s1.get("senderUniqueReference"), "correlationID": s1.get(
+            "senderCorrelationID"), "sentTimestamp": s1.get("senderTimestamp"), "senderID": sender.dip_id["dip_id"],
+            "DIPConnectionProviderID": s1.get("DIPConnectionProviderID")}
+        if message.problems:
+            return response_item(code_message(message.problems[0].code),
+                                 "; ".join(f"{p.code}: {p.help}" for p in message.problems), **fields)
+        return response_item(code_message("MSG1000"), "not accepted: another message of this request was rejected "
+                                                      "(a request is accepted or rejected as a whole)", **fields)
+
+    def _store(self, sender: Sender, interface: str, checked: list, now: datetime) -> list[dict]:
+        items = []
+        received, received_real = now.timestamp(), real_now().timestamp()
+        day = now.strftime("%Y%m%d")
+        with self.ctx.store.transaction() as db:
+            for message, routing in checked:
+                s0, s1, a0 = message.block("S0"), message.block("S1"), message.block("A0")
+                db["dip_submissions"].insert({"environment": self.ctx.environment, "sender_dip_id":
+                                              sender.dip_id["dip_id"], "sender_unique_reference":
+                                              s1["senderUniqueReference"], "received_at": received})
+                for primary in a0["primaryRecipients"]:
+                    recipient = self._dip_id(primary)
+                    transaction = f"T-{interface}-{primary}-{recipient['role_code']}-{day}-{self.ctx.random.hex(8, upper=True)}"
+                    payload = json.loads(json.dumps(message.payload))
+                    payload["CommonBlock"]["A0"] = {"primaryRecipients": [str(primary)],
+                                                    "secondaryRecipients": routing["secondary"],
+                                                    "always": routing["always"]}
+                    db["dip_messages"].insert({
+                        "environment": self.ctx.environment, "transaction_id": transaction, "interface_id": interface,
+                        "event_code": s0.get("eventCode"), "sender_dip_id": sender.dip_id["dip_id"],
+                        "sender_organisation_id": sender.organisation_id,
+                        "sender_unique_reference": s1["senderUniqueReference"],
+                        "correlation_id": s1.get("senderCorrelationID"), "dcp_id": s1.get("DIPConnectionProviderID"),
+                        "primary_recipient": str(primary), "payload": json.dumps(payload),
+                        "mpan": message.block("M0").get("MPANCore"), "schema_version": s0.get("schemaVersion"),
+                        "sent_timestamp": s1.get("senderTimestamp"), "received_at": received,
+                        "received_real_at": received_real})
+                    recipients = [(str(primary), "primary")] + [(r, "secondary") for r in routing["secondary"]] + \
+                                 [(r, "always") for r in routing["always"]]
+                    for recipient_id, kind in recipients:
+                        db["dip_deliveries"].insert({
+                            "environment": self.ctx.environment, "transaction_id": transaction,
+                            "publication_id": f"P-{interface}-{recipient_id}-{day}-{self.ctx.random.hex(8, upper=True)}",
+                            "recipient_dip_id": recipient_id, "recipient_kind": kind, "interface_id": interface,
+                            "state": "Pending", "attempts": 0, "next_attempt_at": received, "last_status": None,
+                            "last_error": None, "created_at": received, "created_real_at": received_real,
+                            "delivered_at": None, "delivered_real_at": None, "replay": 0})
+                    items.append(response_item(
+                        code_message("MSG0000"), transactionID=transaction,
+                        senderUniqueReference=s1["senderUniqueReference"], correlationID=s1.get("senderCorrelationID"),
+                        sentTimestamp=s1.get("senderTimestamp"), senderID=sender.dip_id["dip_id"],
+                        recipientID=str(primary), DIPConnectionProviderID=s1.get("DIPConnectionProviderID")))
+        return items

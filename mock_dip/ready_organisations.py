@@ -1,0 +1,95 @@
+"""A fully onboarded organisation in one call, for CI pipelines, trainers and tests (control API
+`POST /_sandbox/dip/{env}/organisations`): details verified, a Primary Admin with every role (password set;
+MFA enrolment at first sign-in), DIP IDs with the roles asked for — exact DIP ID values when given, so fixture
+files with fixed IDs work —, an mTLS & Signing certificate and its key (issued by the DIP CA directly: the
+Atlas journey is what the portal rehearses, not what a CI job needs), and webhooks when given."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
+
+from mock_ca.keys import key_to_pem, new_rsa_key
+from mock_ca.pkcs12 import write_pfx
+from mock_dip.dip_certificates import PURPOSES, SubjectName
+from mock_dip.permissions import ROLES
+from mock_dip.service import Dip
+from sandbox import form_checks as f
+from sandbox.errors import InvalidInput
+from sandbox.passwords import hash_password
+
+DEFAULT_PASSWORD = "sandbox-password-1"
+
+
+def _domain_of(company: str) -> str:
+    words = re.findall(r"[a-z0-9]+", company.lower())
+    return "-".join(w for w in words if w not in ("ltd", "limited", "plc", "co")) + ".example"
+
+
+def onboard_organisation(dip: Dip, payload) -> dict:
+    payload = f.form(payload)
+    ctx = dip.ctx
+    company = str(payload.get("company_name") or f"Sandbox Participant {ctx.random.hex(3, upper=True)}")
+    domain = str(payload.get("domain") or _domain_of(company)).lower()
+    dip_id_specs = payload.get("dip_ids") or [{"role_code": "SUP"}]
+    if not isinstance(dip_id_specs, list) or not all(isinstance(d, dict) for d in dip_id_specs):
+        raise InvalidInput("dip_ids is a list of {\"role_code\", \"dip_id\"?, \"mpid\"?, \"effective_from\"?, "
+                           "\"webhooks\"?: {\"IF-041\": url}}", field="dip_ids")
+    webhooks = payload.get("webhooks") or {}
+    if not isinstance(webhooks, dict):
+        raise InvalidInput("webhooks maps an interface (IF-041) or STATUS to a callback URL", field="webhooks")
+    password = str(payload.get("password") or DEFAULT_PASSWORD)
+    subject = SubjectName("sandbox", domain, PURPOSES["mtlssigning"], f"{ctx.certificate_prefix}.sandbox.{domain}")
+    key = new_rsa_key(4096)  # before the transaction: making a key takes a while
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject.subject_name)]))
+           .add_extension(x509.SubjectAlternativeName([x509.DNSName(subject.dn_and_h),
+                                                       x509.DNSName(subject.subject_name)]), critical=False)
+           .sign(key, hashes.SHA256()))
+    organisation_id = "ORG-" + ctx.random.hex(4, upper=True)
+    now = ctx.clock.now_unix()
+    email = str(payload.get("admin_email") or f"admin@{domain}")
+    with ctx.store.transaction():
+        with ctx.store.transaction() as db:
+            db["dip_organisations"].insert({
+                "id": organisation_id, "environment": ctx.environment, "company_name": company,
+                "company_number": str(payload.get("company_number") or ctx.random.digits(8)), "kind": "participant",
+                "status": "active", "description": "onboarded in one call", "dcp_status": "none", "created_at": now,
+                "details_verified_at": now})
+            db["dip_whitelisted_domains"].insert({"organisation_id": organisation_id, "domain": domain,
+                                                  "created_at": now})
+        user = dip.identity.create_user(organisation_id, email, "Primary", "Admin", list(ROLES), primary=True,
+                                        expires_at=now + ctx.profile.wait("member_access").total_seconds())
+        with ctx.store.transaction() as db:
+            db["dip_users"].update(user["id"], {"status": "active", "password_hash": hash_password(password),
+                                                "dip_id_scope": "all"})
+        actor = {"email": email, "organisation_id": organisation_id, "is_manager": 0,
+                 "roles": json.dumps(list(ROLES)), "dip_id_scope": "all"}
+        dip_ids = []
+        for index, spec in enumerate(dip_id_specs):
+            values = {"role_code": spec.get("role_code", "SUP"),
+                      "mpid": spec.get("mpid") or f"{ctx.random.hex(2, upper=True)}",
+                      "effective_from": spec.get("effective_from") or ctx.clock.now().date().isoformat(),
+                      "effective_to": spec.get("effective_to")}
+            created = dip.dip_ids.create(actor, values, fixed_dip_id=spec.get("dip_id"))
+            keys = dip.dip_ids.api_keys(actor, created["dip_id"])
+            for channel, url in {**webhooks, **(spec.get("webhooks") or {})}.items():
+                dip.webhooks.set(created["dip_id"], channel, {"callbackURL": url}, email)
+            dip_ids.append({"dip_id": created["dip_id"], "role": created["role_code"], "mpid": created["mpid"],
+                            "api_key": keys["primary"], "secondary_api_key": keys["secondary"]})
+        issued = ctx.cas.issue("dip-mtls-signing", csr)
+        certificate = dip.certificates.record_issued(organisation_id, subject, issued.pem, email)
+        dip.audit.record("control API", "organisation onboarded in one call", organisation_id,
+                         dip_ids=[d["dip_id"] for d in dip_ids])
+    dip.delivery.wake()
+    return {"organisation_id": organisation_id, "environment": ctx.environment, "company_name": company,
+            "domain": domain, "dip_ids": dip_ids, "certificate_serial": certificate["serial_number"],
+            "certificate_pem": issued.pem, "key_pem": key_to_pem(key),
+            "pfx_base64": base64.b64encode(write_pfx(key, issued.certificate)).decode(),
+            "signing_certificate_pem": issued.pem,
+            "chain_pem": "".join(a.pem for a in ctx.cas.chain("dip-issuing")),
+            "members": [{"email": email, "password": password, "roles": list(ROLES)}]}
