@@ -60,3 +60,168 @@ def test_a_signed_message_reaches_the_webhook_signed_by_the_dip(world):
 
     entry = journal_entry(running, "/dip-channel/IF-041")
     assert entry["detail"]["signature"]["result"] == "valid"
+
+
+def _codes(response) -> list[str]:
+    return [item["message"].split(" ")[0] for item in response.json()["messageArray"]]
+
+
+@pytest.mark.parametrize("change, code, help_text", [
+    (lambda m, w: m["payload"]["CommonBlock"]["S1"].update(senderUniqueReference="bad"), "MSG1001",
+     "senderUniqueReference"),
+    (lambda m, w: m["payload"]["CommonBlock"]["S0"].update(interfaceID="IF-042"), "MSG1002", "does not match"),
+    (lambda m, w: m["payload"]["CommonBlock"]["S1"].update(senderTimestamp="2099-01-01T00:00:00+00:00"), "MSG1007",
+     "in the future"),
+    (lambda m, w: m["payload"]["CommonBlock"]["S1"].update(senderDIPID="1111111111"), "MSG1009",
+     "is not the DIP ID of the X-API-Key"),
+    (lambda m, w: m["payload"]["CommonBlock"]["S1"].update(senderRoleID="MSS"), "MSG1010", "is not the role"),
+    (lambda m, w: m["payload"]["CommonBlock"]["S1"].update(DIPConnectionProviderID="9999999999"), "MSG1011",
+     "not a DCP ID nominated"),
+    (lambda m, w: m["payload"]["CommonBlock"]["A0"].update(primaryRecipients=["1000000001"]), "MSG1031",
+     "is not a DIP ID of the DIP UIT"),
+    (lambda m, w: m["payload"]["CommonBlock"]["A0"].update(always=["1000000001"]), "MSG1030", "set by the DIP"),
+])
+def test_each_msg_code(world, change, code, help_text):
+    sent = message(world["supplier"], [recipient(world)])
+    change(sent, world)
+    response = world["client"].post("/dip-channel/IF-041", [sent])
+    assert response.status_code == 400 and _codes(response) == [code], response.text
+    assert help_text in response.json()["messageArray"][0]["help"]
+
+
+def test_all_or_nothing_duplicates_and_other_environment_recipients(world):
+    client, supplier = world["client"], world["supplier"]
+    good, bad = message(supplier, [recipient(world)]), message(supplier, [recipient(world)], senderRoleID="XXX")
+    response = client.post("/dip-channel/IF-041", [good, bad])
+    assert response.status_code == 400 and _codes(response) == ["MSG1000", "MSG1010"]
+    assert "accepted or rejected as a whole" in response.json()["messageArray"][0]["help"]
+    assert client.post("/dip-channel/IF-041", [good]).status_code == 201  # nothing of the first request was kept
+    again = client.post("/dip-channel/IF-041", [good])
+    assert again.status_code == 400 and _codes(again) == ["MSG1006"]
+    twice = message(supplier, [recipient(world)])
+    assert _codes(client.post("/dip-channel/IF-041", [twice, twice])) == ["MSG1000", "MSG1006"]
+    prod = onboard(world["running"], "prod", company_name="Prod Receiver Ltd", dip_ids=[{"role_code": "ADS"}])
+    elsewhere = client.post("/dip-channel/IF-041", [message(supplier, [prod["dip_ids"][0]["dip_id"]])])
+    assert _codes(elsewhere) == ["MSG1031"] and "another environment" in elsewhere.json()["messageArray"][0]["help"]
+    unknown_channel = client.post("/dip-channel/XX-041", [message(supplier, [recipient(world)])])
+    assert _codes(unknown_channel) == ["MSG1002"] and "is not a DIP interface" in unknown_channel.text
+    for body in (b"not json", b"{}", b"[]"):
+        answer = client.post("/dip-channel/IF-041", None, body=body)
+        assert answer.status_code == 400 and _codes(answer) == ["MSG1001"]
+
+
+def test_urls_and_field_names_are_case_insensitive(world):
+    sent = message(world["supplier"], [recipient(world)])
+    lowered = {"PAYLOAD": {"commonblock": {k.lower(): {f.lower(): v for f, v in b.items()}
+                                           for k, b in sent["payload"]["CommonBlock"].items()},
+                           "customBLOCK": sent["payload"]["CustomBlock"]}}
+    response = world["client"].post("/DIP-Channel/if-041", [lowered])
+    assert response.status_code == 201, response.text
+
+
+def test_request_size_limit(start_sandbox, tmp_path):
+    running = start_sandbox(profile="instant", clock_mode="manual", dip_max_request_bytes=2000)
+    supplier = onboard(running, company_name="Super Energy Co")
+    client = Client(running, supplier, tmp_path)
+    response = client.post("/dip-channel/IF-041", [message(supplier, ["1234567890"])] * 10)
+    assert response.status_code == 413 and "at most 2000" in response.json()["messageArray"][0]["help"]
+
+
+@pytest.mark.parametrize("tamper, check", [
+    (lambda c, w: {"body_extra": True}, "content_hash"),
+    (lambda c, w: {"moment": dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)}, "date_skew"),
+    (lambda c, w: {"sign_url": c.base + "/dip-channel/IF-042"}, "signature"),
+    (lambda c, w: {"headers": {message_signature.SIGNATURE: ""}}, "headers_missing"),
+])
+def test_each_signature_failure_is_named_and_journaled(world, tamper, check):
+    client = world["client"]
+    sent = message(world["supplier"], [recipient(world)])
+    options = tamper(client, world)
+    if options.pop("body_extra", False):
+        data = json.dumps([sent]).encode()
+        signed = message_signature.sign("POST", client.base + "/dip-channel/IF-041", data, client.signing_key,
+                                        client.signing_pem, dt.datetime.now(dt.timezone.utc))
+        response = client.post("/dip-channel/IF-041", None, body=data + b" ", headers=signed)
+    else:
+        response = client.post("/dip-channel/IF-041", [sent], **options)
+    assert response.status_code == 401, response.text
+    assert f"signature check failed ({check})" in response.json()["messageArray"][0]["help"]
+    detail = journal_entry(world["running"], "/dip-channel/IF-041")["detail"]["signature"]
+    assert detail["result"] == check and detail["computed"]["content_hash"]
+    if check == "signature":
+        assert detail["computed"]["string_to_sign"].startswith("POST;https://127.0.0.1:")
+
+
+def test_signing_certificates_the_dip_refuses(world, tmp_path, key_pool):
+    running, supplier, receiver = world["running"], world["supplier"], world["receiver"]
+    # another organisation's certificate (the receiver's) signing the supplier's message
+    other = Client(running, supplier, tmp_path / "other", signing=receiver)
+    refused = other.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
+    assert refused.status_code == 401 and "certificate_organisation" in refused.json()["messageArray"][0]["help"]
+    # an mTLS-only certificate is not for signing
+    dip = running.sandbox.dip["uit"]
+    from mock_dip.dip_certificates import PURPOSES, SubjectName
+    from mock_ca.keys import key_to_pem
+    from tests.conftest import make_csr
+    key = key_pool.get()
+    subject = SubjectName("mtls", "super-energy.example", PURPOSES["mtls"], "energydip-nonprod.mtls.super-energy.example")
+    issued = running.sandbox.cas.issue("dip-mtls", make_csr(key, subject.subject_name, (subject.dn_and_h,
+                                                                                       subject.subject_name)))
+    dip.certificates.record_issued(supplier["organisation_id"], subject, issued.pem, "test")
+    mtls_only = Client(running, supplier, tmp_path / "mtls", signing={"key_pem": key_to_pem(key),
+                                                                      "signing_certificate_pem": issued.pem})
+    wrong_purpose = mtls_only.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
+    assert wrong_purpose.status_code == 401 and "certificate_purpose" in wrong_purpose.json()["messageArray"][0]["help"]
+    # revoked: the mTLS handshake certificate is refused before anything else
+    running.sandbox.cas.revoke(supplier["certificate_serial"], "keyCompromise")
+    revoked = world["client"].post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
+    assert revoked.status_code == 401 and "was revoked" in revoked.json()["messageArray"][0]["help"]
+
+
+def test_api_keys_and_certificates_of_the_wrong_party(world, tmp_path):
+    client, supplier, receiver = world["client"], world["supplier"], world["receiver"]
+    sent = message(supplier, [recipient(world)])
+    no_key = client.post("/dip-channel/IF-041", [sent], headers={"X-API-Key": ""})
+    assert no_key.status_code == 401 and "X-API-Key header is required" in no_key.json()["messageArray"][0]["help"]
+    unknown = client.post("/dip-channel/IF-041", [sent], api_key="0" * 32)
+    assert unknown.status_code == 401
+    secondary = client.post("/dip-channel/IF-041", [sent], api_key=supplier["dip_ids"][0]["secondary_api_key"])
+    assert secondary.status_code == 201, secondary.text
+    others_key = client.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])],
+                             api_key=receiver["dip_ids"][0]["api_key"])
+    assert others_key.status_code == 403 and "neither owns DIP ID" in others_key.json()["messageArray"][0]["help"]
+
+
+@pytest.mark.parametrize("statuses, final, attempts", [
+    ([503, 201], "Delivered", 2),
+    ([400], "DeliveryFailure", 1),
+    ([500, 500, 500], "RetriesExhausted", 3),
+])
+def test_delivery_retries_and_states(start_sandbox, tmp_path, statuses, final, attempts):
+    running = start_sandbox(profile="instant", clock_mode="manual", dip_delivery_attempts=3, dip_delivery_backoff=60)
+    supplier = onboard(running, company_name="Super Energy Co")
+    hook = Webhook(running, tmp_path / "hook")
+    hook.statuses = list(statuses)
+    receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
+                       webhooks={"IF-041": hook.url})
+    client = Client(running, supplier, tmp_path / "client")
+    target = receiver["dip_ids"][0]["dip_id"]
+    transaction = client.post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
+    hook.wait_for(1)
+    for count in range(2, attempts + 1):
+        requests.post(running.control + "/clock/advance", json={"seconds": 60 * 2 ** (count - 2)}, timeout=10)
+        hook.wait_for(count)
+    dip = running.sandbox.dip["uit"]
+
+    def state():
+        return dip.ctx.one("select state, attempts from dip_deliveries where transaction_id = ?",
+                           [transaction["transactionID"]])
+    import time
+    deadline = time.monotonic() + 10
+    while state()["state"] != final and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert state() == {"state": final, "attempts": attempts}
+    requests.post(running.control + "/clock/advance", json={"seconds": 3600}, timeout=10)
+    time.sleep(0.3)
+    assert len(hook.received) == attempts  # nothing more after a final state
+    hook.close()
