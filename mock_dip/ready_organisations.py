@@ -1,8 +1,9 @@
 """A fully onboarded organisation in one call, for CI pipelines, trainers and tests (control API
 `POST /_sandbox/dip/{env}/organisations`): details verified, a Primary Admin with every role (password set;
 MFA enrolment at first sign-in), DIP IDs with the roles asked for — exact DIP ID values when given, so fixture
-files with fixed IDs work —, an mTLS & Signing certificate and its key (issued by the DIP CA directly: the
-Atlas journey is what the portal rehearses, not what a CI job needs), and webhooks when given."""
+files with fixed IDs work —, with `dcp: true` approved DCP status and a DCP ID, an mTLS & Signing certificate
+and its key (issued by the DIP CA directly: the Atlas journey is what the portal rehearses, not what a CI job
+needs), and webhooks when given."""
 from __future__ import annotations
 
 import base64
@@ -35,7 +36,7 @@ def onboard_organisation(dip: Dip, payload) -> dict:
     ctx = dip.ctx
     company = str(payload.get("company_name") or f"Sandbox Participant {ctx.random.hex(3, upper=True)}")
     domain = str(payload.get("domain") or _domain_of(company)).lower()
-    dip_id_specs = payload.get("dip_ids") or [{"role_code": "SUP"}]
+    dip_id_specs = payload.get("dip_ids", [{"role_code": "SUP"}])
     if not isinstance(dip_id_specs, list) or not all(isinstance(d, dict) for d in dip_id_specs):
         raise InvalidInput("dip_ids is a list of {\"role_code\", \"dip_id\"?, \"mpid\"?, \"effective_from\"?, "
                            "\"webhooks\"?: {\"IF-041\": url}}", field="dip_ids")
@@ -58,7 +59,8 @@ def onboard_organisation(dip: Dip, payload) -> dict:
             db["dip_organisations"].insert({
                 "id": organisation_id, "environment": ctx.environment, "company_name": company,
                 "company_number": str(payload.get("company_number") or ctx.random.digits(8)), "kind": "participant",
-                "status": "active", "description": "onboarded in one call", "dcp_status": "none", "created_at": now,
+                "status": "active", "description": "onboarded in one call",
+                "dcp_status": "approved" if payload.get("dcp") else "none", "created_at": now,
                 "details_verified_at": now})
             db["dip_whitelisted_domains"].insert({"organisation_id": organisation_id, "domain": domain,
                                                   "created_at": now})
@@ -81,13 +83,14 @@ def onboard_organisation(dip: Dip, payload) -> dict:
                 dip.webhooks.set(created["dip_id"], channel, {"callbackURL": url}, email)
             dip_ids.append({"dip_id": created["dip_id"], "role": created["role_code"], "mpid": created["mpid"],
                             "api_key": keys["primary"], "secondary_api_key": keys["secondary"]})
+        dcp_id = dip.dcps.create_dcp_id(actor)["dcp_id"] if payload.get("dcp") else None
         issued = ctx.cas.issue("dip-mtls-signing", csr)
         certificate = dip.certificates.record_issued(organisation_id, subject, issued.pem, email)
         dip.audit.record("control API", "organisation onboarded in one call", organisation_id,
                          dip_ids=[d["dip_id"] for d in dip_ids])
     dip.delivery.wake()
     return {"organisation_id": organisation_id, "environment": ctx.environment, "company_name": company,
-            "domain": domain, "dip_ids": dip_ids, "certificate_serial": certificate["serial_number"],
+            "domain": domain, "dip_ids": dip_ids, "dcp_id": dcp_id, "certificate_serial": certificate["serial_number"],
             "certificate_pem": issued.pem, "key_pem": key_to_pem(key),
             "pfx_base64": base64.b64encode(write_pfx(key, issued.certificate)).decode(),
             "signing_certificate_pem": issued.pem,

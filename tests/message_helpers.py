@@ -52,7 +52,7 @@ class Client:
         signer = signing or organisation
         self.signing_key = key_from_pem(signer["key_pem"])
         self.signing_pem = signer["signing_certificate_pem"]
-        self.api_key = organisation["dip_ids"][0]["api_key"]
+        self.api_key = organisation["dip_ids"][0]["api_key"] if organisation["dip_ids"] else None
         self.session = requests.Session()
 
     def post(self, path: str, payload, *, api_key: str | None = None, sign_url: str | None = None,

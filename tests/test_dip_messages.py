@@ -225,3 +225,53 @@ def test_delivery_retries_and_states(start_sandbox, tmp_path, statuses, final, a
     time.sleep(0.3)
     assert len(hook.received) == attempts  # nothing more after a final state
     hook.close()
+
+
+def test_a_dcp_sends_with_its_own_mtls_certificate_and_the_mps_signing_certificate(world, tmp_path):
+    from tests.dip_helpers import DipPortal
+    running, supplier = world["running"], world["supplier"]
+    dcp = onboard(running, company_name="Fabrikam Connection Provider Ltd", dcp=True, dip_ids=[])
+    mp_admin = DipPortal(running)
+    mp_admin.first_sign_in(supplier["members"][0]["email"], supplier["members"][0]["password"])
+    supplier_id = supplier["dip_ids"][0]["dip_id"]
+    # the DCP's certificate with the supplier's key and signature, before the nomination: refused
+    via_dcp = Client(running, dcp, tmp_path / "dcp", signing=supplier)
+    via_dcp.api_key = supplier["dip_ids"][0]["api_key"]
+    sent = message(supplier, [recipient(world)], DIPConnectionProviderID=dcp["dcp_id"])
+    refused = via_dcp.post("/dip-channel/IF-041", [sent])
+    assert refused.status_code == 403 and "nor is a DCP nominated" in refused.json()["messageArray"][0]["help"]
+    mp_admin.ok("POST", f"/dip-ids/{supplier_id}/nominations", 201, json={"dcp_id": dcp["dcp_id"]})
+    accepted = via_dcp.post("/dip-channel/IF-041", [sent])
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["messageArray"][0]["DIPConnectionProviderID"] == dcp["dcp_id"]
+    without_id = via_dcp.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
+    assert _codes(without_id) == ["MSG1011"]
+    # the DCP signing with its own certificate instead of the MP's: refused
+    own_signature = Client(running, dcp, tmp_path / "dcp-own")
+    own_signature.api_key = supplier["dip_ids"][0]["api_key"]
+    wrong = own_signature.post("/dip-channel/IF-041", [message(supplier, [recipient(world)],
+                                                               DIPConnectionProviderID=dcp["dcp_id"])])
+    assert wrong.status_code == 401 and "also when a DCP sends" in wrong.json()["messageArray"][0]["help"]
+    delivered = world["hook"].wait_for(1)
+    assert json.loads(delivered[0]["body"])[0]["payload"]["CommonBlock"]["S1"]["DIPConnectionProviderID"] == \
+        dcp["dcp_id"]
+
+
+def test_publication_config_through_the_message_api(world, tmp_path):
+    running, supplier, hook = world["running"], world["supplier"], world["hook"]
+    receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
+    target = recipient(world)
+    bad = receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", {"maxMessageCount": 1})
+    assert bad.status_code == 422 and "callbackURL is required" in bad.json()["messageArray"][0]["help"]
+    set_ = receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", {"callbackURL": hook.url,
+                                                                             "maxMessageCount": 100})
+    assert set_.status_code == 201 and set_.json()["messageArray"][0]["message"] == "MSG0000"
+    not_yours = world["client"].post(f"/dip-channel/IF-042/pubconfig/{target}", {"callbackURL": hook.url})
+    assert not_yours.status_code == 403
+    assert world["client"].post("/dip-channel/IF-042", [message(supplier, [target], interface="IF-042")]
+                                ).status_code == 201
+    assert json.loads(hook.wait_for(1)[0]["body"])[0]["payload"]["CommonBlock"]["S0"]["interfaceID"] == "IF-042"
+    removed = receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", None, method="DELETE", body=b"")
+    assert removed.status_code == 204
+    assert receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", None, method="DELETE",
+                                body=b"").status_code == 404
