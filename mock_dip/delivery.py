@@ -22,6 +22,7 @@ from mock_dip import message_signature
 from mock_dip.context import DipContext
 from mock_dip.message_ingress import dip_timestamp
 from mock_dip.own_certificates import OwnCertificates
+from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.clock import from_unix, real_now
 
 log = logging.getLogger("dip_sandbox.delivery")
@@ -117,21 +118,32 @@ class DeliveryWorker:
             done += self._deliver_queue(queue)
         return done
 
+    def _queue_rows(self, queue: dict) -> list[dict]:
+        """The open deliveries of a queue, oldest first, with what they carry: a stored message, or for the
+        STATUS channel a status-message item."""
+        if queue["interface_id"] == STATUS_CHANNEL:
+            source = ("s.item from dip_deliveries d join dip_status_messages s on s.id = d.status_message_id")
+        else:
+            source = ("m.payload, m.received_at, m.correlation_id from dip_deliveries d join dip_messages m on "
+                      "m.environment = d.environment and m.transaction_id = d.transaction_id")
+        return self.ctx.store.query(
+            f"select d.*, {source} where d.environment = ? and d.recipient_dip_id = ? and d.interface_id = ? and "
+            "d.state in ('Pending', 'Retrying') order by d.id limit ?",
+            [self.ctx.environment, queue["recipient_dip_id"], queue["interface_id"], BATCH])
+
     def _deliver_queue(self, queue: dict) -> int:
         now = self.ctx.clock.now_unix()
-        rows = self.ctx.store.query(
-            "select d.*, m.payload, m.received_at, m.correlation_id from dip_deliveries d join dip_messages m on "
-            "m.environment = d.environment and m.transaction_id = d.transaction_id where d.environment = ? and "
-            "d.recipient_dip_id = ? and d.interface_id = ? and d.state in ('Pending', 'Retrying') order by d.id "
-            "limit ?", [self.ctx.environment, queue["recipient_dip_id"], queue["interface_id"], BATCH])
         batch = []
-        for row in rows:
+        for row in self._queue_rows(queue):
             if row["next_attempt_at"] > now + 0.001:
                 break
             batch.append(row)
         if not batch:
             return 0
-        body = json.dumps([egress_message(r, r, bool(r["replay"])) for r in batch]).encode()
+        if queue["interface_id"] == STATUS_CHANNEL:
+            body = json.dumps([json.loads(r["item"]) for r in batch]).encode()
+        else:
+            body = json.dumps([egress_message(r, r, bool(r["replay"])) for r in batch]).encode()
         status, answer, error, elapsed = self._post(queue["callback_url"], body)
         self._settle(batch, queue["callback_url"], status, answer, error, elapsed)
         return len(batch)

@@ -2,7 +2,7 @@
 DIP's `StandardResponse` — the one error mapping of this API. URLs are case-insensitive (the spec says so)."""
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from mock_ca import CertificateAuthorities
@@ -13,7 +13,7 @@ from mock_dip.response_codes import message as code_message
 from mock_dip.service import Dip
 from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.clock import SandboxClock, real_now
-from sandbox.errors import DomainError, Forbidden
+from sandbox.errors import BadRequest, DomainError, Forbidden
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY, JOURNAL_DETAIL_KEY
 
 
@@ -123,6 +123,43 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
     def remove_status_messages(recipient_id: str):
         dip.webhooks.remove(for_recipient(signed_sender(raw_body()), recipient_id), STATUS_CHANNEL)
         return "", 204
+
+    def own_recipient(channel: str, recipient_id: str) -> tuple[str, dict]:
+        body = raw_body()
+        recipient = for_recipient(signed_sender(body), recipient_id)
+        payload = request.get_json(silent=True)
+        if payload is None:
+            raise BadRequest("the body is a MessageRequest JSON object")
+        return recipient, payload
+
+    @app.post("/dip-channel/<channel>/replay/<recipient_id>")
+    def replay(channel: str, recipient_id: str):
+        recipient, payload = own_recipient(channel, recipient_id)
+        return jsonify(dip.replay.replay(recipient, channel, payload)), 200
+
+    @app.post("/dip-channel/<channel>/requeue/<recipient_id>")
+    def requeue(channel: str, recipient_id: str):
+        recipient, payload = own_recipient(channel, recipient_id)
+        count = dip.replay.requeue(recipient, channel, payload)
+        dip.delivery.wake()
+        return {"messageArray": [response_item(code_message("MSG0000"), f"{count} message(s) requeued")],
+                "timestamp": now_stamp()}, 200
+
+    @app.post("/statusmessage")
+    def status_message():
+        body = raw_body()
+        outcome = dip.status_messages.submit(signed_sender(body), body)
+        if outcome.status == 201:
+            dip.delivery.wake()
+        return outcome.body(), outcome.status
+
+    @app.post("/validate/<channel>/<event_code>")
+    def validate(channel: str, event_code: str):
+        """No signature (the spec says so); mTLS still. Built-in checks of the common blocks."""
+        problems = dip.ingress.validate(channel, event_code, raw_body())
+        if problems:
+            return jsonify("; ".join(problems)), 400
+        return jsonify("Message OK"), 201
 
     @app.get("/_sandbox/whoami")
     def whoami():

@@ -165,6 +165,25 @@ class MessageIngress:
                            stamp)
         return Outcome(201, self._store(sender, interface, checked, now), stamp)
 
+    def validate(self, interface_id: str, event_code: str, body: bytes) -> list[str]:
+        """`/validate/{IF}/{EventCode}`: the structural checks only (no sender, no records); problems as text."""
+        try:
+            array = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return ["MSG1001: the body is not valid JSON"]
+        if not isinstance(array, list) or not array:
+            return ["MSG1001: the body is a JSON array of one or more {\"payload\": {...}} messages"]
+        problems = []
+        if not common_blocks.check_interface_id(interface_id):
+            problems.append(f"MSG1002: {interface_id} is not a DIP interface")
+        for index, item in enumerate(array):
+            message = common_blocks.check_message(item, interface_id.upper(), ENVIRONMENT_TAGS[self.ctx.environment])
+            sent_event = message.block("S0").get("eventCode")
+            if isinstance(sent_event, str) and sent_event.strip("[]").lower() != event_code.strip("[]").lower():
+                message.add("MSG1001", f"S0.eventCode {sent_event} is not [{event_code.strip('[]')}]")
+            problems += [f"message {index + 1}: {p.code}: {p.help}" for p in message.problems]
+        return problems
+
     def _rejected(self, sender: Sender, message: CheckedMessage, batch_failed: bool) -> dict:
         s1 = message.block("S1")
         fields = {"senderUniqueReference": s1.get("senderUniqueReference"), "correlationID": s1.get(

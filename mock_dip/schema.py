@@ -96,4 +96,10 @@ def migrations():
         db["dip_webhooks"].create({"environment": str, "recipient_dip_id": str, "channel": str, "callback_url": str,
                                    "created_at": float, "created_by": str},
                                   pk=("environment", "recipient_dip_id", "channel"))
-    return [create_tables, organisation_details, dip_ids, dcps, certificates, messages]
+    def status_messages(db):
+        # Business status sent back by recipients (POST /statusmessage), delivered to the original sender's
+        # status webhook through the same delivery queues (channel STATUS).
+        db["dip_status_messages"].create({"id": int, "environment": str, "transaction_id": str, "from_dip_id": str,
+                                          "to_dip_id": str, "item": str, "received_at": float}, pk="id")
+        db["dip_deliveries"].add_column("status_message_id", int)
+    return [create_tables, organisation_details, dip_ids, dcps, certificates, messages, status_messages]

@@ -24,6 +24,8 @@ from mock_dip.message_ingress import MessageIngress
 from mock_dip.message_senders import MessageSenders
 from mock_dip.organisations import Organisations
 from mock_dip.own_certificates import OwnCertificates
+from mock_dip.replay import Replay
+from mock_dip.status_messages import StatusMessages
 from mock_dip.webhooks import Webhooks
 
 
@@ -43,6 +45,8 @@ class Dip:
         self.senders = MessageSenders(ctx, self.dip_ids, self.certificates)
         self.ingress = MessageIngress(ctx, ctx.messages.signature_skew)
         self.webhooks = Webhooks(ctx)
+        self.replay = Replay(ctx, self.webhooks)
+        self.status_messages = StatusMessages(ctx)
         self.delivery = DeliveryWorker(ctx, self.own_certificates, delivery_policy,
                                        trust_bundle or (lambda: Path(certifi_where())), record)
 

@@ -275,3 +275,63 @@ def test_publication_config_through_the_message_api(world, tmp_path):
     assert removed.status_code == 204
     assert receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", None, method="DELETE",
                                 body=b"").status_code == 404
+
+
+REQUEST = {"datetimeFrom": None, "datetimeTo": None, "eventCode": None, "MPAN": None, "version": None}
+
+
+def test_replay_requeue_and_status_messages(world, tmp_path):
+    running, supplier, hook = world["running"], world["supplier"], world["hook"]
+    target = recipient(world)
+    receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
+    first = world["client"].post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
+    second = world["client"].post("/dip-channel/IF-041", [message(supplier, [target], event="[ReadingSMRS]")]
+                                  ).json()["messageArray"][0]
+    hook.wait_for(2)
+
+    replayed = receiver_client.post(f"/dip-channel/IF-041/replay/{target}", REQUEST)
+    assert replayed.status_code == 200, replayed.text
+    assert [m["payload"]["CommonBlock"]["D0"]["transactionID"] for m in replayed.json()] == \
+        [first["transactionID"], second["transactionID"]]
+    assert all(m["payload"]["CommonBlock"]["D0"]["replayIndicator"] is True for m in replayed.json())
+    by_event = receiver_client.post(f"/dip-channel/IF-041/replay/{target}", {**REQUEST, "eventCode": "ReadingSMRS"})
+    assert [m["payload"]["CommonBlock"]["D0"]["transactionID"] for m in by_event.json()] == [second["transactionID"]]
+    by_id = receiver_client.post(f"/dip-channel/IF-041/replay/{target}",
+                                 {**REQUEST, "transactionIDs": [first["transactionID"]]})
+    assert len(by_id.json()) == 1
+    assert receiver_client.post(f"/dip-channel/IF-041/replay/{target}",
+                                {**REQUEST, "transactionIDs": ["T"] * 101}).status_code == 422
+    missing = receiver_client.post(f"/dip-channel/IF-041/replay/{target}", {"eventCode": None})
+    assert missing.status_code == 422 and "datetimeFrom" in missing.json()["messageArray"][0]["help"]
+    assert world["client"].post(f"/dip-channel/IF-041/replay/{target}", REQUEST).status_code == 403
+
+    requeued = receiver_client.post(f"/dip-channel/IF-041/requeue/{target}", {**REQUEST, "eventCode": "[ReadingCOS]"})
+    assert requeued.status_code == 200 and "1 message(s) requeued" in requeued.text
+    again = json.loads(hook.wait_for(3)[2]["body"])
+    assert again[0]["payload"]["CommonBlock"]["D0"]["transactionID"] == first["transactionID"]
+    assert again[0]["payload"]["CommonBlock"]["D0"]["replayIndicator"] is True
+
+    # status messages: the receiver reports back; the supplier's status webhook gets it
+    status_hook = Webhook(running, tmp_path / "status-hook")
+    supplier_id = supplier["dip_ids"][0]["dip_id"]
+    assert world["client"].post(f"/statusmessage/config/{supplier_id}", {"callbackURL": status_hook.url}
+                                ).status_code == 201
+    item = {**first, "message": "RCP0000", "senderID": target, "recipientID": supplier_id}
+    reported = receiver_client.post("/statusmessage", [item])
+    assert reported.status_code == 201, reported.text
+    arrived = json.loads(status_hook.wait_for(1)[0]["body"])
+    assert arrived[0]["transactionID"] == first["transactionID"] and arrived[0]["message"] == "RCP0000"
+    strange = receiver_client.post("/statusmessage", [{**item, "transactionID": "T-unknown"}])
+    assert strange.status_code == 400 and "is not a message the DIP delivered" in strange.text
+    status_hook.close()
+
+
+def test_validate_endpoint(world):
+    client = world["client"]
+    sent = message(world["supplier"], [recipient(world)])
+    ok = client.session.post(client.base + "/validate/IF-041/ReadingCOS", json=[sent], verify=world["running"].bundle,
+                             cert=(str(client.cert), str(client.key)), timeout=10)
+    assert ok.status_code == 201 and ok.json() == "Message OK"
+    wrong = client.session.post(client.base + "/validate/IF-041/ReadingSMRS", json=[sent],
+                                verify=world["running"].bundle, cert=(str(client.cert), str(client.key)), timeout=10)
+    assert wrong.status_code == 400 and "is not [readingsmrs]" in wrong.json().lower()
