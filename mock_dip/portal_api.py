@@ -127,8 +127,10 @@ def portal_blueprint() -> Blueprint:
         user = g.dip_user
         detail = dip.dip_ids.describe(dip.dip_ids.get(user, dip_id))
         # a DCP acting for the organisation sees the DIP ID, not the organisation's members
+        configured = dip.channels.configured(dip_id)
         return {**detail, "members": None if user.get("dcp_context") else dip.dip_ids.members(user, dip_id),
-                "interfaces": {"configured": [], "note": "message channels arrive with the message API"}}
+                "interfaces": {"configured": [c for c in configured if c != "STATUS"],
+                               "status_messages": "STATUS" in configured}}
 
     @bp.patch("/dip-ids/<dip_id>")
     def edit_dip_id(environment: str, dip_id: str):
@@ -146,6 +148,35 @@ def portal_blueprint() -> Blueprint:
     @bp.post("/dip-ids/<dip_id>/api-keys/<slot>/regenerate")
     def regenerate_api_key(environment: str, dip_id: str, slot: str):
         return _dip().dip_ids.regenerate(g.dip_user, dip_id, slot)
+
+    # -- message channels, messages, performance -----------------------------------------------------
+    @bp.get("/dip-ids/<dip_id>/channels")
+    def list_channels(environment: str, dip_id: str):
+        return {"channels": _dip().channels.channels(g.dip_user, dip_id)}
+
+    @bp.put("/dip-ids/<dip_id>/channels/<channel>")
+    def set_channel(environment: str, dip_id: str, channel: str):
+        dip = _dip()
+        answer = dip.channels.set_channel(g.dip_user, dip_id, channel, json_body())
+        dip.delivery.wake()
+        return answer
+
+    @bp.delete("/dip-ids/<dip_id>/channels/<channel>")
+    def remove_channel(environment: str, dip_id: str, channel: str):
+        _dip().channels.remove_channel(g.dip_user, dip_id, channel)
+        return "", 204
+
+    @bp.get("/dip-ids/<dip_id>/messages")
+    def list_messages(environment: str, dip_id: str):
+        return {"messages": _dip().channels.messages(g.dip_user, dip_id, request.args.get("direction", "sent"))}
+
+    @bp.get("/messages/<transaction_id>")
+    def get_message(environment: str, transaction_id: str):
+        return _dip().channels.message(g.dip_user, transaction_id)
+
+    @bp.get("/dip-ids/<dip_id>/performance")
+    def performance(environment: str, dip_id: str):
+        return _dip().channels.performance(g.dip_user, dip_id)
 
     # -- the Certificates tab ------------------------------------------------------------------------
     @bp.get("/certificates/stages")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from mock_dip.certificates_openapi import certificate_paths
+from mock_dip.channels_openapi import channel_paths
 from mock_dip.permissions import ROLES
 from sandbox.openapi_builder import INT, NO_CONTENT, STR, body, document, json_response, obj, operation, path_param
 
@@ -158,6 +159,7 @@ def paths() -> dict:
         "/audit": {"get": operation("The audit log of the signed-in user's organisation",
                                     {"200": json_response(_ANY)}, tag=_TAG)},
         **certificate_paths(),
+        **channel_paths(),
     }
 
 

@@ -20,6 +20,7 @@ from mock_dip.delivery import DeliveryPolicy, DeliveryWorker
 from mock_dip.dip_ids import DipIds
 from mock_dip.identity import Identity
 from mock_dip.members import Members
+from mock_dip.message_channels import MessageChannels
 from mock_dip.message_ingress import MessageIngress
 from mock_dip.message_senders import MessageSenders
 from mock_dip.organisations import Organisations
@@ -47,6 +48,7 @@ class Dip:
         self.webhooks = Webhooks(ctx)
         self.replay = Replay(ctx, self.webhooks)
         self.status_messages = StatusMessages(ctx)
+        self.channels = MessageChannels(ctx, self.dip_ids, self.webhooks)
         self.delivery = DeliveryWorker(ctx, self.own_certificates, delivery_policy,
                                        trust_bundle or (lambda: Path(certifi_where())), record)
 

@@ -335,3 +335,40 @@ def test_validate_endpoint(world):
     wrong = client.session.post(client.base + "/validate/IF-041/ReadingSMRS", json=[sent],
                                 verify=world["running"].bundle, cert=(str(client.cert), str(client.key)), timeout=10)
     assert wrong.status_code == 400 and "is not [readingsmrs]" in wrong.json().lower()
+
+
+def test_message_channels_in_the_portal(world, tmp_path):
+    from tests.dip_helpers import DipPortal
+    running, supplier, receiver, hook = world["running"], world["supplier"], world["receiver"], world["hook"]
+    portal = DipPortal(running)
+    portal.first_sign_in(receiver["members"][0]["email"], receiver["members"][0]["password"])
+    target = recipient(world)
+    assert portal.ok("GET", f"/dip-ids/{target}")["interfaces"] == {"configured": ["IF-041"], "status_messages": False}
+    bad = portal.call("PUT", f"/dip-ids/{target}/channels/IF-043", json={"callbackURL": "ftp://x"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "callbackURL"
+    portal.ok("PUT", f"/dip-ids/{target}/channels/IF-043", json={"callbackURL": hook.url})
+    assert [c["channel"] for c in portal.ok("GET", f"/dip-ids/{target}/channels")["channels"]] == ["IF-041", "IF-043"]
+
+    sent = world["client"].post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
+    hook.wait_for(1)
+    received = portal.ok("GET", f"/dip-ids/{target}/messages", params={"direction": "received"})["messages"]
+    assert [m["transaction_id"] for m in received] == [sent["transactionID"]]
+    import time
+    deadline = time.monotonic() + 10
+    while portal.ok("GET", f"/messages/{sent['transactionID']}")["deliveries"][0]["state"] != "Delivered":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    detail = portal.ok("GET", f"/messages/{sent['transactionID']}")
+    assert detail["deliveries"][0]["journal"][0]["url"] == hook.url and detail["deliveries"][0]["journal"][0][
+        "status"] == 201
+    performance = portal.ok("GET", f"/dip-ids/{target}/performance")
+    assert performance["deliveries_to_this_dip_id"]["Delivered"] == 1
+    assert performance["delivery_latency_ms"]["count"] == 1 and performance["delivery_latency_ms"]["p99"] >= 0
+    # the sender's organisation sees its sent message, not the receiver's channels
+    sender_portal = DipPortal(running)
+    sender_portal.first_sign_in(supplier["members"][0]["email"], supplier["members"][0]["password"])
+    supplier_id = supplier["dip_ids"][0]["dip_id"]
+    assert [m["transaction_id"] for m in sender_portal.ok("GET", f"/dip-ids/{supplier_id}/messages")["messages"]] == \
+        [sent["transactionID"]]
+    assert sender_portal.call("GET", f"/dip-ids/{target}/channels").status_code == 404
+    assert portal.call("DELETE", f"/dip-ids/{target}/channels/IF-043").status_code == 204

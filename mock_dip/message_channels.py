@@ -1,0 +1,120 @@
+"""Message channels in the portal (B.7): per DIP ID the webhook of each interface and of status messages
+(Message Admins; a nominated DCP acting for the MP too), the messages sent and received with each delivery's
+journal, and a performance summary (counts per state, delivery latency percentiles)."""
+from __future__ import annotations
+
+import json
+
+from mock_dip import permissions
+from mock_dip.context import DipContext
+from mock_dip.dip_ids import DipIds
+from mock_dip.members import roles_of
+from mock_dip.webhooks import Webhooks
+from sandbox.clock import iso_unix
+from sandbox.errors import InvalidInput, NotFound
+
+STATES = ("Pending", "Retrying", "Delivered", "RejectedByRecipient", "DeliveryFailure", "RetriesExhausted")
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
+
+
+class MessageChannels:
+    def __init__(self, ctx: DipContext, dip_ids: DipIds, webhooks: Webhooks):
+        self.ctx = ctx
+        self.dip_ids = dip_ids
+        self.webhooks = webhooks
+
+    def _dip_id(self, actor: dict, dip_id: str, operation: str) -> dict:
+        permissions.require(actor, roles_of(actor), operation)
+        return self.dip_ids.get(actor, dip_id)
+
+    # -- webhooks ------------------------------------------------------------------------------------
+    def channels(self, actor: dict, dip_id: str) -> list[dict]:
+        return self.webhooks.for_recipient(self._dip_id(actor, dip_id, "channels.manage")["dip_id"])
+
+    def configured(self, dip_id: str) -> list[str]:
+        return [w["channel"] for w in self.webhooks.for_recipient(dip_id)]
+
+    def set_channel(self, actor: dict, dip_id: str, channel: str, payload) -> dict:
+        row = self._dip_id(actor, dip_id, "channels.manage")
+        return self.webhooks.set(row["dip_id"], channel, payload, actor["email"])
+
+    def remove_channel(self, actor: dict, dip_id: str, channel: str) -> None:
+        self.webhooks.remove(self._dip_id(actor, dip_id, "channels.manage")["dip_id"], channel)
+
+    # -- messages ------------------------------------------------------------------------------------
+    def messages(self, actor: dict, dip_id: str, direction: str = "sent", limit: int = 100) -> list[dict]:
+        row = self._dip_id(actor, dip_id, "messages.view")
+        if direction not in ("sent", "received"):
+            raise InvalidInput("direction is sent or received", field="direction")
+        if direction == "sent":
+            rows = self.ctx.store.query(
+                "select * from dip_messages where environment = ? and sender_dip_id = ? order by received_at desc, "
+                "transaction_id limit ?", [self.ctx.environment, row["dip_id"], limit])
+        else:
+            rows = self.ctx.store.query(
+                "select m.* from dip_messages m join dip_deliveries d on d.environment = m.environment and "
+                "d.transaction_id = m.transaction_id where m.environment = ? and d.recipient_dip_id = ? and "
+                "d.status_message_id is null and d.replay = 0 order by m.received_at desc limit ?",
+                [self.ctx.environment, row["dip_id"], limit])
+        return [self._summary(r) for r in rows]
+
+    def _summary(self, row: dict) -> dict:
+        deliveries = self.ctx.store.query("select recipient_dip_id, recipient_kind, state from dip_deliveries where "
+                                          "environment = ? and transaction_id = ? and status_message_id is null "
+                                          "order by id", [self.ctx.environment, row["transaction_id"]])
+        return {"transaction_id": row["transaction_id"], "interface_id": row["interface_id"],
+                "event_code": row["event_code"], "sender_dip_id": row["sender_dip_id"],
+                "sender_unique_reference": row["sender_unique_reference"], "primary_recipient": row["primary_recipient"],
+                "received_at": iso_unix(row["received_at"]), "dcp_id": row["dcp_id"],
+                "deliveries": [{"recipient": d["recipient_dip_id"], "kind": d["recipient_kind"], "state": d["state"]}
+                               for d in deliveries]}
+
+    def message(self, actor: dict, transaction_id: str) -> dict:
+        permissions.require(actor, roles_of(actor), "messages.view")
+        row = self.ctx.one("select * from dip_messages where environment = ? and transaction_id = ?",
+                           [self.ctx.environment, transaction_id])
+        mine = row and any(self.dip_ids.in_scope(actor, d) and self._owned(actor, d)
+                           for d in [row["sender_dip_id"], *[x["recipient_dip_id"] for x in self.ctx.store.query(
+                               "select recipient_dip_id from dip_deliveries where environment = ? and transaction_id = ?",
+                               [self.ctx.environment, transaction_id])]])
+        if not mine:
+            raise NotFound(f"no message {transaction_id} sent or received by your DIP IDs", field="transaction_id")
+        deliveries = []
+        for d in self.ctx.store.query("select * from dip_deliveries where environment = ? and transaction_id = ? "
+                                      "order by id", [self.ctx.environment, transaction_id]):
+            log = self.ctx.store.query("select * from dip_delivery_log where delivery_id = ? order by id", [d["id"]])
+            deliveries.append({"recipient": d["recipient_dip_id"], "kind": d["recipient_kind"], "state": d["state"],
+                               "attempts": d["attempts"], "replay": bool(d["replay"]), "last_status": d["last_status"],
+                               "last_error": d["last_error"], "delivered_at": iso_unix(d["delivered_at"]),
+                               "journal": [{"at": iso_unix(e["at"]), "state": e["state"], "status": e["status"],
+                                            **json.loads(e["detail"] or "{}")} for e in log]})
+        return {**self._summary(row), "payload": json.loads(row["payload"]), "deliveries": deliveries}
+
+    def _owned(self, actor: dict, dip_id: str) -> bool:
+        return bool(self.ctx.one("select 1 as x from dip_ids where environment = ? and dip_id = ? and "
+                                 "organisation_id = ?", [self.ctx.environment, dip_id, actor["organisation_id"]]))
+
+    # -- performance ---------------------------------------------------------------------------------
+    def performance(self, actor: dict, dip_id: str) -> dict:
+        row = self._dip_id(actor, dip_id, "performance.view")
+        sent = self.ctx.store.query("select interface_id, count(*) as n from dip_messages where environment = ? and "
+                                    "sender_dip_id = ? group by interface_id order by interface_id",
+                                    [self.ctx.environment, row["dip_id"]])
+        received = self.ctx.store.query(
+            "select state, count(*) as n from dip_deliveries where environment = ? and recipient_dip_id = ? and "
+            "status_message_id is null group by state", [self.ctx.environment, row["dip_id"]])
+        lags = [r["lag"] for r in self.ctx.store.query(
+            "select (delivered_real_at - created_real_at) * 1000 as lag from dip_deliveries where environment = ? and "
+            "recipient_dip_id = ? and delivered_real_at is not null", [self.ctx.environment, row["dip_id"]])]
+        counts = {state: 0 for state in STATES}
+        counts.update({r["state"]: r["n"] for r in received})
+        return {"dip_id": row["dip_id"], "sent": {r["interface_id"]: r["n"] for r in sent},
+                "sent_total": sum(r["n"] for r in sent), "deliveries_to_this_dip_id": counts,
+                "delivery_latency_ms": {"count": len(lags), "p50": percentile(lags, 0.5),
+                                        "p90": percentile(lags, 0.9), "p99": percentile(lags, 0.99)}}
