@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, g, request
 
 from mock_dip import permissions
 from mock_dip.members import roles_of
+from mock_dip.promotion import promote
 from mock_dip.service import Dip
 from sandbox.api_docs import docs_page
 from sandbox.errors import Forbidden, NotFound
@@ -324,6 +325,15 @@ def portal_blueprint() -> Blueprint:
     @bp.post("/manager/organisations")
     def invite_organisation(environment: str):
         return _dip().organisations.invite(g.dip_user, json_body()), 201
+
+    @bp.post("/manager/promotions")
+    def promote_organisation(environment: str):
+        """Production's DIP Manager imports an organisation's UIT set-up (part C)."""
+        if environment != "prod":
+            raise NotFound("promotion to Production is an operation of the Production DIP: POST "
+                           "/dip/prod/api/manager/promotions", field="environment")
+        dips = current_app.extensions["dip_sandbox"].dip
+        return promote(dips["uit"], dips["prod"], g.dip_user, json_body()), 201
 
     @bp.get("/manager/audit")
     def manager_audit(environment: str):

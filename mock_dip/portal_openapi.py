@@ -154,6 +154,14 @@ def paths() -> dict:
             "Set a DIP ID's effective dates (DIP Manager)", {"200": json_response(DIP_ID)},
             body=body(obj({"effective_from": STR, "effective_to": STR}), {"effective_from": "2027-01-01"}),
             parameters=[path_param("dip_id", "10 digits")], tag=_TAG)},
+        "/manager/promotions": {"post": operation(
+            "Promote an organisation from UIT to Production (the Production DIP Manager; prod only): details, "
+            "whitelisted domains, DIP IDs (effective_from set here; dip_ids overrides per DIP ID), DCP IDs and "
+            "nominations copied; members, webhooks, certificates, API keys and Atlas credentials not; new API keys; "
+            "the Primary User Admin invited", {"201": json_response(_ANY, "Promoted")},
+            body=body(obj({"organisation_id": STR, "effective_from": {"type": "string", "format": "date"},
+                           "dip_ids": _ANY, "primary_admin": _ANY}, ["organisation_id", "effective_from"]),
+                      {"organisation_id": "ORG-1A2B3C4D", "effective_from": "2027-01-01"}), tag=_TAG)},
         "/manager/audit": {"get": operation("The audit log of the environment (DIP Manager)",
                                             {"200": json_response(_ANY)}, tag=_TAG)},
         "/audit": {"get": operation("The audit log of the signed-in user's organisation",

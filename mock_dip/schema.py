@@ -102,4 +102,6 @@ def migrations():
         db["dip_status_messages"].create({"id": int, "environment": str, "transaction_id": str, "from_dip_id": str,
                                           "to_dip_id": str, "item": str, "received_at": float}, pk="id")
         db["dip_deliveries"].add_column("status_message_id", int)
-    return [create_tables, organisation_details, dip_ids, dcps, certificates, messages, status_messages]
+    def promotion(db):
+        db["dip_organisations"].add_column("promoted_from", str)
+    return [create_tables, organisation_details, dip_ids, dcps, certificates, messages, status_messages, promotion]
