@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from sandbox.cli_client import register as register_client_commands
 from sandbox.settings import SETTINGS, SettingError, load_settings
 
 
@@ -403,6 +404,9 @@ dip_group = _client_group("dip", "The simulated DIP.")
 @click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
 def _dip_demo():
     pass
+
+
+register_client_commands(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,6 +3,7 @@ webhooks over HTTPS with the DIP's client certificate and signature, retries and
 import base64
 import datetime as dt
 import json
+import time
 
 import pytest
 import requests
@@ -207,22 +208,26 @@ def test_delivery_retries_and_states(start_sandbox, tmp_path, statuses, final, a
     client = Client(running, supplier, tmp_path / "client")
     target = receiver["dip_ids"][0]["dip_id"]
     transaction = client.post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
-    hook.wait_for(1)
-    for count in range(2, attempts + 1):
-        requests.post(running.control + "/clock/advance", json={"seconds": 60 * 2 ** (count - 2)}, timeout=10)
-        hook.wait_for(count)
     dip = running.sandbox.dip["uit"]
 
-    def state():
-        return dip.ctx.one("select state, attempts from dip_deliveries where transaction_id = ?",
-                           [transaction["transactionID"]])
-    import time
-    deadline = time.monotonic() + 10
-    while state()["state"] != final and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert state() == {"state": final, "attempts": attempts}
+    def settled(count: int) -> dict:
+        """The delivery's state once the worker has recorded attempt `count` (the webhook sees it a moment before)."""
+        deadline = time.monotonic() + 10
+        while True:
+            row = dip.ctx.one("select state, attempts from dip_deliveries where transaction_id = ?",
+                              [transaction["transactionID"]])
+            if row["attempts"] >= count or time.monotonic() > deadline:
+                return row
+            time.sleep(0.02)
+
+    hook.wait_for(1)
+    for count in range(2, attempts + 1):
+        assert settled(count - 1) == {"state": "Retrying", "attempts": count - 1}
+        requests.post(running.control + "/clock/advance", json={"seconds": 60 * 2 ** (count - 2)}, timeout=10)
+        hook.wait_for(count)
+    assert settled(attempts) == {"state": final, "attempts": attempts}
     requests.post(running.control + "/clock/advance", json={"seconds": 3600}, timeout=10)
-    time.sleep(0.3)
+    time.sleep(0.3)  # room for a wrong extra attempt to arrive
     assert len(hook.received) == attempts  # nothing more after a final state
     hook.close()
 
@@ -353,7 +358,6 @@ def test_message_channels_in_the_portal(world, tmp_path):
     hook.wait_for(1)
     received = portal.ok("GET", f"/dip-ids/{target}/messages", params={"direction": "received"})["messages"]
     assert [m["transaction_id"] for m in received] == [sent["transactionID"]]
-    import time
     deadline = time.monotonic() + 10
     while portal.ok("GET", f"/messages/{sent['transactionID']}")["deliveries"][0]["state"] != "Delivered":
         assert time.monotonic() < deadline
