@@ -406,6 +406,30 @@ def _dip_demo():
     pass
 
 
+def _onboard_body(env, company, role, webhook, dcp):
+    hooks = {}
+    for entry in webhook:
+        channel, sep, url = entry.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{entry!r} is INTERFACE=URL, e.g. IF-041=https://127.0.0.1:9443/hook",
+                                     param_hint="--webhook")
+        hooks[channel] = url
+    return {**({"company_name": company} if company else {}), "dip_ids": [{"role_code": r} for r in role or ["SUP"]],
+            "webhooks": hooks, "dcp": dcp}
+
+
+@_client_command(dip_group, "onboard", "A fully onboarded organisation in one call: DIP IDs, API keys, an mTLS & "
+                 "Signing certificate with its key and PFX, webhooks.", "POST",
+                 lambda env, company, role, webhook, dcp: f"/dip/{env}/organisations", _onboard_body)
+@click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
+@click.option("--company", default=None, help="company name (default: generated)")
+@click.option("--role", multiple=True, help="a DIP ID of this role code (repeatable; default SUP)")
+@click.option("--webhook", multiple=True, help="INTERFACE=URL webhook for every DIP ID (repeatable)")
+@click.option("--dcp", is_flag=True, help="an approved DIP Connection Provider with a DCP ID")
+def _dip_onboard():
+    pass
+
+
 register_client_commands(main)
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import ssl
 import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import click
@@ -130,7 +130,7 @@ def register(main: click.Group) -> None:
             def log_message(self, *args):
                 pass
 
-        server = ThreadingHTTPServer((host, port), Handler)
+        server = HTTPServer((host, port), Handler)  # one delivery at a time: the output stays readable
         if tls_cert:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(tls_cert, tls_key)
