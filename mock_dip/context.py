@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from mock_atlas.service import Atlas
 from mock_ca import CertificateAuthorities
@@ -30,10 +31,12 @@ class SignInPolicy:
 
 @dataclass(frozen=True)
 class MessagePolicy:
-    """The message API's knobs (settings dip_signature_skew, dip_signature_path_only, dip_max_request_bytes)."""
+    """The message API's knobs (settings dip_signature_skew, dip_signature_path_only, dip_max_request_bytes,
+    dip_spec: the official API files, for full schema validation)."""
     signature_skew: float = 300.0
     path_only: bool = False
     max_request_bytes: int = 1048576
+    spec: Any = None  # mock_dip.spec_validation.DipSpec
 
 
 @dataclass

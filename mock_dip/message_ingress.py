@@ -159,11 +159,24 @@ class MessageIngress:
             if not common_blocks.check_interface_id(interface):
                 message.add("MSG1002", f"{interface_id} is not a DIP interface (IF-001 ... IF-065, REP-...)")
             routing = self._check(sender, message, interface, seen) if message.payload is not None else {}
+            self._check_schema(message, interface)
             checked.append((message, routing))
         if any(m.problems for m, _ in checked):
             return Outcome(400, [self._rejected(sender, m, any(x.problems for x, _ in checked)) for m, _ in checked],
                            stamp)
         return Outcome(201, self._store(sender, interface, checked, now), stamp)
+
+    def _check_schema(self, message: CheckedMessage, interface: str, event_code: str | None = None) -> None:
+        """With --dip-spec: the payload against the official schema of its interface and event."""
+        spec = self.ctx.messages.spec
+        if spec is None or message.payload is None:
+            return
+        code, problems, canonical = spec.validate(message.payload, interface,
+                                                  event_code or message.block("S0").get("eventCode"))
+        for problem in problems:
+            message.add(code, problem)
+        if not problems:
+            message.payload = canonical
 
     def validate(self, interface_id: str, event_code: str, body: bytes) -> list[str]:
         """`/validate/{IF}/{EventCode}`: the structural checks only (no sender, no records); problems as text."""
@@ -181,6 +194,7 @@ class MessageIngress:
             sent_event = message.block("S0").get("eventCode")
             if isinstance(sent_event, str) and sent_event.strip("[]").lower() != event_code.strip("[]").lower():
                 message.add("MSG1001", f"S0.eventCode {sent_event} is not [{event_code.strip('[]')}]")
+            self._check_schema(message, interface_id.upper(), event_code)
             problems += [f"message {index + 1}: {p.code}: {p.help}" for p in message.problems]
         return problems
 

@@ -87,8 +87,13 @@ class Sandbox:
                                         else timedelta(seconds=settings.atlas_issuance_delay),
                                         settings.atlas_fault_rate_429, settings.atlas_fault_rate_503,
                                         settings.atlas_http_check_port))
+        spec = None
+        if settings.dip_spec:
+            from mock_dip.spec_validation import DipSpec
+            spec = DipSpec(settings.dip_spec)
+            spec.payload_schemas  # read now: a wrong folder is an error at start, not at the first message
         messages = MessagePolicy(settings.dip_signature_skew, settings.dip_signature_path_only,
-                                 settings.dip_max_request_bytes)
+                                 settings.dip_max_request_bytes, spec)
         delivery = DeliveryPolicy(settings.dip_delivery_attempts, settings.dip_delivery_backoff)
         self.dip = {environment: Dip(DipContext(environment, self.store, self.clock, self.random, self.outbox,
                                                  self.profile, self.atlas, self.cas,

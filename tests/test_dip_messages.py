@@ -376,3 +376,68 @@ def test_message_channels_in_the_portal(world, tmp_path):
         [sent["transactionID"]]
     assert sender_portal.call("GET", f"/dip-ids/{target}/channels").status_code == 404
     assert portal.call("DELETE", f"/dip-ids/{target}/channels/IF-043").status_code == 204
+
+
+SPEC = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "dip-api-spec" / "v1.8.3"
+
+
+def _examples() -> dict:
+    import yaml
+    examples = yaml.safe_load((SPEC / "Examples-unresolved.yaml").read_text())["components"]["examples"]
+    wrapped = {name: e["value"] if isinstance(e["value"], list) else [e["value"]] for name, e in examples.items()}
+    return {name: items for name, items in wrapped.items() if all(isinstance(i, dict) for i in items)}
+
+
+def test_the_official_examples_against_the_official_schemas(start_sandbox, tmp_path):
+    """With --dip-spec every message is validated against the official files. Of the v1.8.3 examples, IF-043 and
+    IF-044 conform; the others carry the divergences the files really have (older field names such as
+    S1.environment and S1.sentTimestamp, an event code IF-003 does not list, custom blocks that changed)."""
+    running = start_sandbox(profile="instant", clock_mode="manual", dip_spec=str(SPEC))
+    supplier = onboard(running, company_name="Super Energy Co")
+    client = Client(running, supplier, tmp_path)
+    verdicts = {}
+    for name, items in _examples().items():
+        s0 = {k.lower(): v for k, v in items[0]["payload"]["CommonBlock"]["S0"].items()}
+        interface, event = s0.get("interfaceid") or name[:6], str(s0["eventcode"]).strip("[]")
+        for item in items:  # the examples are written for SIT; this is the UIT DIP
+            s1 = item["payload"]["CommonBlock"].get("S1", {})
+            if "environmentTag" in s1:
+                s1["environmentTag"] = "UIT"
+        answer = client.session.post(f"{client.base}/validate/{interface}/{event}", json=items,
+                                     verify=running.bundle, cert=(str(client.cert), str(client.key)), timeout=30)
+        verdicts[name] = (answer.status_code, answer.json())
+    assert verdicts["IF-043"] == (201, "Message OK") and verdicts["IF-044"] == (201, "Message OK")
+    assert verdicts["IF-021"][0] == 400 and "CommonBlock.S1: Additional properties are not allowed ('environment'" \
+        in verdicts["IF-021"][1]
+    assert verdicts["IF-003-MSDeAppRM"][0] == 400 and "is not an event of IF-003" in verdicts["IF-003-MSDeAppRM"][1]
+    assert verdicts["IF-001-InitialRegistration"][0] == 400 and "CustomBlock.B002" in \
+        verdicts["IF-001-InitialRegistration"][1]
+
+
+def test_spec_validation_on_send_with_case_insensitive_custom_fields(start_sandbox, tmp_path):
+    import copy
+    running = start_sandbox(profile="instant", clock_mode="manual", dip_spec=str(SPEC))
+    supplier = onboard(running, company_name="Super Energy Co", dip_ids=[{"role_code": "SUP"}])
+    receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "LDSO"}])
+    client = Client(running, supplier, tmp_path)
+    example = copy.deepcopy(_examples()["IF-043"][0])
+    common = example["payload"]["CommonBlock"]
+    common["S1"] = message(supplier, [])["payload"]["CommonBlock"]["S1"]
+    common["A0"] = {"primaryRecipients": [receiver["dip_ids"][0]["dip_id"]], "secondaryRecipients": [], "always": []}
+    common["M0"]["distributorDIPID"] = receiver["dip_ids"][0]["dip_id"]
+    interface = {k.lower(): v for k, v in common["S0"].items()}["interfaceid"]
+    custom = example["payload"]["CustomBlock"]
+    block = next(iter(custom))
+    custom[block.lower()] = custom.pop(block)  # field names are case-insensitive
+    accepted = client.post(f"/dip-channel/{interface}", [example])
+    assert accepted.status_code == 201, accepted.text
+    stored = json.loads(running.sandbox.dip["uit"].ctx.one(
+        "select payload from dip_messages where transaction_id = ?",
+        [accepted.json()["messageArray"][0]["transactionID"]])["payload"])
+    assert block in stored["CustomBlock"]  # kept in the schema's spelling
+    broken = copy.deepcopy(example)
+    broken["payload"]["CommonBlock"]["S1"] = message(supplier, [])["payload"]["CommonBlock"]["S1"]
+    broken["payload"]["CustomBlock"]["unknownBlock"] = {}
+    rejected = client.post(f"/dip-channel/{interface}", [broken])
+    assert rejected.status_code == 400 and _codes(rejected) == ["MSG1001"]
+    assert "unknownBlock" in rejected.json()["messageArray"][0]["help"]
