@@ -94,7 +94,11 @@ class Webhook:
                 with hook.arrived:
                     hook.received.append({"path": self.path, "headers": dict(self.headers), "body": body,
                                           "peer": peer})
-                    status = hook.statuses.pop(0) if hook.statuses else 201
+                    wanted = self.path.rstrip("/").rsplit("/", 1)[-1]
+                    if wanted.isdigit() and len(wanted) == 3:  # .../hook/503 answers 503
+                        status = int(wanted)
+                    else:
+                        status = hook.statuses.pop(0) if hook.statuses else 201
                     hook.arrived.notify_all()
                 answer = json.dumps({"messageArray": [], "timestamp": None}).encode()
                 self.send_response(status)

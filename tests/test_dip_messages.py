@@ -441,3 +441,44 @@ def test_spec_validation_on_send_with_case_insensitive_custom_fields(start_sandb
     rejected = client.post(f"/dip-channel/{interface}", [broken])
     assert rejected.status_code == 400 and _codes(rejected) == ["MSG1001"]
     assert "unknownBlock" in rejected.json()["messageArray"][0]["help"]
+
+
+RETRIED = (408, 429, 500, 502, 503, 504)
+NOT_RETRIED = (400, 401, 403, 404, 405, 406, 413, 505)
+
+
+def test_every_retry_and_no_retry_status(start_sandbox, tmp_path):
+    """One interface per status (each is its own ordered queue); the webhook answers the status in its path."""
+    running = start_sandbox(profile="instant", clock_mode="manual", dip_delivery_attempts=2, dip_delivery_backoff=60)
+    hook = Webhook(running, tmp_path / "hook")
+    statuses = RETRIED + NOT_RETRIED + (201, 207)
+    channels = {f"IF-{100 + i:03d}": status for i, status in enumerate(statuses)}
+    receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
+                       webhooks={channel: f"{hook.url}/{status}" for channel, status in channels.items()})
+    supplier = onboard(running, company_name="Super Energy Co")
+    client = Client(running, supplier, tmp_path / "client")
+    target = receiver["dip_ids"][0]["dip_id"]
+    for channel in channels:
+        assert client.post(f"/dip-channel/{channel}", [message(supplier, [target], interface=channel)]
+                           ).status_code == 201
+    hook.wait_for(len(channels))
+    dip = running.sandbox.dip["uit"]
+
+    def states() -> dict:
+        rows = dip.ctx.store.query("select interface_id, state, attempts from dip_deliveries")
+        return {channels[r["interface_id"]]: (r["state"], r["attempts"]) for r in rows}
+
+    deadline = time.monotonic() + 10
+    while any(attempts == 0 for _, attempts in states().values()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first = states()
+    assert {s: first[s] for s in RETRIED} == {s: ("Retrying", 1) for s in RETRIED}
+    assert {s: first[s] for s in NOT_RETRIED} == {s: ("DeliveryFailure", 1) for s in NOT_RETRIED}
+    assert first[201] == first[207] == ("Delivered", 1)
+    requests.post(running.control + "/clock/advance", json={"seconds": 60}, timeout=10)
+    hook.wait_for(len(channels) + len(RETRIED))
+    deadline = time.monotonic() + 10
+    while any(states()[s][0] == "Retrying" for s in RETRIED) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert {s: states()[s] for s in RETRIED} == {s: ("RetriesExhausted", 2) for s in RETRIED}
+    hook.close()
