@@ -10,6 +10,14 @@
     keep-alive mTLS clients: certificates/s, p50/p99 of a cycle, and the ratio to a bare JSON endpoint served by
     the same stack (GET /_sandbox/whoami on the Atlas listener: mTLS, client-certificate check, journal, JSON)
     in the same run (goals: >= 300 certificates/s and ratio >= 0.4).
+(5) DIP messages end to end: 4 concurrent senders, each on a keep-alive mTLS connection, submit signed arrays of
+    10 messages (POST /dip-channel/IF-041) that are stored, delivered to a local webhook and acknowledged:
+    messages/s from the first submit to the last delivery, submit p50/p99, delivery lag p99 (201 received by
+    the sender -> arrival at the webhook), and the ratio of submit requests/s to a bare JSON POST endpoint on the
+    same stack (POST /_sandbox/echo on the DIP listener, same signed body) in the same run (goals: >= 500
+    messages/s, submit p99 <= 25 ms, delivery lag p99 <= 100 ms, ratio >= 0.4).
+(6) durability: bench/durability.py — SIGKILL under load, restart, every acknowledged message stored and
+    delivered (goal: nothing lost).
 """
 from __future__ import annotations
 
@@ -235,10 +243,53 @@ def bench_hvca(work: Path, clients: int = 4, cycles: int = 40) -> dict:
             "hvca_ratio": rate / bare_rate, "hvca_server_cores": server_cpu, "hvca_client_cores": client_cpu}
 
 
+def bench_messages(work: Path, senders: int = 4, cycles: int = 60, batch: int = 10) -> dict:
+    from bench.message_load import Receiver, Sender, onboard, serve
+    receiver = Receiver()
+    process, endpoints = serve(work / "messages")
+    try:
+        sender_org, target = onboard(endpoints["control"], receiver.url)
+        clients = [Sender(endpoints["dip_api"]["uit"], endpoints["ca_bundle"], sender_org, target, work / f"m{i}")
+                   for i in range(senders)]
+        acked: dict[str, float] = {}
+
+        def submit(index: int) -> None:
+            status, answer = clients[index].post("/dip-channel/IF-041", clients[index].messages(batch))
+            assert status == 201, answer
+            now = time.perf_counter()
+            for item in answer["messageArray"]:
+                acked[item["transactionID"]] = now
+
+        def echo(index: int) -> None:
+            status, _ = clients[index].post("/_sandbox/echo", clients[index].messages(batch))
+            assert status == 201
+
+        _concurrent(senders, 3, submit)  # warm-up: connections, caches
+        _concurrent(senders, 3, echo)
+        echo_rate, _ = _concurrent(senders, cycles, echo)
+        acked.clear()
+        started = time.perf_counter()
+        rate, latencies = _concurrent(senders, cycles, submit)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not set(acked) <= set(receiver.arrivals):
+            time.sleep(0.005)
+        last = max(receiver.arrivals[t] for t in acked)
+        lags = [(receiver.arrivals[t] - acked[t]) * 1000 for t in acked if t in receiver.arrivals]
+    finally:
+        _stop(process)
+        receiver.close()
+    return {"messages_per_s": len(acked) / (last - started), "messages_submit_p50_ms": _percentile(latencies, 0.5) * 1000,
+            "messages_submit_p99_ms": _percentile(latencies, 0.99) * 1000,
+            "messages_lag_p99_ms": _percentile(lags, 0.99), "messages_requests_per_s": rate,
+            "messages_echo_per_s": echo_rate, "messages_ratio": rate / echo_rate, "messages_batch": batch}
+
+
 def main() -> int:
+    from bench.durability import run as durability
     work = Path(tempfile.mkdtemp(prefix="dip-sandbox-bench-"))
     try:
-        results = {**bench_startup(work), **bench_issuance(work), **bench_hvca(work)}
+        results = {**bench_startup(work), **bench_issuance(work), **bench_hvca(work), **bench_messages(work),
+                   **durability(work)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
@@ -259,6 +310,16 @@ def main() -> int:
          f"{results['hvca_ratio']:.2f}x bare JSON endpoint ({results['hvca_bare_per_s']:.0f}/s)",
          ">= 300/s and >= 0.4x",
          results["hvca_certificates_per_s"] >= 300 and results["hvca_ratio"] >= 0.4),
+        (f"DIP messages end to end, 4 senders x {results['messages_batch']} per request",
+         f"{results['messages_per_s']:.0f} messages/s (submit p50 {results['messages_submit_p50_ms']:.0f} ms, "
+         f"p99 {results['messages_submit_p99_ms']:.0f} ms; delivery lag p99 {results['messages_lag_p99_ms']:.0f} ms)",
+         f"{results['messages_ratio']:.2f}x bare JSON POST ({results['messages_echo_per_s']:.0f} requests/s)",
+         ">= 500/s, p99 <= 25 ms, lag p99 <= 100 ms, >= 0.4x",
+         results["messages_per_s"] >= 500 and results["messages_submit_p99_ms"] <= 25
+         and results["messages_lag_p99_ms"] <= 100 and results["messages_ratio"] >= 0.4),
+        ("durability: SIGKILL under load, restart", f"sent {results['durability_sent']}, acknowledged "
+         f"{results['durability_acknowledged']}, found {results['durability_found']}, delivered "
+         f"{results['durability_delivered']}", "-", "nothing lost", results["durability_nothing_lost"]),
     ]
     print("| benchmark | measured | against the baseline | goal | met |")
     print("|---|---|---|---|---|")

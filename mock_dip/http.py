@@ -161,6 +161,12 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
             return jsonify("; ".join(problems)), 400
         return jsonify("Message OK"), 201
 
+    @app.post("/_sandbox/echo")
+    def echo():
+        """Sandbox diagnostic: the JSON body back, with the client certificate as judged — what the same stack
+        does for a request without the message pipeline (the benchmarks' baseline)."""
+        return {"echo": request.get_json(silent=True), "serial": g.client_identity.serial}, 201
+
     @app.get("/_sandbox/whoami")
     def whoami():
         """Sandbox diagnostic: the client certificate this connection presented, as the sandbox judged it."""

@@ -1,0 +1,125 @@
+"""Load for the DIP message API, shared by the throughput benchmark and the durability script: a sandbox in a
+child process, two onboarded organisations (sender and receiver), signed mTLS keep-alive senders, and a plain
+HTTP webhook that records when each transaction arrives."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mock_ca.keys import key_from_pem  # noqa: E402
+from mock_dip import message_signature  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def serve(data_dir: Path, *extra: str) -> tuple[subprocess.Popen, dict]:
+    endpoints_file = data_dir.parent / f"{data_dir.name}.endpoints.json"
+    endpoints_file.unlink(missing_ok=True)
+    process = subprocess.Popen([str(BIN / "dip-sandbox"), "serve", "--data-dir", str(data_dir), "--ephemeral-ports",
+                                "--profile", "instant", "--endpoints-file", str(endpoints_file), *extra],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while not endpoints_file.exists():
+        if process.poll() is not None:
+            raise RuntimeError("serve exited early")
+        time.sleep(0.01)
+    return process, json.loads(endpoints_file.read_text())
+
+
+class Receiver:
+    """A webhook on 127.0.0.1 recording the real time each transaction first arrives."""
+
+    def __init__(self):
+        self.arrivals: dict[str, float] = {}
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                now = time.perf_counter()
+                with receiver.lock:
+                    for item in json.loads(body):
+                        receiver.arrivals.setdefault(item["payload"]["CommonBlock"]["D0"]["transactionID"], now)
+                answer = b'{"messageArray": [], "timestamp": null}'
+                self.send_response(201)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def onboard(control: str, receiver_url: str) -> tuple[dict, dict]:
+    import requests
+    sender = requests.post(control + "/dip/uit/organisations", json={"company_name": "Bench Supply Ltd"},
+                           timeout=120).json()
+    target = requests.post(control + "/dip/uit/organisations", json={
+        "company_name": "Bench Data Ltd", "dip_ids": [{"role_code": "ADS"}], "webhooks": {"IF-041": receiver_url}},
+        timeout=120).json()
+    return sender, target
+
+
+class Sender:
+    """One keep-alive mTLS connection that signs every request like a real client."""
+    counter = itertools.count()
+
+    def __init__(self, base: str, bundle: str, sender: dict, target: dict, files: Path):
+        import requests
+        files.mkdir(parents=True, exist_ok=True)
+        (files / "c.cer").write_text(sender["certificate_pem"])
+        (files / "c.key").write_text(sender["key_pem"])
+        self.session = requests.Session()
+        self.session.trust_env = False
+        self.session.cert = (str(files / "c.cer"), str(files / "c.key"))
+        self.session.verify = bundle
+        self.base = base
+        self.key = key_from_pem(sender["key_pem"])
+        self.pem = sender["signing_certificate_pem"]
+        self.dip_id = sender["dip_ids"][0]
+        self.api_key = self.dip_id["api_key"]
+        self.recipient = target["dip_ids"][0]["dip_id"]
+
+    def messages(self, count: int) -> list[dict]:
+        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        return [{"payload": {"CommonBlock": {
+            "S0": {"interfaceID": "IF-041", "schemaVersion": "011", "eventCode": "[ReadingCOS]"},
+            "S1": {"environmentTag": "UIT", "subText": None,
+                   "senderUniqueReference": f"S-IF-041-0123456789-SUP-20261123-b{next(self.counter)}",
+                   "senderTimestamp": stamp, "senderDIPID": self.dip_id["dip_id"], "senderRoleID": "SUP",
+                   "senderCorrelationID": None, "DIPConnectionProviderID": None},
+            "A0": {"primaryRecipients": [self.recipient], "secondaryRecipients": [], "always": []}},
+            "CustomBlock": {"reading": "1"}}} for _ in range(count)]
+
+    def post(self, path: str, payload) -> tuple[int, dict | None]:
+        body = json.dumps(payload).encode()
+        url = self.base + path
+        headers = message_signature.sign("POST", url, body, self.key, self.pem, dt.datetime.now(dt.timezone.utc))
+        response = self.session.post(url, data=body, timeout=30, headers={
+            **headers, "Content-Type": "application/json", "X-API-Key": self.api_key})
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            return response.status_code, None
