@@ -29,6 +29,7 @@ log = logging.getLogger("dip_sandbox.delivery")
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 OPEN_STATES = ("Pending", "Retrying")
 BATCH = 100
+_SETTLED = ("state", "attempts", "next_attempt_at", "last_status", "last_error", "delivered_at", "delivered_real_at")
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ class DeliveryWorker:
                 elapsed: float) -> None:
         now, real = self.ctx.clock.now_unix(), real_now().timestamp()
         rejections = self._rejections(answer) if status and 200 <= status < 300 else []
+        updates, log = [], []
         with self.ctx.store.transaction() as db:
             for row in batch:
                 attempts = row["attempts"] + 1
@@ -219,10 +221,13 @@ class DeliveryWorker:
                     state = "DeliveryFailure"
                     changes["last_error"] = f"the webhook answered {status}: not retried"
                 changes["state"] = state
-                db["dip_deliveries"].update(row["id"], changes)
-                db["dip_delivery_log"].insert({"delivery_id": row["id"], "at": now, "state": state, "status": status,
-                                               "detail": json.dumps({"url": url, "error": error,
-                                                                     "rejections": rejections})})
+                updates.append({"id": row["id"], **{k: changes.get(k, row[k]) for k in _SETTLED}})
+                log.append({"delivery_id": row["id"], "at": now, "state": state, "status": status,
+                            "detail": json.dumps({"url": url, "error": error, "rejections": rejections})})
+            db.conn.executemany(
+                f"update dip_deliveries set {', '.join(f'{k} = ?' for k in _SETTLED)} where id = ?",
+                [[u[k] for k in _SETTLED] + [u["id"]] for u in updates])
+            self.ctx.store.insert_many(db, "dip_delivery_log", log)
         if self.record is not None:
             self.record(listener=f"dip_{self.ctx.environment}_webhooks", method="POST", path=url,
                         status=status if status is not None else "-", duration_ms=elapsed * 1000,

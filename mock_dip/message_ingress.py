@@ -152,19 +152,20 @@ class MessageIngress:
                                                                        "{\"payload\": {...}} messages",
                                                senderID=sender.dip_id["dip_id"])], stamp)
         interface = interface_id.upper()
-        seen: set[str] = set()
-        checked = []
-        for item in array:
+        messages = []
+        for item in array:  # what needs no records first, outside the store's lock (schemas can take a while)
             message = common_blocks.check_message(item, interface, ENVIRONMENT_TAGS[self.ctx.environment])
             if not common_blocks.check_interface_id(interface):
                 message.add("MSG1002", f"{interface_id} is not a DIP interface (IF-001 ... IF-065, REP-...)")
-            routing = self._check(sender, message, interface, seen) if message.payload is not None else {}
             self._check_schema(message, interface)
-            checked.append((message, routing))
-        if any(m.problems for m, _ in checked):
-            return Outcome(400, [self._rejected(sender, m, any(x.problems for x, _ in checked)) for m, _ in checked],
-                           stamp)
-        return Outcome(201, self._store(sender, interface, checked, now), stamp)
+            messages.append(message)
+        with self.ctx.store.transaction():  # record checks and storage at once: a reference is used only once
+            seen: set[str] = set()
+            checked = [(m, self._check(sender, m, interface, seen) if m.payload is not None else {})
+                       for m in messages]
+            if any(m.problems for m in messages):
+                return Outcome(400, [self._rejected(sender, m) for m in messages], stamp)
+            return Outcome(201, self._store(sender, interface, checked, now), stamp)
 
     def _check_schema(self, message: CheckedMessage, interface: str, event_code: str | None = None) -> None:
         """With --dip-spec: the payload against the official schema of its interface and event."""
@@ -198,7 +199,7 @@ class MessageIngress:
             problems += [f"message {index + 1}: {p.code}: {p.help}" for p in message.problems]
         return problems
 
-    def _rejected(self, sender: Sender, message: CheckedMessage, batch_failed: bool) -> dict:
+    def _rejected(self, sender: Sender, message: CheckedMessage) -> dict:
         s1 = message.block("S1")
         fields = {"senderUniqueReference": s1.get("senderUniqueReference"), "correlationID": s1.get(
             "senderCorrelationID"), "sentTimestamp": s1.get("senderTimestamp"), "senderID": sender.dip_id["dip_id"],
@@ -210,13 +211,13 @@ class MessageIngress:
                                                       "(a request is accepted or rejected as a whole)", **fields)
 
     def _store(self, sender: Sender, interface: str, checked: list, now: datetime) -> list[dict]:
-        items = []
+        items, submissions, messages, deliveries = [], [], [], []
         received, received_real = now.timestamp(), real_now().timestamp()
         day = now.strftime("%Y%m%d")
         with self.ctx.store.transaction() as db:
             for message, routing in checked:
                 s0, s1, a0 = message.block("S0"), message.block("S1"), message.block("A0")
-                db["dip_submissions"].insert({"environment": self.ctx.environment, "sender_dip_id":
+                submissions.append({"environment": self.ctx.environment, "sender_dip_id":
                                               sender.dip_id["dip_id"], "sender_unique_reference":
                                               s1["senderUniqueReference"], "received_at": received})
                 for primary in a0["primaryRecipients"]:
@@ -226,7 +227,7 @@ class MessageIngress:
                     payload["CommonBlock"]["A0"] = {"primaryRecipients": [str(primary)],
                                                     "secondaryRecipients": routing["secondary"],
                                                     "always": routing["always"]}
-                    db["dip_messages"].insert({
+                    messages.append({
                         "environment": self.ctx.environment, "transaction_id": transaction, "interface_id": interface,
                         "event_code": s0.get("eventCode"), "sender_dip_id": sender.dip_id["dip_id"],
                         "sender_organisation_id": sender.organisation_id,
@@ -239,16 +240,20 @@ class MessageIngress:
                     recipients = [(str(primary), "primary")] + [(r, "secondary") for r in routing["secondary"]] + \
                                  [(r, "always") for r in routing["always"]]
                     for recipient_id, kind in recipients:
-                        db["dip_deliveries"].insert({
+                        deliveries.append({
                             "environment": self.ctx.environment, "transaction_id": transaction,
                             "publication_id": f"P-{interface}-{recipient_id}-{day}-{self.ctx.random.hex(8, upper=True)}",
                             "recipient_dip_id": recipient_id, "recipient_kind": kind, "interface_id": interface,
                             "state": "Pending", "attempts": 0, "next_attempt_at": received, "last_status": None,
                             "last_error": None, "created_at": received, "created_real_at": received_real,
-                            "delivered_at": None, "delivered_real_at": None, "replay": 0})
+                            "delivered_at": None, "delivered_real_at": None, "replay": 0,
+                            "status_message_id": None})
                     items.append(response_item(
                         code_message("MSG0000"), transactionID=transaction,
                         senderUniqueReference=s1["senderUniqueReference"], correlationID=s1.get("senderCorrelationID"),
                         sentTimestamp=s1.get("senderTimestamp"), senderID=sender.dip_id["dip_id"],
                         recipientID=str(primary), DIPConnectionProviderID=s1.get("DIPConnectionProviderID")))
+            for table, rows in (("dip_submissions", submissions), ("dip_messages", messages),
+                                ("dip_deliveries", deliveries)):
+                self.ctx.store.insert_many(db, table, rows)
         return items

@@ -29,13 +29,12 @@ class Journal:
 
     def record(self, *, listener: str, method: str, path: str, status: Any, duration_ms: float,
                client: str | None = None, detail: dict | None = None) -> int:
-        with self._store.transaction() as db:
-            table = db["journal"]
-            table.insert({
-                "at": self._clock.now_unix(), "real_at": iso(real_now()), "listener": listener, "method": method,
-                "path": path, "status": str(status), "duration_ms": round(duration_ms, 3), "client": client,
-                "detail": json.dumps(detail) if detail else None})
-            entry_id = table.last_pk
+        with self._store.transaction() as db:  # a plain INSERT: every request of every listener comes here
+            entry_id = db.conn.execute(
+                "insert into journal (at, real_at, listener, method, path, status, duration_ms, client, detail) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [self._clock.now_unix(), iso(real_now()), listener, method, path, str(status), round(duration_ms, 3),
+                 client, json.dumps(detail) if detail else None]).lastrowid
             self._since_trim += 1
             if self._since_trim >= _TRIM_EVERY:
                 self._since_trim = 0

@@ -53,6 +53,17 @@ class Store:
             return list(self.db.query(sql, params))
 
     # -- meta ------------------------------------------------------------------------------------
+    @staticmethod
+    def insert_many(db: sqlite_utils.Database, table: str, rows: Sequence[dict]) -> None:
+        """Plain INSERTs of rows that share their keys, inside a transaction: for hot paths, where
+        sqlite-utils' per-call table introspection would cost more than the write."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+               f"values ({', '.join('?' * len(columns))})")
+        db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
+
     def get_meta(self, key: str, default: Any = None) -> Any:
         rows = self.query("select value from meta where key = ?", [key])
         return json.loads(rows[0]["value"]) if rows else default
