@@ -81,6 +81,9 @@ class MessageSenders:
             refuse("certificate_unknown", f"the signing certificate {serial} was not issued through the DIP "
                                           f"{self.ctx.environment_name} portal")
         status = self.certificates.display_status(row)
+        entry = self.ctx.cas.registry.find(cert.serial_number)  # also revoked through the HVCA API directly
+        if entry is not None and entry.revoked and status not in ("REVOKED", "SUPERSEDED"):
+            status = "REVOKED"
         if status in ("REVOKED", "SUPERSEDED"):
             refuse("certificate_revoked", f"the signing certificate {serial} is {status.lower()}: sign with a "
                                           "current certificate")

@@ -173,6 +173,26 @@ def test_signing_certificates_the_dip_refuses(world, tmp_path, key_pool):
                                                                       "signing_certificate_pem": issued.pem})
     wrong_purpose = mtls_only.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
     assert wrong_purpose.status_code == 401 and "certificate_purpose" in wrong_purpose.json()["messageArray"][0]["help"]
+    # signed with a key that is not the certificate's
+    wrong_key = Client(running, supplier, tmp_path / "wrong-key", signing={"key_pem": key_to_pem(key_pool.get(4096, 1)),
+                                                                           "signing_certificate_pem": supplier[
+                                                                               "signing_certificate_pem"]})
+    refused_key = wrong_key.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
+    assert refused_key.status_code == 401 and "(signature)" in refused_key.json()["messageArray"][0]["help"]
+    # a Signing certificate revoked (here through the CA, as the HVCA API would) while the mTLS one is fine
+    signing_subject = SubjectName("sign", "super-energy.example", PURPOSES["signing"],
+                                  "energydip-nonprod.sign.super-energy.example")
+    signing_key = key_pool.get(4096, 2)
+    signing = running.sandbox.cas.issue("dip-signing", make_csr(signing_key, signing_subject.subject_name,
+                                                                (signing_subject.dn_and_h, signing_subject.subject_name)))
+    dip.certificates.record_issued(supplier["organisation_id"], signing_subject, signing.pem, "test")
+    separate = Client(running, supplier, tmp_path / "separate", signing={"key_pem": key_to_pem(signing_key),
+                                                                         "signing_certificate_pem": signing.pem})
+    assert separate.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])]).status_code == 201
+    running.sandbox.cas.revoke(signing.serial, "keyCompromise")
+    revoked_signing = separate.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
+    assert revoked_signing.status_code == 401
+    assert "(certificate_revoked)" in revoked_signing.json()["messageArray"][0]["help"]
     # revoked: the mTLS handshake certificate is refused before anything else
     running.sandbox.cas.revoke(supplier["certificate_serial"], "keyCompromise")
     revoked = world["client"].post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
@@ -482,3 +502,26 @@ def test_every_retry_and_no_retry_status(start_sandbox, tmp_path):
         time.sleep(0.05)
     assert {s: states()[s] for s in RETRIED} == {s: ("RetriesExhausted", 2) for s in RETRIED}
     hook.close()
+
+
+def test_order_is_kept_per_recipient_and_interface(world):
+    """The first message is refused with 503: the second waits behind it and goes after it."""
+    client, hook, supplier = world["client"], world["hook"], world["supplier"]
+    hook.statuses = [503]
+    first = client.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])]).json()["messageArray"][0]
+    hook.wait_for(1)
+    second = client.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])]).json()["messageArray"][0]
+    time.sleep(0.5)  # room for a wrong early delivery of the second message
+    assert len(hook.received) == 1
+    requests.post(world["running"].control + "/clock/advance", json={"seconds": 30}, timeout=10)
+    deliveries = hook.wait_for(2)
+    order = [m["payload"]["CommonBlock"]["D0"]["transactionID"] for d in deliveries for m in json.loads(d["body"])]
+    assert order[0] == first["transactionID"] and order[1:3] == [first["transactionID"], second["transactionID"]]
+
+
+def test_recipient_not_yet_effective(world):
+    future = onboard(world["running"], company_name="Future Energy Ltd", dip_ids=[{"role_code": "ADS",
+                                                                                   "effective_from": "2030-01-01"}])
+    response = world["client"].post("/dip-channel/IF-041", [message(world["supplier"],
+                                                                     [future["dip_ids"][0]["dip_id"]])])
+    assert _codes(response) == ["MSG1031"] and "is not effective on" in response.json()["messageArray"][0]["help"]
