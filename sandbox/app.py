@@ -87,6 +87,7 @@ class Sandbox:
                                         else timedelta(seconds=settings.atlas_issuance_delay),
                                         settings.atlas_fault_rate_429, settings.atlas_fault_rate_503,
                                         settings.atlas_http_check_port))
+        self._webhook_roots: str | None = None  # the sandbox roots the webhook trust bundle was last made with
         spec = None
         if settings.dip_spec:
             from mock_dip.spec_validation import DipSpec
@@ -109,14 +110,14 @@ class Sandbox:
     def webhook_trust_bundle(self) -> Path:
         """What the DIP trusts for HTTPS webhooks: the sandbox roots, the system store (certifi) and the
         `dip_webhook_ca_bundle` setting; rewritten when the sandbox roots change."""
-        import certifi
         path = self.data_dir / "tls" / "webhook-trust.pem"
         roots = self.cas.bundle_path.read_text()
-        extra = Path(self.settings.dip_webhook_ca_bundle).read_text() if self.settings.dip_webhook_ca_bundle else ""
-        content = roots + extra + Path(certifi.where()).read_text()
-        if not path.exists() or path.read_text() != content:
+        if self._webhook_roots != roots or not path.exists():
+            import certifi
+            extra = Path(self.settings.dip_webhook_ca_bundle).read_text() if self.settings.dip_webhook_ca_bundle else ""
             path.parent.mkdir(exist_ok=True)
-            path.write_text(content)
+            path.write_text(roots + extra + Path(certifi.where()).read_text())
+            self._webhook_roots = roots
         return path
 
     def _ensure_dip_managers(self) -> None:

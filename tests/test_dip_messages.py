@@ -525,3 +525,34 @@ def test_recipient_not_yet_effective(world):
     response = world["client"].post("/dip-channel/IF-041", [message(world["supplier"],
                                                                      [future["dip_ids"][0]["dip_id"]])])
     assert _codes(response) == ["MSG1031"] and "is not effective on" in response.json()["messageArray"][0]["help"]
+
+
+def test_secondary_and_always_recipients_from_the_routing_table(dip, tmp_path):
+    """IF-021 goes to the MPAN's distributor (M0) as secondary and to VAS as always recipient."""
+    from tests.dip_helpers import manager
+    running = dip
+    hook = Webhook(running, tmp_path / "hook")
+    vas = manager(running).ok("POST", "/manager/central-services", 201,
+                              json={"role_code": "VAS", "effective_from": "2025-01-01"})["dip_id"]
+    running.sandbox.dip["uit"].webhooks.set(vas, "IF-021", {"callbackURL": hook.url + "/vas"}, "test")
+    sender = onboard(running, company_name="Data Service Ltd", dip_ids=[{"role_code": "ADS"}])
+    supplier = onboard(running, company_name="Super Energy Co", webhooks={"IF-021": hook.url + "/sup"})
+    distributor = onboard(running, company_name="Grid Wires plc", dip_ids=[{"role_code": "LDSO"}],
+                          webhooks={"IF-021": hook.url + "/ldso"})
+    client = Client(running, sender, tmp_path / "client")
+    sent = message(sender, [supplier["dip_ids"][0]["dip_id"]], interface="IF-021", event="[ActivePower]")
+    missing_mpan = client.post("/dip-channel/IF-021", [sent])
+    assert _codes(missing_mpan) == ["MSG1037"]
+    sent["payload"]["CommonBlock"]["M0"] = {"MPANCore": "2000056535971", "GSPGroupID": "_K",
+                                            "distributorDIPID": "1000000009"}
+    assert _codes(client.post("/dip-channel/IF-021", [sent])) == ["MSG1038"]
+    sent["payload"]["CommonBlock"]["M0"]["distributorDIPID"] = distributor["dip_ids"][0]["dip_id"]
+    accepted = client.post("/dip-channel/IF-021", [sent])
+    assert accepted.status_code == 201, accepted.text
+    arrived = {d["path"].rsplit("/", 1)[1]: json.loads(d["body"])[0] for d in hook.wait_for(3)}
+    assert set(arrived) == {"sup", "ldso", "vas"}
+    a0 = arrived["sup"]["payload"]["CommonBlock"]["A0"]
+    assert a0 == {"primaryRecipients": [supplier["dip_ids"][0]["dip_id"]],
+                  "secondaryRecipients": [distributor["dip_ids"][0]["dip_id"]], "always": [vas]}
+    assert len({m["payload"]["CommonBlock"]["D0"]["publicationID"] for m in arrived.values()}) == 3
+    hook.close()
