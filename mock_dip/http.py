@@ -24,10 +24,7 @@ ACCEPTED_ISSUERS = ["dip-issuing"]
 
 
 def standard_response(message: str, help_text: str | None = None, timestamp: str | None = None) -> dict:
-    item = {"transactionID": None, "senderUniqueReference": None, "correlationID": None, "sentTimestamp": None,
-            "senderID": None, "recipientID": None, "DIPConnectionProviderID": None, "message": message,
-            "help": help_text, "serviceTicketURL": None}
-    return {"messageArray": [item], "timestamp": timestamp}
+    return {"messageArray": [response_item(message, help_text)], "timestamp": timestamp}
 
 
 def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Dip) -> Flask:
@@ -87,8 +84,8 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
                             f"{recipient_id} is configured with that DIP ID's own key")
         return recipient_id
 
-    def done(status: int = 201):
-        return {"messageArray": [response_item(code_message("MSG0000"))], "timestamp": now_stamp()}, status
+    def done(status: int = 201, help_text: str | None = None):
+        return standard_response(code_message("MSG0000"), help_text, now_stamp()), status
 
     @app.post("/dip-channel/<channel>")
     def send_messages(channel: str):
@@ -142,8 +139,7 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
         recipient, payload = own_recipient(channel, recipient_id)
         count = dip.replay.requeue(recipient, channel, payload)
         dip.delivery.wake()
-        return {"messageArray": [response_item(code_message("MSG0000"), f"{count} message(s) requeued")],
-                "timestamp": now_stamp()}, 200
+        return done(200, f"{count} message(s) requeued")
 
     @app.post("/statusmessage")
     def status_message():
