@@ -17,7 +17,8 @@ PEM_FILE = "application/x-pem-file"
 CONTEXT_HEADER = "X-DIP-Context"
 
 
-def _dip() -> Dip:
+def environment_dip() -> Dip:
+    """The DIP of the request's `<environment>` (uit or prod)."""
     environment = request.view_args.get("environment") if request.view_args else None
     dips = current_app.extensions["dip_sandbox"].dip
     if environment not in dips:
@@ -25,15 +26,15 @@ def _dip() -> Dip:
     return dips[environment]
 
 
-def _cookie(environment: str) -> str:
+def session_cookie(environment: str) -> str:
     return f"dip_session_{environment}"
 
 
-def _token(environment: str) -> str | None:
+def session_token(environment: str) -> str | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return header[7:].strip()
-    return request.cookies.get(_cookie(environment))
+    return request.cookies.get(session_cookie(environment))
 
 
 def portal_blueprint() -> Blueprint:
@@ -42,37 +43,37 @@ def portal_blueprint() -> Blueprint:
 
     @bp.before_request
     def signed_in():
-        dip = _dip()
+        dip = environment_dip()
         endpoint = (request.endpoint or "").split(".")[-1]
         if endpoint not in PUBLIC:
-            user = dip.identity.authenticate(_token(dip.ctx.environment))
+            user = dip.identity.authenticate(session_token(dip.ctx.environment))
             g.signed_in_user = user
             # A DCP member acts for a served organisation by naming it in X-DIP-Context.
             g.dip_user = dip.dcps.acting_for(user, request.headers.get(CONTEXT_HEADER))
 
     @bp.post("/invitations/<token>/accept")
     def accept_invitation(environment: str, token: str):
-        return _dip().identity.accept_invitation(token, json_body())
+        return environment_dip().identity.accept_invitation(token, json_body())
 
     @bp.post("/sessions")
     def sign_in(environment: str):
-        status, body = _dip().identity.sign_in(json_body())
+        status, body = environment_dip().identity.sign_in(json_body())
         response = current_app.make_response((body, status))
         if status == 201:
-            response.set_cookie(_cookie(environment), body["token"], httponly=True, samesite="Lax",
+            response.set_cookie(session_cookie(environment), body["token"], httponly=True, samesite="Lax",
                                 path=f"/dip/{environment}")
         return response
 
     @bp.delete("/sessions")
     def sign_out(environment: str):
-        _dip().identity.sign_out(_token(environment))
+        environment_dip().identity.sign_out(session_token(environment))
         response = current_app.make_response(("", 204))
-        response.delete_cookie(_cookie(environment), path=f"/dip/{environment}")
+        response.delete_cookie(session_cookie(environment), path=f"/dip/{environment}")
         return response
 
     @bp.get("/me")
     def me(environment: str):
-        dip = _dip()
+        dip = environment_dip()
         user = g.signed_in_user
         organisation = (dip.organisations.describe(dip.organisations.get(user["organisation_id"]))
                         if user["organisation_id"] else None)
@@ -81,7 +82,7 @@ def portal_blueprint() -> Blueprint:
     # -- the organisation and its members -----------------------------------------------------------
     @bp.get("/organisation")
     def organisation(environment: str):
-        dip, user = _dip(), g.dip_user
+        dip, user = environment_dip(), g.dip_user
         permissions.require(user, roles_of(user), "organisation.view")
         organisation_id = user["organisation_id"]
         return {**dip.organisations.describe(dip.organisations.get(organisation_id)),
@@ -90,40 +91,40 @@ def portal_blueprint() -> Blueprint:
 
     @bp.post("/organisation/details")
     def verify_details(environment: str):
-        return _dip().organisations.verify_details(g.dip_user, json_body())
+        return environment_dip().organisations.verify_details(g.dip_user, json_body())
 
     @bp.get("/members")
     def list_members(environment: str):
-        return {"members": _dip().members.list(g.dip_user)}
+        return {"members": environment_dip().members.list(g.dip_user)}
 
     @bp.post("/members")
     def create_member(environment: str):
-        return _dip().members.create(g.dip_user, json_body()), 201
+        return environment_dip().members.create(g.dip_user, json_body()), 201
 
     @bp.patch("/members/<user_id>")
     def edit_member(environment: str, user_id: str):
-        return _dip().members.edit(g.dip_user, user_id, json_body())
+        return environment_dip().members.edit(g.dip_user, user_id, json_body())
 
     @bp.post("/members/<user_id>/extend")
     def extend_member(environment: str, user_id: str):
-        return _dip().members.extend(g.dip_user, user_id)
+        return environment_dip().members.extend(g.dip_user, user_id)
 
     @bp.post("/members/<user_id>/offboard")
     def offboard_member(environment: str, user_id: str):
-        return _dip().members.offboard(g.dip_user, user_id)
+        return environment_dip().members.offboard(g.dip_user, user_id)
 
     # -- DIP IDs -------------------------------------------------------------------------------------
     @bp.get("/dip-ids")
     def list_dip_ids(environment: str):
-        return {"dip_ids": _dip().dip_ids.list(g.dip_user)}
+        return {"dip_ids": environment_dip().dip_ids.list(g.dip_user)}
 
     @bp.post("/dip-ids")
     def create_dip_id(environment: str):
-        return _dip().dip_ids.create(g.dip_user, json_body()), 201
+        return environment_dip().dip_ids.create(g.dip_user, json_body()), 201
 
     @bp.get("/dip-ids/<dip_id>")
     def get_dip_id(environment: str, dip_id: str):
-        dip = _dip()
+        dip = environment_dip()
         permissions.require(g.dip_user, roles_of(g.dip_user), "organisation.view")
         user = g.dip_user
         detail = dip.dip_ids.describe(dip.dip_ids.get(user, dip_id))
@@ -135,62 +136,62 @@ def portal_blueprint() -> Blueprint:
 
     @bp.patch("/dip-ids/<dip_id>")
     def edit_dip_id(environment: str, dip_id: str):
-        return _dip().dip_ids.edit(g.dip_user, dip_id, json_body())
+        return environment_dip().dip_ids.edit(g.dip_user, dip_id, json_body())
 
     @bp.delete("/dip-ids/<dip_id>")
     def delete_dip_id(environment: str, dip_id: str):
-        _dip().dip_ids.delete(g.dip_user, dip_id)
+        environment_dip().dip_ids.delete(g.dip_user, dip_id)
         return "", 204
 
     @bp.get("/dip-ids/<dip_id>/api-keys")
     def api_keys(environment: str, dip_id: str):
-        return _dip().dip_ids.api_keys(g.dip_user, dip_id)
+        return environment_dip().dip_ids.api_keys(g.dip_user, dip_id)
 
     @bp.post("/dip-ids/<dip_id>/api-keys/<slot>/regenerate")
     def regenerate_api_key(environment: str, dip_id: str, slot: str):
-        return _dip().dip_ids.regenerate(g.dip_user, dip_id, slot)
+        return environment_dip().dip_ids.regenerate(g.dip_user, dip_id, slot)
 
     # -- message channels, messages, performance -----------------------------------------------------
     @bp.get("/dip-ids/<dip_id>/channels")
     def list_channels(environment: str, dip_id: str):
-        return {"channels": _dip().channels.channels(g.dip_user, dip_id)}
+        return {"channels": environment_dip().channels.channels(g.dip_user, dip_id)}
 
     @bp.put("/dip-ids/<dip_id>/channels/<channel>")
     def set_channel(environment: str, dip_id: str, channel: str):
-        dip = _dip()
+        dip = environment_dip()
         answer = dip.channels.set_channel(g.dip_user, dip_id, channel, json_body())
         dip.delivery.wake()
         return answer
 
     @bp.delete("/dip-ids/<dip_id>/channels/<channel>")
     def remove_channel(environment: str, dip_id: str, channel: str):
-        _dip().channels.remove_channel(g.dip_user, dip_id, channel)
+        environment_dip().channels.remove_channel(g.dip_user, dip_id, channel)
         return "", 204
 
     @bp.get("/dip-ids/<dip_id>/messages")
     def list_messages(environment: str, dip_id: str):
-        return {"messages": _dip().channels.messages(g.dip_user, dip_id, request.args.get("direction", "sent"))}
+        return {"messages": environment_dip().channels.messages(g.dip_user, dip_id, request.args.get("direction", "sent"))}
 
     @bp.get("/messages/<transaction_id>")
     def get_message(environment: str, transaction_id: str):
-        return _dip().channels.message(g.dip_user, transaction_id)
+        return environment_dip().channels.message(g.dip_user, transaction_id)
 
     @bp.get("/dip-ids/<dip_id>/performance")
     def performance(environment: str, dip_id: str):
-        return _dip().channels.performance(g.dip_user, dip_id)
+        return environment_dip().channels.performance(g.dip_user, dip_id)
 
     # -- the Certificates tab ------------------------------------------------------------------------
     @bp.get("/certificates/stages")
     def certificate_stages(environment: str):
-        return _dip().certificate_onboarding.stages(g.dip_user)
+        return environment_dip().certificate_onboarding.stages(g.dip_user)
 
     @bp.post("/certificates/registration/confirm")
     def confirm_registration(environment: str):
-        return _dip().certificate_onboarding.confirm_registration(g.dip_user)
+        return environment_dip().certificate_onboarding.confirm_registration(g.dip_user)
 
     @bp.get("/certificates/api-credentials")
     def api_credentials(environment: str):
-        onboarding = _dip().certificate_onboarding
+        onboarding = environment_dip().certificate_onboarding
         organisation_id = onboarding.require(g.dip_user, "certificates.view")
         return {"api_credentials": onboarding.describe_credentials(onboarding.saved_credentials(organisation_id))}
 
@@ -202,129 +203,129 @@ def portal_blueprint() -> Blueprint:
         else:
             body = json_body()
             values = (body.get("api_key"), body.get("api_secret"), body.get("pfx"))
-        return _dip().certificate_onboarding.validate_credentials(g.dip_user, *values)
+        return environment_dip().certificate_onboarding.validate_credentials(g.dip_user, *values)
 
     @bp.post("/certificates/api-credentials")
     def save_api_credentials(environment: str):
-        return _dip().certificate_onboarding.save_credentials(g.dip_user), 201
+        return environment_dip().certificate_onboarding.save_credentials(g.dip_user), 201
 
     @bp.get("/certificates/domains")
     def certificate_domains(environment: str):
-        return {"domains": _dip().certificate_onboarding.domains(g.dip_user)}
+        return {"domains": environment_dip().certificate_onboarding.domains(g.dip_user)}
 
     @bp.post("/certificates/domains")
     def create_certificate_domain(environment: str):
-        return _dip().certificate_onboarding.create_domain(g.dip_user, json_body()), 201
+        return environment_dip().certificate_onboarding.create_domain(g.dip_user, json_body()), 201
 
     @bp.post("/certificates/domains/<domain>/verification")
     def verify_certificate_domain(environment: str, domain: str):
-        return _dip().certificate_onboarding.verify_domain(g.dip_user, domain, json_body())
+        return environment_dip().certificate_onboarding.verify_domain(g.dip_user, domain, json_body())
 
     @bp.post("/certificates/subject-name")
     def certificate_subject_name(environment: str):
-        return _dip().certificates.subject_name(g.dip_user, json_body())
+        return environment_dip().certificates.subject_name(g.dip_user, json_body())
 
     @bp.get("/certificates")
     def list_certificates(environment: str):
-        return _dip().certificates.list(g.dip_user)
+        return environment_dip().certificates.list(g.dip_user)
 
     @bp.post("/certificates")
     def create_certificate(environment: str):
-        return _dip().certificates.create(g.dip_user, json_body()), 201
+        return environment_dip().certificates.create(g.dip_user, json_body()), 201
 
     @bp.get("/certificates/<serial>")
     def get_certificate(environment: str, serial: str):
-        return _dip().certificates.get(g.dip_user, serial)
+        return environment_dip().certificates.get(g.dip_user, serial)
 
     @bp.get("/certificates/<serial>/certificate.cer")
     def download_certificate(environment: str, serial: str):
-        return _pem_file(*_dip().certificates.download(g.dip_user, serial))
+        return _pem_file(*environment_dip().certificates.download(g.dip_user, serial))
 
     @bp.get("/certificates/<serial>/chain.pem")
     def download_chain(environment: str, serial: str):
-        return _pem_file(*_dip().certificates.download(g.dip_user, serial, chain=True))
+        return _pem_file(*environment_dip().certificates.download(g.dip_user, serial, chain=True))
 
     @bp.post("/certificates/<serial>/revoke")
     def revoke_certificate(environment: str, serial: str):
-        return _dip().certificates.revoke(g.dip_user, serial, json_body())
+        return environment_dip().certificates.revoke(g.dip_user, serial, json_body())
 
     @bp.post("/certificates/<serial>/reissue")
     def reissue_certificate(environment: str, serial: str):
-        return _dip().certificates.reissue(g.dip_user, serial, json_body()), 201
+        return environment_dip().certificates.reissue(g.dip_user, serial, json_body()), 201
 
     @bp.get("/dip-certificates")
     def dip_certificates(environment: str):
-        own = _dip().own_certificates
+        own = environment_dip().own_certificates
         return {"dip_certificates": [own.describe("signing"), own.describe("client")]}
 
     @bp.get("/dip-certificates/<purpose>.cer")
     def dip_certificate_file(environment: str, purpose: str):
-        described = _dip().own_certificates.describe(purpose)
+        described = environment_dip().own_certificates.describe(purpose)
         return _pem_file(f"{described['common_name']}.cer", described["certificate_pem"])
 
     # -- DCPs ----------------------------------------------------------------------------------------
     @bp.get("/contexts")
     def contexts(environment: str):
-        return {"contexts": _dip().dcps.contexts(g.signed_in_user), "header": CONTEXT_HEADER}
+        return {"contexts": environment_dip().dcps.contexts(g.signed_in_user), "header": CONTEXT_HEADER}
 
     @bp.get("/dcp-ids")
     def list_dcp_ids(environment: str):
-        return {"dcp_ids": _dip().dcps.dcp_ids(g.dip_user)}
+        return {"dcp_ids": environment_dip().dcps.dcp_ids(g.dip_user)}
 
     @bp.post("/dcp-ids")
     def create_dcp_id(environment: str):
-        return _dip().dcps.create_dcp_id(g.dip_user), 201
+        return environment_dip().dcps.create_dcp_id(g.dip_user), 201
 
     @bp.get("/dip-ids/<dip_id>/nominations")
     def list_nominations(environment: str, dip_id: str):
-        return {"nominations": _dip().dcps.nominations(g.dip_user, dip_id)}
+        return {"nominations": environment_dip().dcps.nominations(g.dip_user, dip_id)}
 
     @bp.post("/dip-ids/<dip_id>/nominations")
     def nominate(environment: str, dip_id: str):
-        return _dip().dcps.nominate(g.dip_user, dip_id, json_body()), 201
+        return environment_dip().dcps.nominate(g.dip_user, dip_id, json_body()), 201
 
     @bp.delete("/dip-ids/<dip_id>/nominations/<dcp_id>")
     def withdraw_nomination(environment: str, dip_id: str, dcp_id: str):
-        _dip().dcps.withdraw(g.dip_user, dip_id, dcp_id)
+        environment_dip().dcps.withdraw(g.dip_user, dip_id, dcp_id)
         return "", 204
 
     # -- the DIP Manager ------------------------------------------------------------------------------
     @bp.post("/manager/organisations/<organisation_id>/domains")
     def whitelist_domain(environment: str, organisation_id: str):
-        return {"whitelisted_domains": _dip().organisations.whitelist(g.dip_user, organisation_id,
+        return {"whitelisted_domains": environment_dip().organisations.whitelist(g.dip_user, organisation_id,
                                                                       json_body().get("domain"))}, 201
 
     @bp.delete("/manager/organisations/<organisation_id>/domains/<domain>")
     def remove_domain(environment: str, organisation_id: str, domain: str):
-        return {"whitelisted_domains": _dip().organisations.remove_whitelisted(g.dip_user, organisation_id, domain)}
+        return {"whitelisted_domains": environment_dip().organisations.remove_whitelisted(g.dip_user, organisation_id, domain)}
 
     @bp.get("/manager/dcp-requests")
     def dcp_requests(environment: str):
-        return {"organisations": _dip().organisations.dcp_requests(g.dip_user)}
+        return {"organisations": environment_dip().organisations.dcp_requests(g.dip_user)}
 
     @bp.post("/manager/organisations/<organisation_id>/dcp-status")
     def decide_dcp_status(environment: str, organisation_id: str):
-        return _dip().organisations.decide_dcp_status(g.dip_user, organisation_id, json_body())
+        return environment_dip().organisations.decide_dcp_status(g.dip_user, organisation_id, json_body())
 
     @bp.post("/manager/central-services")
     def create_central_service(environment: str):
-        return _dip().create_central_dip_id(g.dip_user, json_body()), 201
+        return environment_dip().create_central_dip_id(g.dip_user, json_body()), 201
 
     @bp.patch("/manager/dip-ids/<dip_id>")
     def manager_effective_dates(environment: str, dip_id: str):
-        dip = _dip()
+        dip = environment_dip()
         _manager_only()
         return dip.dip_ids.set_effective_dates(g.dip_user, dip_id, json_body())
 
     @bp.get("/manager/organisations")
     def manager_organisations(environment: str):
-        dip = _dip()
+        dip = environment_dip()
         _manager_only()
         return {"organisations": dip.organisations.list()}
 
     @bp.post("/manager/organisations")
     def invite_organisation(environment: str):
-        return _dip().organisations.invite(g.dip_user, json_body()), 201
+        return environment_dip().organisations.invite(g.dip_user, json_body()), 201
 
     @bp.post("/manager/promotions")
     def promote_organisation(environment: str):
@@ -337,7 +338,7 @@ def portal_blueprint() -> Blueprint:
 
     @bp.get("/manager/audit")
     def manager_audit(environment: str):
-        dip = _dip()
+        dip = environment_dip()
         _manager_only()
         return {"entries": dip.audit.entries()}
 
@@ -345,7 +346,7 @@ def portal_blueprint() -> Blueprint:
     def organisation_audit(environment: str):
         user = g.dip_user
         permissions.require(user, roles_of(user), "audit.view")
-        return {"entries": _dip().audit.entries(user["organisation_id"])}
+        return {"entries": environment_dip().audit.entries(user["organisation_id"])}
 
     @bp.get("/openapi.json")
     def openapi(environment: str):
@@ -367,17 +368,3 @@ def _pem_file(name: str, pem: str) -> Response:
 def _manager_only() -> None:
     if not g.dip_user["is_manager"]:
         raise Forbidden("only the DIP Manager can do this")
-
-
-def links_blueprint() -> Blueprint:
-    """Where the links in DIP emails lead (`/dip/<environment>/...`); pages come later, these answer JSON."""
-    bp = Blueprint("dip_links", __name__)
-    register_json_errors(bp)
-
-    @bp.get("/invitations/<token>")
-    def invitation_link(environment: str, token: str):
-        _dip()
-        return {"invitation": token, "accept": f"/dip/{environment}/api/invitations/{token}/accept",
-                "next": "POST a password to accept, then sign in with email, password and an authenticator code"}
-
-    return bp

@@ -4,6 +4,7 @@ No module-level app or globals: `Sandbox(settings)` can be built many times in o
 """
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from mock_dip.delivery import DeliveryPolicy
 from mock_dip.control import add_control_routes as add_dip_control_routes
 from mock_dip.http import create_dip_api_app
 from mock_dip.portal_openapi import CONTROL_PATHS as DIP_CONTROL_PATHS
-from mock_dip.portal_api import links_blueprint as dip_links_blueprint, portal_blueprint as dip_portal_blueprint
+from mock_dip.portal_api import portal_blueprint as dip_portal_blueprint
+from mock_dip.web import pages_blueprint as dip_pages_blueprint
 from mock_dip.service import Dip
 from sandbox import dns_zones, journal, mail, scheduler
 from sandbox.api_docs import docs_blueprint
@@ -43,15 +45,17 @@ from sandbox.scheduler import Scheduler
 from sandbox.settings import ENVIRONMENTS, Settings
 from sandbox.snapshots import Snapshots
 from sandbox.store import Store
+from sandbox.web_pages import SECRET_META, setup_pages
 from seed_data.timing import timing_profile
 
 VERSION = "0.1.0"
 # Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
-JSON_API_PREFIXES = ("/_sandbox", "/atlas/", "/dip/")
+JSON_API_PREFIXES = ("/_sandbox", "/atlas/")
+DIP_PORTAL_API = re.compile(r"^/dip/[^/]+/api(/|$)")  # the DIP pages beside it answer HTML
 EXTENSION = "dip_sandbox"
 
 # Tables a reset keeps: the meta table (selectively) and, unless asked, the CA hierarchy.
-_KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate", "dip_manager_password")
+_KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate", "dip_manager_password", SECRET_META)
 
 
 class Sandbox:
@@ -128,6 +132,14 @@ class Sandbox:
         for dip in self.dip.values():
             dip.identity.ensure_manager(self.settings.dip_manager_email, password)
 
+    def web_secret_key(self) -> str:
+        """The key that signs the pages' session cookie (CSRF tokens): made once, kept across restarts."""
+        key = self.store.get_meta(SECRET_META)
+        if key is None:
+            key = self.random.token(32)
+            self.store.set_meta(SECRET_META, key)
+        return key
+
     def dip_manager_credentials(self) -> dict | None:
         """The DIP Manager's sign-in when the password was generated (printed at start), else None."""
         if self.settings.dip_manager_password:
@@ -172,18 +184,18 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     control = control_blueprint()
     add_atlas_control_routes(control)
     add_dip_control_routes(control)
-    app.register_blueprint(control, url_prefix="/_sandbox")
-    app.register_blueprint(atlas_portal_blueprint(), url_prefix="/atlas/api")
-    app.register_blueprint(atlas_links_blueprint(), url_prefix="/atlas")
-    app.register_blueprint(dip_portal_blueprint(), url_prefix="/dip/<environment>/api")
-    app.register_blueprint(dip_links_blueprint(), url_prefix="/dip/<environment>")
-    app.register_blueprint(pki_blueprint(), url_prefix="/pki")
-    app.register_blueprint(docs_blueprint({**atlas_control_paths(), **DIP_CONTROL_PATHS}, ATLAS_SCHEMAS),
-                           url_prefix="/_sandbox")
+    # machine interfaces (bearer tokens, SameSite cookies, OCSP POSTs): not the pages' CSRF-protected forms
+    interfaces = [(control, "/_sandbox"), (atlas_portal_blueprint(), "/atlas/api"), (atlas_links_blueprint(), "/atlas"),
+                  (dip_portal_blueprint(), "/dip/<environment>/api"), (pki_blueprint(), "/pki"),
+                  (docs_blueprint({**atlas_control_paths(), **DIP_CONTROL_PATHS}, ATLAS_SCHEMAS), "/_sandbox")]
+    setup_pages(app, sandbox.web_secret_key(), [blueprint for blueprint, _ in interfaces])
+    for blueprint, prefix in interfaces:
+        app.register_blueprint(blueprint, url_prefix=prefix)
+    app.register_blueprint(dip_pages_blueprint(), url_prefix="/dip/<environment>")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if request.path.startswith(JSON_API_PREFIXES):
+        if request.path.startswith(JSON_API_PREFIXES) or DIP_PORTAL_API.match(request.path):
             return http_error_body(exc), exc.code
         return exc
 

@@ -1,0 +1,120 @@
+"""The DIP portal's pages for people (`/dip/<environment>/...` on the web listener): server-rendered over the same
+domain operations as the portal API — a page parses a form, calls the domain, and shows the domain's error next
+to the field. The session is the portal API's cookie (HttpOnly, SameSite=Lax); sign-in steps carry their
+challenge in the form body, never in a URL."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from mock_dip.members import roles_of
+from mock_dip.portal_api import environment_dip, session_cookie, session_token
+from sandbox.errors import DomainError, Unauthorized
+from sandbox.web_pages import form_errors
+
+MENU = (("home", "Home"), ("organisation", "Market Participant Organisation"), ("channels", "Message Channels"),
+        ("messages", "Messages"), ("performance", "Performance"))
+
+
+def _page(template: str, **values):
+    dip = environment_dip()
+    return render_template(f"dip/{template}", environment=dip.ctx.environment,
+                           environment_name=dip.ctx.environment_name, menu=MENU, user=g.get("page_user"), **values)
+
+
+def _signed_in():
+    """The signed-in user of the page, or a redirect to the sign-in page."""
+    dip = environment_dip()
+    try:
+        g.page_user = dip.identity.authenticate(session_token(dip.ctx.environment))
+    except Unauthorized:
+        return None
+    return g.page_user
+
+
+def pages_blueprint() -> Blueprint:
+    bp = Blueprint("dip_pages", __name__, template_folder="templates")
+
+    @bp.get("/")
+    def start(environment: str):
+        return redirect(url_for(".home" if _signed_in() else ".sign_in", environment=environment))
+
+    # -- invitation and sign-in ----------------------------------------------------------------------
+    @bp.route("/invitations/<token>", methods=["GET", "POST"])
+    def invitation(environment: str, token: str):
+        if request.method == "POST":
+            try:
+                accepted = environment_dip().identity.accept_invitation(token, {"password": request.form.get("password",
+                                                                                                              "")})
+            except DomainError as exc:
+                return _page("invitation.html", title="Set your password", errors=form_errors(exc)), exc.status
+            flash(f"Password set for {accepted['email']}. Sign in to set up your authenticator app.", "ok")
+            return redirect(url_for(".sign_in", environment=environment))
+        return _page("invitation.html", title="Set your password", errors={})
+
+    @bp.route("/sign-in", methods=["GET", "POST"])
+    def sign_in(environment: str):
+        if request.method == "GET":
+            return _page("sign_in.html", title="Sign in", errors={}, email="")
+        form = request.form
+        payload = {k: form.get(k) for k in ("email", "password", "totp", "challenge") if form.get(k)}
+        if form.get("accept_terms_of_use"):
+            payload["accept_terms_of_use"] = True
+        try:
+            status, body = environment_dip().identity.sign_in(payload)
+        except DomainError as exc:
+            if form.get("challenge"):  # a failed step ends the sign-in: start again from email and password
+                flash(f"{exc.message}. Sign in again.", "error")
+                return redirect(url_for(".sign_in", environment=environment))
+            return _page("sign_in.html", title="Sign in", errors=form_errors(exc), email=form.get("email", "")), \
+                exc.status
+        if status == 201:
+            response = redirect(url_for(".home", environment=environment))
+            response.set_cookie(session_cookie(environment), body["token"], httponly=True, samesite="Lax",
+                                path=f"/dip/{environment}")
+            return response
+        if body["status"] == "mfa_enrolment_required":
+            return _page("enrol.html", title="Set up your authenticator app", step=body, errors={})
+        return _page("terms.html", title="Terms of Use", step=body, errors={})
+
+    @bp.post("/sign-out")
+    def sign_out(environment: str):
+        environment_dip().identity.sign_out(session_token(environment))
+        response = redirect(url_for(".sign_in", environment=environment))
+        response.delete_cookie(session_cookie(environment), path=f"/dip/{environment}")
+        flash("Signed out.", "ok")
+        return response
+
+    # -- signed-in pages -----------------------------------------------------------------------------
+    @bp.before_request
+    def require_session():
+        endpoint = (request.endpoint or "").split(".")[-1]
+        if endpoint in ("start", "invitation", "sign_in", "sign_out"):
+            return None
+        if _signed_in() is None:
+            flash("Sign in to continue.", "error")
+            return redirect(url_for(".sign_in", environment=request.view_args["environment"]))
+        return None
+
+    @bp.get("/home")
+    def home(environment: str):
+        dip, user = environment_dip(), g.page_user
+        organisation = dip.organisations.get(user["organisation_id"]) if user["organisation_id"] else None
+        return _page("home.html", title="Home", current="home", organisation=organisation, roles=roles_of(user))
+
+    @bp.get("/organisation")
+    def organisation(environment: str):
+        dip, user = environment_dip(), g.page_user
+        try:
+            details = dip.organisations.describe(dip.organisations.get(user["organisation_id"]))
+            tab = request.args.get("tab", "dip-ids")
+            tabs = {"dip-ids": lambda: dip.dip_ids.list(user), "members": lambda: dip.members.list(user),
+                    "certificates": lambda: {**dip.certificate_onboarding.stages(user), **dip.certificates.list(user)}}
+            content = tabs.get(tab, tabs["dip-ids"])()
+        except DomainError as exc:
+            return _page("error.html", title="Not available", message=exc.message), exc.status
+        return _page("organisation.html", title=details["company_name"], current="organisation",
+                     organisation=details, whitelisted=dip.organisations.whitelisted(user["organisation_id"]),
+                     warnings=dip.members.warnings(user["organisation_id"]), tab=tab, content=content)
+
+    return bp
+
