@@ -64,7 +64,7 @@ class CertificateOnboarding:
     def verified_domains(self, organisation_id: str) -> list[str]:
         return [d["domain"] for d in self._domains(organisation_id) if d["status"] == "VERIFIED"]
 
-    def _done(self, organisation_id: str) -> list[bool]:
+    def completed_stages(self, organisation_id: str) -> list[bool]:
         domains = self._domains(organisation_id)
         issued = self.ctx.one("select count(*) as n from dip_certificates where environment = ? and "
                               "organisation_id = ? and status != 'PENDING'", [self.ctx.environment, organisation_id])
@@ -73,7 +73,7 @@ class CertificateOnboarding:
 
     def require_stage(self, organisation_id: str, number: int) -> None:
         """Refuse stage `number` (1-5) while an earlier stage is not done."""
-        done = self._done(organisation_id)
+        done = self.completed_stages(organisation_id)
         for index in range(number - 1):
             if not done[index]:
                 name, title = STAGES[index]
@@ -82,7 +82,7 @@ class CertificateOnboarding:
 
     def stages(self, actor: dict) -> dict:
         organisation_id = self.require(actor, "certificates.view")
-        done = self._done(organisation_id)
+        done = self.completed_stages(organisation_id)
         current = next((i + 1 for i, d in enumerate(done) if not d), len(STAGES))
         registration = self._registration(organisation_id)
         return {

@@ -33,6 +33,7 @@ from mock_dip.service import Dip
 from sandbox import dns_zones, journal, mail, scheduler
 from sandbox.api_docs import docs_blueprint
 from sandbox.clock import SandboxClock
+from sandbox.console import console_blueprint
 from sandbox.control_api import control_blueprint
 from sandbox.json_api import error_body, http_error_body
 from sandbox.dns_lookup import TxtLookup
@@ -192,6 +193,7 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     for blueprint, prefix in interfaces:
         app.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(dip_pages_blueprint(), url_prefix="/dip/<environment>")
+    app.register_blueprint(console_blueprint(), url_prefix="/console")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -206,7 +208,7 @@ def create_web_app(sandbox: Sandbox) -> Flask:
 
     @app.get("/")
     def index():
-        return {"name": "dip-sandbox", "version": VERSION, "control": "/_sandbox",
+        return {"name": "dip-sandbox", "version": VERSION, "control": "/_sandbox", "console": "/console/",
                 "docs": "/_sandbox/docs", "openapi": "/_sandbox/openapi.json", "endpoints": sandbox.endpoints}
 
     return app

@@ -10,7 +10,7 @@ import ipaddress
 from flask import Blueprint, Response, current_app, request
 
 from sandbox.clock import parse_duration, parse_iso
-from sandbox.errors import BadRequest, Forbidden, Unauthorized
+from sandbox.errors import BadRequest, DomainError, Forbidden, Unauthorized
 from sandbox.json_api import json_body, register_json_errors
 from seed_data.timing import wait_docs
 
@@ -28,6 +28,25 @@ def _pem(text: str) -> Response:
     return Response(text, mimetype="application/x-pem-file")
 
 
+def access_problem(settings, remote_addr: str | None, authorization: str | None) -> DomainError | None:
+    """Why a request may not use the control API (or the console), or None: loopback only unless
+    control_allow_remote, and the control_token when one is set."""
+    if not settings.control_allow_remote:
+        try:
+            address = ipaddress.ip_address(remote_addr or "")
+            loopback = address.is_loopback or bool(getattr(address, "ipv4_mapped", None)
+                                                    and address.ipv4_mapped.is_loopback)
+        except ValueError:
+            loopback = False
+        if not loopback:
+            return Forbidden("the control API answers loopback addresses only; start the sandbox with "
+                             "--control-allow-remote to allow others")
+    if settings.control_token and (authorization or "") != f"Bearer {settings.control_token}":
+        return Unauthorized("the control API needs 'Authorization: Bearer <control token>' "
+                            "(the control_token setting)")
+    return None
+
+
 def control_blueprint() -> Blueprint:
     """The control API's kernel routes; the composition adds those of the simulated services."""
     bp = Blueprint("control", __name__)
@@ -36,21 +55,9 @@ def control_blueprint() -> Blueprint:
 
     @bp.before_request
     def guard():
-        settings = _sandbox().settings
-        if not settings.control_allow_remote:
-            try:
-                address = ipaddress.ip_address(request.remote_addr or "")
-                loopback = address.is_loopback or bool(getattr(address, "ipv4_mapped", None)
-                                                        and address.ipv4_mapped.is_loopback)
-            except ValueError:
-                loopback = False
-            if not loopback:
-                raise Forbidden("the control API answers loopback addresses only; start the sandbox with "
-                                "--control-allow-remote to allow others")
-        if settings.control_token:
-            if request.headers.get("Authorization", "") != f"Bearer {settings.control_token}":
-                raise Unauthorized("the control API needs 'Authorization: Bearer <control token>' "
-                                   "(the control_token setting)")
+        problem = access_problem(_sandbox().settings, request.remote_addr, request.headers.get("Authorization"))
+        if problem is not None:
+            raise problem
 
     # -- basics ----------------------------------------------------------------------------------
     @bp.get("/health")

@@ -192,3 +192,26 @@ def dip(start_sandbox):
     """A running sandbox whose DIP Manager password is known."""
     from tests.dip_helpers import MANAGER_PASSWORD
     return start_sandbox(profile="instant", dip_manager_password=MANAGER_PASSWORD)
+
+
+# -- a real browser ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright  # only browser tests need it
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("chromium is not installed: .ci/run installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = context.new_page()
+    opened.set_default_timeout(15000)
+    yield opened
+    context.close()

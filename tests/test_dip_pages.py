@@ -6,11 +6,11 @@ import re
 import pyotp
 import requests
 
-from tests.browser import browser, page, screenshot  # noqa: F401 (fixtures)
+from tests.browser import screenshot
 from tests.dip_helpers import PASSWORD, invitation_token, invite, manager
 
 
-def test_invitation_to_organisation_pages_in_a_browser(dip, page):  # noqa: F811
+def test_invitation_to_organisation_pages_in_a_browser(dip, page):
     boss = manager(dip)
     invite(boss)
     base = f"{dip.endpoints['web']}/dip/uit"
@@ -65,7 +65,7 @@ def test_forms_need_their_csrf_token(dip):
     assert forged.status_code == 400 and "The form expired" in forged.text
 
 
-def test_a_wrong_code_at_sign_in_shows_next_to_the_field(dip, page):  # noqa: F811
+def test_a_wrong_code_at_sign_in_shows_next_to_the_field(dip, page):
     boss = manager(dip)
     page.goto(f"{dip.endpoints['web']}/dip/uit/sign-in")
     page.get_by_label("Email").fill("dip.manager@dip-sandbox.example")

@@ -1,0 +1,59 @@
+"""Where an organisation stands in its DIP onboarding (onboarding-journey.md B.1–B.7 and C), step by step, for
+the sandbox console's journey map: done, to do (someone acts now), waiting (for another party) or optional."""
+from __future__ import annotations
+
+from mock_dip.members import roles_of
+from mock_dip.permissions import CERTIFICATE_ADMIN, MESSAGE_ADMIN
+from mock_dip.service import Dip
+
+
+def _step(number: str, title: str, state: str, detail: str) -> dict:
+    return {"step": number, "title": title, "state": state, "detail": detail}
+
+
+def organisation_journey(dip: Dip, organisation_id: str) -> dict:
+    ctx = dip.ctx
+    organisation = dip.organisations.get(organisation_id)
+    users = ctx.store.query("select * from dip_users where organisation_id = ? and status != 'offboarded'",
+                            [organisation_id])
+    primary = next((u for u in users if u["is_primary"]), None)
+    steps = []
+    if primary and primary["status"] == "active":
+        steps.append(_step("B.1", "Invitation and first sign-in", "done", f"{primary['email']} signed up"))
+    else:
+        steps.append(_step("B.1", "Invitation and first sign-in", "waiting",
+                           f"{primary['email'] if primary else 'the Primary Admin'} has not set a password yet "
+                           "(invitation email in the outbox)"))
+    steps.append(_step("B.2", "Verify company details", "done" if organisation["details_verified_at"] else "to_do",
+                       "verified" if organisation["details_verified_at"] else "the Primary Admin verifies them"))
+    has = {role: any(role in roles_of(u) for u in users) for role in (CERTIFICATE_ADMIN, MESSAGE_ADMIN)}
+    steps.append(_step("B.3", "Members: a Certificate Admin and a Message Admin",
+                       "done" if all(has.values()) else "to_do",
+                       f"{len(users)} member(s)" + ("" if all(has.values()) else "; missing: " +
+                                                    ", ".join(r for r, ok in has.items() if not ok))))
+    done = dip.certificate_onboarding.completed_stages(organisation_id)
+    current = next((i + 1 for i, d in enumerate(done) if not d), None)
+    steps.append(_step("B.4", "Certificates tab (5 stages)", "done" if current is None else "to_do",
+                       "a DIP certificate is issued" if current is None else f"stage {current} of 5 is next"))
+    dip_ids = ctx.store.query("select dip_id from dip_ids where environment = ? and organisation_id = ?",
+                              [ctx.environment, organisation_id])
+    steps.append(_step("B.5", "DIP IDs", "done" if dip_ids else "to_do",
+                       f"{len(dip_ids)} DIP ID(s)" if dip_ids else "the Message Admin creates one"))
+    dcp = organisation["dcp_status"]
+    steps.append(_step("B.6", "DIP Connection Provider", {"approved": "done", "requested": "waiting"}.get(dcp, "optional"),
+                       {"approved": "approved DCP", "requested": "waiting for the DIP Manager's decision"}.get(
+                           dcp, "not requested (optional)")))
+    ids = [d["dip_id"] for d in dip_ids]
+    webhooks = sum(len(dip.webhooks.for_recipient(i)) for i in ids)
+    sent = ctx.one(f"select count(*) as n from dip_messages where environment = ? and sender_dip_id in "
+                   f"({', '.join('?' * len(ids)) or 'null'})", [ctx.environment, *ids])["n"]
+    steps.append(_step("B.7", "Message channels", "done" if webhooks and sent else "to_do",
+                       f"{webhooks} webhook(s), {sent} message(s) sent"))
+    if ctx.environment == "uit":
+        promoted = ctx.one("select id from dip_organisations where environment = 'prod' and promoted_from = ?",
+                           [organisation_id])
+        steps.append(_step("C", "Promotion to Production", "done" if promoted else "waiting",
+                           f"Production organisation {promoted['id']}" if promoted
+                           else "the DIP Manager promotes it when UIT is complete"))
+    return {"organisation_id": organisation_id, "company_name": organisation["company_name"],
+            "environment": ctx.environment, "steps": steps}

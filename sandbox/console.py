@@ -1,0 +1,193 @@
+"""Composition (it shows every service): the sandbox console (`/console/` on the web listener): what makes the sandbox a training tool. The journey
+map of every Atlas account and DIP organisation with what each wait is waiting for and when it falls due (a
+button advances the clock to it), the clock, the outbox, the DNS console (acting as the organisations' DNS
+provider), the request journal with the signature debugger's details, snapshots and reset.
+
+It answers what the control API answers — loopback only unless `control_allow_remote`, and with the
+`control_token` when one is set (entered once, kept in the signed session cookie)."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+
+from mock_dip.journey import organisation_journey
+from sandbox.clock import iso_unix, parse_duration, parse_iso
+from sandbox.control_api import access_problem
+from sandbox.errors import DomainError
+from sandbox.web_pages import form_errors
+
+ADVANCES = (("+30 min", 1800), ("+24 h", 86400), ("+72 h", 259200))
+
+
+def _sandbox():
+    return current_app.extensions["dip_sandbox"]
+
+
+def _page(template: str, **values):
+    sandbox = _sandbox()
+    return render_template(f"console/{template}", clock=sandbox.clock.describe(), profile=sandbox.profile.name,
+                           advances=ADVANCES, **values)
+
+
+def until(due: str, now) -> str:
+    """'in 71 h', 'in 29 min', 'now': how far a wait is, in sandbox time."""
+    seconds = (parse_iso(due) - now).total_seconds()
+    if seconds <= 60:
+        return "now"
+    if seconds < 2 * 3600:
+        return f"in {round(seconds / 60)} min"
+    if seconds < 3 * 86400:
+        return f"in {round(seconds / 3600)} h"
+    return f"in {round(seconds / 86400)} days"
+
+
+def journey_map(sandbox) -> dict:
+    """Every Atlas account with its tiles, every DIP organisation with its steps, and the pending waits."""
+    now = sandbox.clock.now()
+    jobs = [{**job, "in": until(job["due"], now)} for job in sandbox.scheduler.pending()]
+    accounts = []
+    for account in sandbox.atlas.accounts():
+        waits = [j for j in jobs if j["payload"].get("account_id") == account["account_id"]]
+        accounts.append({**account, "waits": waits})
+    organisations = []
+    for environment, dip in sandbox.dip.items():
+        for row in dip.ctx.store.query("select id from dip_organisations where environment = ? and kind = "
+                                       "'participant' order by created_at", [environment]):
+            organisations.append(organisation_journey(dip, row["id"]))
+    return {"accounts": accounts, "organisations": organisations, "jobs": jobs}
+
+
+def console_blueprint() -> Blueprint:
+    bp = Blueprint("console", __name__)
+
+    @bp.before_request
+    def guard():
+        sandbox = _sandbox()
+        token = sandbox.settings.control_token
+        if request.endpoint == "console.token" and request.method == "POST":
+            return None
+        problem = access_problem(sandbox.settings, request.remote_addr,
+                                 f"Bearer {session.get('control_token')}" if token else None)
+        if problem is None:
+            return None
+        if token and "Bearer" in problem.message:
+            return render_template("console/token.html", errors={}), 401
+        return render_template("error.html", title="Not allowed", message=problem.message), problem.status
+
+    @bp.post("/token")
+    def token():
+        session["control_token"] = request.form.get("token", "")
+        return redirect(url_for(".overview"))
+
+    @bp.get("/")
+    def overview():
+        return _page("overview.html", journey=journey_map(_sandbox()))
+
+    # -- clock -------------------------------------------------------------------------------------
+    @bp.post("/clock/advance")
+    def advance():
+        sandbox = _sandbox()
+        try:
+            if request.form.get("to_next"):
+                jobs = sandbox.scheduler.pending()
+                if not jobs:
+                    raise DomainError("nothing is waiting: there is no next due event")
+                target = request.form.get("due") or jobs[0]["due"]
+                result = sandbox.scheduler.set_time(max(parse_iso(target), sandbox.clock.now()))
+            else:
+                result = sandbox.scheduler.advance(parse_duration(request.form.get("duration", "")))
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".overview"))
+        flash(f"Sandbox time is now {result['now']} ({result['jobs_run']} waiting step(s) completed).", "ok")
+        return redirect(request.form.get("back") or url_for(".overview"))
+
+    @bp.post("/clock/mode")
+    def mode():
+        sandbox = _sandbox()
+        try:
+            factor = request.form.get("factor")
+            sandbox.clock.set_mode(request.form.get("mode", ""), float(factor) if factor else None)
+            sandbox.scheduler.wake()
+        except (DomainError, ValueError) as exc:
+            flash(getattr(exc, "message", str(exc)), "error")
+        return redirect(url_for(".overview"))
+
+    # -- outbox ------------------------------------------------------------------------------------
+    @bp.get("/outbox")
+    def outbox():
+        emails = [e.describe() for e in _sandbox().outbox.list(to=request.args.get("to") or None)]
+        return _page("outbox.html", emails=list(reversed(emails)), to=request.args.get("to", ""))
+
+    @bp.get("/outbox/<email_id>")
+    def email(email_id: str):
+        try:
+            shown = _sandbox().outbox.get(email_id).describe()
+        except DomainError as exc:
+            return render_template("error.html", title="No such email", message=exc.message), exc.status
+        return _page("email.html", email=shown)
+
+    # -- DNS ---------------------------------------------------------------------------------------
+    @bp.route("/dns", methods=["GET", "POST"])
+    def dns():
+        sandbox = _sandbox()
+        errors, values = {}, {}
+        if request.method == "POST":
+            values = {k: request.form.get(k, "") for k in ("name", "type", "value")}
+            try:
+                record = sandbox.zones.add(values["name"], values["type"] or "TXT", values["value"])
+                flash(f"{record.type} record added to {record.name}; visible at {iso_unix(record.visible_at)} "
+                      "(sandbox time).", "ok")
+                return redirect(url_for(".dns"))
+            except DomainError as exc:
+                errors = form_errors(exc)
+        now = sandbox.clock.now_unix()
+        return _page("dns.html", records=[r.describe(now) for r in sandbox.zones.records()], errors=errors,
+                     values=values, servfail=sandbox.zones.servfail_names())
+
+    @bp.post("/dns/<record_id>/delete")
+    def dns_delete(record_id: str):
+        try:
+            _sandbox().zones.remove(record_id)
+            flash("Record removed.", "ok")
+        except DomainError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for(".dns"))
+
+    # -- journal -----------------------------------------------------------------------------------
+    @bp.get("/journal")
+    def journal():
+        listener = request.args.get("listener") or None
+        page = _sandbox().journal.query(listener=listener, path=request.args.get("path") or None, per_page=100)
+        for entry in page["entries"]:
+            entry["detail_text"] = json.dumps(entry["detail"], indent=2) if entry.get("detail") else None
+        return _page("journal.html", entries=page["entries"], listener=listener or "",
+                     path=request.args.get("path", ""))
+
+    # -- snapshots and reset -----------------------------------------------------------------------
+    @bp.route("/snapshots", methods=["GET", "POST"])
+    def snapshots():
+        sandbox = _sandbox()
+        if request.method == "POST":
+            action, name = request.form.get("action"), request.form.get("name", "")
+            try:
+                if action == "save":
+                    sandbox.snapshots.save(name)
+                    flash(f"Snapshot {name} saved.", "ok")
+                elif action == "restore":
+                    sandbox.snapshots.restore(name)
+                    sandbox.scheduler.wake()
+                    flash(f"Snapshot {name} restored: the sandbox is back where it was.", "ok")
+                elif action == "delete":
+                    sandbox.snapshots.delete(name)
+                    flash(f"Snapshot {name} deleted.", "ok")
+                elif action == "reset":
+                    sandbox.reset()
+                    flash("The sandbox was reset: every account, organisation, message and email is gone.", "ok")
+            except DomainError as exc:
+                flash(exc.message, "error")
+            return redirect(url_for(".snapshots"))
+        return _page("snapshots.html", snapshots=sandbox.snapshots.list())
+
+    return bp

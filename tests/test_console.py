@@ -1,0 +1,93 @@
+"""The sandbox console in a real browser: the journey map of an Atlas account and a DIP organisation with the
+wait it is waiting for and the button that advances the clock to it; the clock buttons; the outbox with its
+links; the DNS console; the journal with the signature debugger; snapshots and reset. Screenshots go to
+test-artefacts/."""
+import re
+
+import requests
+
+from tests.browser import screenshot
+from tests.dip_helpers import invite, manager
+
+
+def test_journey_map_and_advancing_to_the_vetting(dip, page):
+    running = dip
+    control = running.control
+    account = requests.post(control + "/atlas/accounts", json={"company_name": "Super Energy Co"}, timeout=60).json()
+    invite(manager(running))
+    page.goto(running.endpoints["web"] + "/console/")
+    assert page.get_by_role("heading", name="Journey map").is_visible()
+    atlas = page.get_by_role("region", name="Atlas account Super Energy Co")
+    assert "done" in atlas.inner_text()
+    organisation = page.get_by_role("region", name="DIP organisation Super Energy Co uit")
+    assert "has not set a password yet" in organisation.inner_text()
+    assert "B.4" in organisation.inner_text() and "stage 1 of 5 is next" in organisation.inner_text()
+    screenshot(page, "console-journey-map")
+    before = page.locator("#sandbox-now").inner_text()
+    page.get_by_role("button", name="+24 h").click()
+    assert "Sandbox time is now" in page.locator(".flash.ok").inner_text()
+    assert page.locator("#sandbox-now").inner_text() != before
+    assert account["account_id"] in requests.get(control + "/atlas/accounts", timeout=10).text
+
+
+def test_outbox_dns_journal_and_snapshots(dip, page):
+    running = dip
+    invite(manager(running))
+    web = running.endpoints["web"]
+    page.goto(web + "/console/outbox")
+    page.get_by_role("link", name=re.compile("Invitation to the Data Integration Platform")).first.click()
+    link = page.locator("a[href*='/dip/uit/invitations/']").first
+    assert link.is_visible()
+    screenshot(page, "console-email")
+    link.click()
+    assert page.get_by_role("heading", name="Set your password").is_visible()
+
+    page.goto(web + "/console/dns")
+    page.get_by_label("Value").fill("the-token")
+    page.get_by_role("button", name="Add record").click()
+    assert page.get_by_label(re.compile("^Name")).evaluate("element => element.validity.valueMissing")
+    page.get_by_label(re.compile("^Name")).fill("super-energy.example")
+    page.get_by_label("Value").fill("the-token")
+    page.get_by_role("button", name="Add record").click()
+    assert "TXT record added to super-energy.example" in page.locator(".flash.ok").inner_text()
+    assert "the-token" in page.locator("table").inner_text()
+    screenshot(page, "console-dns")
+    answer = requests.get(running.control + "/dns/records", timeout=10).json()["records"]
+    assert [r["value"] for r in answer] == ["the-token"]
+
+    page.goto(web + "/console/journal?listener=web")
+    assert "/dip/uit/api/manager/organisations" in page.locator("table").inner_text()
+    screenshot(page, "console-journal")
+
+    page.goto(web + "/console/snapshots")
+    page.get_by_label("Snapshot name").fill("before-certificates")
+    page.get_by_role("button", name="Save snapshot").click()
+    assert "Snapshot before-certificates saved" in page.locator(".flash.ok").inner_text()
+    requests.post(running.control + "/dns/records", json={"name": "later.example", "type": "TXT", "value": "x"},
+                  timeout=10)
+    page.get_by_role("button", name="Restore").click()
+    assert "back where it was" in page.locator(".flash.ok").inner_text()
+    values = [r["value"] for r in requests.get(running.control + "/dns/records", timeout=10).json()["records"]]
+    assert values == ["the-token"]
+    screenshot(page, "console-snapshots")
+
+
+def test_console_forms_need_the_csrf_token(running):
+    forged = requests.post(running.endpoints["web"] + "/console/clock/advance", data={"duration": "3600"}, timeout=10)
+    assert forged.status_code == 400 and "The form expired" in forged.text
+
+
+def test_a_wait_and_the_button_that_advances_the_clock_to_it(start_sandbox, page):
+    from tests.atlas_helpers import FORM, Portal
+    running = start_sandbox(profile="realistic", clock_mode="manual")
+    Portal(running).register()
+    page.goto(running.endpoints["web"] + "/console/")
+    wait = page.locator("form.wait").first
+    assert "registration emails completes in 30 min" in wait.inner_text() and "falls due at" in wait.inner_text()
+    screenshot(page, "console-waiting")
+    assert requests.get(running.control + "/mail", params={"to": FORM["email"]}, timeout=10).json()["emails"] == []
+    wait.get_by_role("button", name="Advance the clock to it").click()
+    assert "1 waiting step(s) completed" in page.locator(".flash.ok").inner_text()
+    emails = requests.get(running.control + "/mail", params={"to": FORM["email"]}, timeout=10).json()["emails"]
+    assert len(emails) == 2
+    assert page.locator("form.wait").filter(has_text="registration emails").count() == 0
