@@ -8,6 +8,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from mock_dip.members import roles_of
 from mock_dip.portal_api import environment_dip, session_cookie, session_token
+from mock_dip.web_organisation import add_organisation_pages
 from sandbox.errors import DomainError, Unauthorized
 from sandbox.web_pages import form_errors
 
@@ -101,20 +102,6 @@ def pages_blueprint() -> Blueprint:
         organisation = dip.organisations.get(user["organisation_id"]) if user["organisation_id"] else None
         return _page("home.html", title="Home", current="home", organisation=organisation, roles=roles_of(user))
 
-    @bp.get("/organisation")
-    def organisation(environment: str):
-        dip, user = environment_dip(), g.page_user
-        try:
-            details = dip.organisations.describe(dip.organisations.get(user["organisation_id"]))
-            tab = request.args.get("tab", "dip-ids")
-            tabs = {"dip-ids": lambda: dip.dip_ids.list(user), "members": lambda: dip.members.list(user),
-                    "certificates": lambda: {**dip.certificate_onboarding.stages(user), **dip.certificates.list(user)}}
-            content = tabs.get(tab, tabs["dip-ids"])()
-        except DomainError as exc:
-            return _page("error.html", title="Not available", message=exc.message), exc.status
-        return _page("organisation.html", title=details["company_name"], current="organisation",
-                     organisation=details, whitelisted=dip.organisations.whitelisted(user["organisation_id"]),
-                     warnings=dip.members.warnings(user["organisation_id"]), tab=tab, content=content)
-
+    add_organisation_pages(bp, _page)
     return bp
 

@@ -69,7 +69,8 @@ def organisation_with_certificate_admin(running, environment: str = "uit") -> di
     organisation = boss.ok("POST", "/manager/organisations", 201, json={
         "company_name": "Super Energy Co", "company_number": "09999001",
         "primary_admin": {"first_name": "Pat", "last_name": "Admin", "email": "pat@super-energy.example"}})
-    admin, _ = onboard_member(running, "pat@super-energy.example", environment)
+    admin, admin_secret = onboard_member(running, "pat@super-energy.example", environment)
+    admin.secret = admin_secret
     admin.ok("POST", "/organisation/details", json={"company_name": "Super Energy Co", "company_number": "09999001",
                                                     "description": "Supplier", "request_dcp_status": False})
     people = {"boss": boss, "admin": admin, "organisation": organisation}

@@ -79,3 +79,96 @@ def test_a_wrong_code_at_sign_in_shows_next_to_the_field(dip, page):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/home$"))
     assert "You are the DIP Manager" in page.content()
+
+
+def sign_in_page(page, running, email, secret):
+    page.goto(f"{running.endpoints['web']}/dip/uit/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/home$"))
+
+
+def test_members_tab_create_extend_offboard(dip, page):
+    from tests.dip_helpers import organisation_with_certificate_admin
+    people = organisation_with_certificate_admin(dip)
+    sign_in_page(page, dip, "pat@super-energy.example", people["admin"].secret)
+    page.goto(f"{dip.endpoints['web']}/dip/uit/organisation?tab=members")
+    form = page.get_by_role("form", name="Create member")
+    form.get_by_label("First name").fill("Nia")
+    form.get_by_label("Last name").fill("Message")
+    form.get_by_label("Email").fill("nia@elsewhere.example")
+    form.get_by_label("MP Message Admin").check()
+    form.get_by_role("button", name="Create member").click()
+    assert "is not a whitelisted domain" in page.locator(".field-error").first.inner_text()
+    screenshot(page, "dip-members-error")
+    form = page.get_by_role("form", name="Create member")
+    form.get_by_label("Email").fill("nia@super-energy.example")
+    form.get_by_label("MP Message Admin").check()
+    form.get_by_role("button", name="Create member").click()
+    assert "an invitation email was sent to nia@super-energy.example" in page.get_by_role("status").first.inner_text()
+    page.get_by_role("button", name="Extend nia@super-energy.example").click()
+    assert "extended by 6 months" in page.get_by_role("status").first.inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Offboard nia@super-energy.example").click()
+    assert "nia@super-energy.example was offboarded" in page.get_by_role("status").first.inner_text()
+    screenshot(page, "dip-members")
+
+
+def test_the_five_certificate_stages_by_clicking(dip, page, tmp_path):
+    import base64
+    import subprocess
+    from tests.dip_helpers import atlas_account, organisation_with_certificate_admin
+    people, atlas = organisation_with_certificate_admin(dip), atlas_account(dip)
+    (tmp_path / "atlas.pfx").write_bytes(base64.b64decode(atlas["client_pfx_base64"]))
+    sign_in_page(page, dip, "cert@super-energy.example", people["cert"].secret)
+    web = dip.endpoints["web"]
+    page.goto(f"{web}/dip/uit/organisation?tab=certificates")
+    screenshot(page, "dip-certificates-stage-1")
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("API Key").fill(atlas["api_key"])
+    page.get_by_label("API Secret").fill("not-the-secret")
+    page.get_by_label("PFX certificate (password-less)").set_input_files(str(tmp_path / "atlas.pfx"))
+    page.get_by_role("button", name="Validate").click()
+    assert "did not accept this API key and secret" in page.locator(".field-error").first.inner_text()
+    page.get_by_label("API Secret").fill(atlas["api_secret"])
+    page.get_by_label("PFX certificate (password-less)").set_input_files(str(tmp_path / "atlas.pfx"))
+    page.get_by_role("button", name="Validate").click()
+    assert "Added successfully" in page.get_by_role("status").first.inner_text()
+    page.get_by_role("button", name="Save").click()
+    assert "Onboarding status updated successfully" in page.get_by_role("status").first.inner_text()
+    page.get_by_label("Domain used for GlobalSign verification").fill("super-energy.example")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    token = page.locator("[id^=txt-]").first.inner_text()
+    screenshot(page, "dip-certificates-txt-record")
+    page.get_by_role("button", name="Submit verification of super-energy.example.").click()
+    assert "tick the box" in page.locator(".field-error, .form-error").first.inner_text()
+    # the DNS Admin adds the record through the sandbox console
+    page.goto(f"{web}/console/dns")
+    page.get_by_label(re.compile("^Name")).fill("super-energy.example")
+    page.get_by_label("Value").fill(token)
+    page.get_by_role("button", name="Add record").click()
+    page.goto(f"{web}/dip/uit/organisation?tab=certificates")
+    page.get_by_label("The DNS Admin has added the TXT record").check()
+    page.get_by_role("button", name="Submit verification of super-energy.example.").click()
+    assert "Domain Validation Successful" in page.get_by_role("status").first.inner_text()
+
+    page.get_by_label("Host Name").fill("2059")
+    page.get_by_label("Certificate Purpose").select_option("mTLS & Signing")
+    page.get_by_role("button", name="Generate Subject Name").click()
+    subject_name = page.locator("#subject-name").inner_text()
+    assert subject_name == "energydip-nonprod.2059.super-energy.example"
+    dn_and_h = page.locator("#dn-and-h").inner_text()
+    subprocess.run(["openssl", "req", "-new", "-newkey", "rsa:4096", "-nodes", "-keyout", "mtlscert.key", "-out",
+                    "mtlscert.csr", "-subj", f"/CN={subject_name}", "-addext",
+                    f"subjectAltName = DNS:{dn_and_h}, DNS:{subject_name}"], cwd=tmp_path, check=True,
+                   capture_output=True, timeout=120)
+    page.get_by_label("CSR").fill((tmp_path / "mtlscert.csr").read_text())
+    screenshot(page, "dip-certificates-create")
+    page.get_by_role("button", name="Create Certificate").click()
+    assert "ISSUED for energydip-nonprod.2059.super-energy.example" in page.get_by_role("status").first.inner_text()
+    assert [s["status"] for s in people["cert"].ok("GET", "/certificates/stages")["stages"]] == ["complete"] * 5
+    screenshot(page, "dip-certificates-issued")
+    download = page.request.get(web + page.locator("a", has_text="Download").first.get_attribute("href"))
+    assert download.ok and download.text().startswith("-----BEGIN CERTIFICATE-----")

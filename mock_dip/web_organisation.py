@@ -1,0 +1,146 @@
+"""The Market Participant Organisation page and its tabs: DIP IDs, Members (create, edit roles, extend,
+offboard) and Certificates (the five-stage stepper, the certificate lists, download, revoke, reissue) — forms
+over the same domain operations as the portal API."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+
+from mock_dip.permissions import ROLES
+from mock_dip.portal_api import environment_dip
+from sandbox.errors import DomainError
+from sandbox.web_pages import form_errors
+
+REVOCATION_REASONS = ("unspecified", "keyCompromise", "affiliationChanged", "superseded", "cessationOfOperation")
+
+
+def render_organisation(page, tab: str, errors: dict | None = None, values: dict | None = None, status: int = 200,
+                        **extra):
+    dip, user = environment_dip(), g.page_user
+    try:
+        details = dip.organisations.describe(dip.organisations.get(user["organisation_id"]))
+        if tab == "members":
+            content = dip.members.list(user)
+        elif tab == "certificates":
+            content = {**dip.certificate_onboarding.stages(user), **dip.certificates.list(user)}
+        else:
+            tab, content = "dip-ids", dip.dip_ids.list(user)
+    except DomainError as exc:
+        return page("error.html", title="Not available", message=exc.message), exc.status
+    return page("organisation.html", title=details["company_name"], current="organisation", organisation=details,
+                whitelisted=dip.organisations.whitelisted(user["organisation_id"]),
+                warnings=dip.members.warnings(user["organisation_id"]), tab=tab, content=content, roles=ROLES,
+                reasons=REVOCATION_REASONS, errors=errors or {}, values=values or {}, **extra), status
+
+
+def add_organisation_pages(bp: Blueprint, page) -> None:
+    def back(tab: str):
+        return redirect(url_for(".organisation", environment=request.view_args["environment"], tab=tab))
+
+    def act(tab: str, action, success: str, values: dict | None = None):
+        """Run a domain action; on success flash and go back to the tab, else show the errors on it."""
+        try:
+            result = action()
+        except DomainError as exc:
+            return render_organisation(page, tab, form_errors(exc), values or dict(request.form), exc.status)
+        flash(success.format(result=result) if isinstance(result, dict) else success, "ok")
+        return back(tab)
+
+    @bp.get("/organisation")
+    def organisation(environment: str):
+        return render_organisation(page, request.args.get("tab", "dip-ids"))
+
+    # -- members -------------------------------------------------------------------------------------
+    @bp.post("/organisation/members")
+    def create_member(environment: str):
+        form = request.form
+        payload = {"first_name": form.get("first_name", ""), "last_name": form.get("last_name", ""),
+                   "email": form.get("email", ""), "roles": form.getlist("roles")}
+        return act("members", lambda: environment_dip().members.create(g.page_user, payload),
+                   "Member created: an invitation email was sent to {result[email]}.")
+
+    @bp.post("/organisation/members/<user_id>/roles")
+    def edit_member(environment: str, user_id: str):
+        return act("members", lambda: environment_dip().members.edit(g.page_user, user_id,
+                                                                     {"roles": request.form.getlist("roles")}),
+                   "Roles of {result[email]} updated.")
+
+    @bp.post("/organisation/members/<user_id>/extend")
+    def extend_member(environment: str, user_id: str):
+        return act("members", lambda: environment_dip().members.extend(g.page_user, user_id),
+                   "Access of {result[email]} extended by 6 months.")
+
+    @bp.post("/organisation/members/<user_id>/offboard")
+    def offboard_member(environment: str, user_id: str):
+        return act("members", lambda: environment_dip().members.offboard(g.page_user, user_id),
+                   "{result[email]} was offboarded.")
+
+    # -- certificates: the five stages ---------------------------------------------------------------
+    @bp.post("/organisation/certificates/registration")
+    def confirm_registration(environment: str):
+        return act("certificates", lambda: environment_dip().certificate_onboarding.confirm_registration(g.page_user),
+                   "GlobalSign registration confirmed: upload the API credentials.")
+
+    @bp.post("/organisation/certificates/credentials/validate")
+    def validate_credentials(environment: str):
+        upload = request.files.get("pfx")
+        values = {"api_key": request.form.get("api_key", "")}
+        return act("certificates", lambda: environment_dip().certificate_onboarding.validate_credentials(
+            g.page_user, request.form.get("api_key"), request.form.get("api_secret"),
+            upload.read() if upload else None), "Added successfully: Save to use these credentials.", values)
+
+    @bp.post("/organisation/certificates/credentials/save")
+    def save_credentials(environment: str):
+        return act("certificates", lambda: environment_dip().certificate_onboarding.save_credentials(g.page_user),
+                   "Onboarding status updated successfully.")
+
+    @bp.post("/organisation/certificates/domains")
+    def create_domain(environment: str):
+        return act("certificates", lambda: environment_dip().certificate_onboarding.create_domain(
+            g.page_user, {"domain": request.form.get("domain", "")}),
+                   "Domain {result[domain]} created: give the DNS Admin its TXT record.")
+
+    @bp.post("/organisation/certificates/domains/verification")
+    def verify_domain(environment: str):
+        def verify():
+            answer = environment_dip().certificate_onboarding.verify_domain(
+                g.page_user, request.form.get("domain", ""), {"record_added": bool(request.form.get("record_added"))})
+            if answer["result"] != "SUCCESS":
+                raise DomainError(answer["message"], field="verification")  # the record's FAIL line shows why
+            return answer
+        return act("certificates", verify, "Domain Validation Successful: {result[domain]}. The DNS entry should "
+                                           "not be removed as it is used for renewals.")
+
+    @bp.post("/organisation/certificates/subject-name")
+    def subject_name(environment: str):
+        values = {k: request.form.get(k, "") for k in ("host_name", "domain", "purpose")}
+        try:
+            named = environment_dip().certificates.subject_name(g.page_user, values)
+        except DomainError as exc:
+            return render_organisation(page, "certificates", form_errors(exc), values, exc.status)
+        return render_organisation(page, "certificates", values=values, subject=named)
+
+    @bp.post("/organisation/certificates")
+    def create_certificate(environment: str):
+        values = {k: request.form.get(k, "") for k in ("host_name", "domain", "purpose", "csr")}
+        certificates = environment_dip().certificates
+        try:
+            issued = certificates.create(g.page_user, values)
+        except DomainError as exc:
+            if exc.field in ("host_name", "domain", "purpose"):  # the form itself: the Subject Name is unknown
+                return render_organisation(page, "certificates", form_errors(exc), values, exc.status)
+            return render_organisation(page, "certificates", form_errors(exc), values, exc.status,
+                                       subject=certificates.subject_name(g.page_user, values))
+        flash(f"Certificate {issued['serial_number']} {issued['status']} for {issued['common_name']}.", "ok")
+        return back("certificates")
+
+    @bp.post("/organisation/certificates/<serial>/revoke")
+    def revoke_certificate(environment: str, serial: str):
+        return act("certificates", lambda: environment_dip().certificates.revoke(
+            g.page_user, serial, {"reason": request.form.get("reason", "")}),
+                   "Certificate {result[serial_number]} revoked.")
+
+    @bp.post("/organisation/certificates/<serial>/reissue")
+    def reissue_certificate(environment: str, serial: str):
+        return act("certificates", lambda: environment_dip().certificates.reissue(
+            g.page_user, serial, {"csr": request.form.get("csr", "")}),
+                   "Certificate {result[serial_number]} issued to replace " + serial + ".")
