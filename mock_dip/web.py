@@ -8,6 +8,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from mock_dip.members import roles_of
 from mock_dip.portal_api import environment_dip, session_cookie, session_token
+from mock_dip.web_messaging import add_messaging_pages
 from mock_dip.web_organisation import add_organisation_pages
 from sandbox.errors import DomainError, Unauthorized
 from sandbox.web_pages import form_errors
@@ -103,5 +104,6 @@ def pages_blueprint() -> Blueprint:
         return _page("home.html", title="Home", current="home", organisation=organisation, roles=roles_of(user))
 
     add_organisation_pages(bp, _page)
+    add_messaging_pages(bp, _page)
     return bp
 

@@ -9,6 +9,7 @@ from mock_dip.permissions import ROLES
 from mock_dip.portal_api import environment_dip
 from sandbox.errors import DomainError
 from sandbox.web_pages import form_errors
+from seed_data.role_codes import requestable_roles
 
 REVOCATION_REASONS = ("unspecified", "keyCompromise", "affiliationChanged", "superseded", "cessationOfOperation")
 
@@ -29,7 +30,8 @@ def render_organisation(page, tab: str, errors: dict | None = None, values: dict
     return page("organisation.html", title=details["company_name"], current="organisation", organisation=details,
                 whitelisted=dip.organisations.whitelisted(user["organisation_id"]),
                 warnings=dip.members.warnings(user["organisation_id"]), tab=tab, content=content, roles=ROLES,
-                reasons=REVOCATION_REASONS, errors=errors or {}, values=values or {}, **extra), status
+                reasons=REVOCATION_REASONS, requestable=requestable_roles(), errors=errors or {},
+                values=values or {}, **extra), status
 
 
 def add_organisation_pages(bp: Blueprint, page) -> None:

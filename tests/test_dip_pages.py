@@ -2,6 +2,7 @@
 MFA enrolment (the key read off the page, as an authenticator app would scan it), Terms of Use, home and the
 organisation's tabs; CSRF on every form; cookies HttpOnly and SameSite. Screenshots go to test-artefacts/."""
 import re
+import time
 
 import pyotp
 import requests
@@ -172,3 +173,73 @@ def test_the_five_certificate_stages_by_clicking(dip, page, tmp_path):
     screenshot(page, "dip-certificates-issued")
     download = page.request.get(web + page.locator("a", has_text="Download").first.get_attribute("href"))
     assert download.ok and download.text().startswith("-----BEGIN CERTIFICATE-----")
+
+
+def first_sign_in_page(page, running, email, password):
+    """A first sign-in through the pages: the key is read off the enrolment page as an app would scan it."""
+    page.goto(f"{running.endpoints['web']}/dip/uit/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Verify").click()
+    page.get_by_label("I accept the Terms of Use").check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r".*/home$"))
+    return secret
+
+
+def test_dip_id_keys_channels_messages_and_performance(dip, page, tmp_path):
+    import json as json_lib
+    import subprocess
+    from tests.conftest import venv_bin
+    from tests.message_helpers import Webhook, message, onboard
+    hook = Webhook(dip, tmp_path / "hook")
+    supplier = onboard(dip, company_name="Super Energy Co")
+    receiver = onboard(dip, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}])
+    web = f"{dip.endpoints['web']}/dip/uit"
+    first_sign_in_page(page, dip, receiver["members"][0]["email"], receiver["members"][0]["password"])
+    target = receiver["dip_ids"][0]["dip_id"]
+
+    page.goto(f"{web}/dip-ids/{target}")
+    page.get_by_role("button", name="Show API keys").click()
+    assert page.locator("#key-primary").inner_text() == receiver["dip_ids"][0]["api_key"]
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Regenerate the secondary key").click()
+    assert page.locator("#key-secondary").inner_text() != receiver["dip_ids"][0]["secondary_api_key"]
+    screenshot(page, "dip-dip-id")
+
+    page.get_by_role("navigation", name="main").get_by_role("link", name="Message Channels").click()
+    page.get_by_label(re.compile("^Interface")).fill("IF-041")
+    page.get_by_label("Webhook URL").fill(hook.url)
+    page.get_by_role("button", name="Save webhook").click()
+    assert "Webhook of IF-041 set" in page.get_by_role("status").first.inner_text()
+    screenshot(page, "dip-channels")
+
+    (tmp_path / "c.cer").write_text(supplier["certificate_pem"])
+    (tmp_path / "c.key").write_text(supplier["key_pem"])
+    (tmp_path / "m.json").write_text(json_lib.dumps(message(supplier, [target])))
+    (tmp_path / "endpoints.json").write_text(json_lib.dumps(dip.endpoints))
+    sent = subprocess.run([venv_bin("dip-sandbox"), "client", "send", "--interface", "IF-041", "--api-key",
+                           supplier["dip_ids"][0]["api_key"], "--cert", str(tmp_path / "c.cer"), "--key",
+                           str(tmp_path / "c.key"), "--endpoints-file", str(tmp_path / "endpoints.json"),
+                           str(tmp_path / "m.json")], capture_output=True, text=True, timeout=60)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    hook.wait_for(1)
+    deadline = time.monotonic() + 10  # the worker records the delivery a moment after the webhook has it
+    while dip.sandbox.dip["uit"].ctx.one("select state from dip_deliveries", [])["state"] != "Delivered":
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+    page.get_by_role("navigation", name="main").get_by_role("link", name="Messages").click()
+    page.get_by_role("link", name="Received").click()
+    page.locator("a", has_text="T-IF-041-").first.click()
+    assert page.get_by_role("heading", name="Delivery journal").is_visible()
+    assert "Delivered" in page.locator("section.card h3").first.inner_text()
+    screenshot(page, "dip-message")
+    page.get_by_role("navigation", name="main").get_by_role("link", name="Performance").click()
+    chart = page.get_by_role("img", name=re.compile("Delivered: 1"))
+    assert chart.is_visible()
+    screenshot(page, "dip-performance")
+    hook.close()

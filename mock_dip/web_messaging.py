@@ -1,0 +1,159 @@
+"""DIP ID pages and the messaging menus: a DIP ID (API keys with Show / Copy / Regenerate, interface
+configuration, members, Nominate DCP, create), Message Channels (webhooks per DIP ID and interface), Messages
+(sent and received, with each delivery's journal) and Performance (SVG charts drawn here, no chart library)."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, request, url_for
+
+from markupsafe import escape
+
+from mock_dip.portal_api import environment_dip
+from mock_dip.web_organisation import render_organisation
+from mock_dip.webhooks import STATUS_CHANNEL
+from sandbox.errors import DomainError
+from sandbox.web_pages import form_errors
+
+
+def bar_chart(values: dict[str, int | float], unit: str = "") -> str:
+    """A horizontal bar chart as inline SVG, labelled for screen readers."""
+    width, row, label_width = 640, 28, 200
+    top = max(values.values(), default=0) or 1
+    bars = []
+    for index, (label, value) in enumerate(values.items()):
+        y = index * row
+        length = (width - label_width - 80) * value / top
+        bars.append(f'<text x="0" y="{y + 18}" font-size="14">{escape(label)}</text>'
+                    f'<rect x="{label_width}" y="{y + 4}" width="{length:.1f}" height="18" fill="#10263f"/>'
+                    f'<text x="{label_width + length + 6:.1f}" y="{y + 18}" font-size="14">{value:g}{unit}</text>')
+    summary = escape(", ".join(f"{k}: {v:g}{unit}" for k, v in values.items()))
+    return (f'<svg role="img" aria-label="{summary}" width="{width}" height="{max(row, row * len(values))}" '
+            f'xmlns="http://www.w3.org/2000/svg">{"".join(bars)}</svg>')
+
+
+def add_messaging_pages(bp: Blueprint, page) -> None:
+    def dip_id_page(dip_id: str, errors: dict | None = None, status: int = 200, **extra):
+        dip, user = environment_dip(), g.page_user
+        try:
+            detail = dip.dip_ids.describe(dip.dip_ids.get(user, dip_id))
+            members = None if user.get("dcp_context") else dip.dip_ids.members(user, dip_id)
+            nominations = dip.dcps.nominations(user, dip_id)
+        except DomainError as exc:
+            return page("error.html", title="Not available", message=exc.message), exc.status
+        channels = dip.channels.configured(dip_id)
+        return page("dip_id.html", title=f"DIP ID {dip_id}", current="organisation", dip_id=detail, members=members,
+                    nominations=nominations, configured=channels, errors=errors or {}, **extra), status
+
+    @bp.get("/dip-ids/<dip_id>")
+    def dip_id(environment: str, dip_id: str):
+        return dip_id_page(dip_id)
+
+    @bp.post("/dip-ids/<dip_id>/keys")
+    def show_keys(environment: str, dip_id: str):
+        """Show (a POST, so that keys never sit in a URL or a cache)."""
+        try:
+            keys = environment_dip().dip_ids.api_keys(g.page_user, dip_id)
+        except DomainError as exc:
+            return dip_id_page(dip_id, form_errors(exc), exc.status)
+        return dip_id_page(dip_id, keys=keys)
+
+    @bp.post("/dip-ids/<dip_id>/keys/<slot>/regenerate")
+    def regenerate_key(environment: str, dip_id: str, slot: str):
+        try:
+            environment_dip().dip_ids.regenerate(g.page_user, dip_id, slot)
+            keys = environment_dip().dip_ids.api_keys(g.page_user, dip_id)
+        except DomainError as exc:
+            return dip_id_page(dip_id, form_errors(exc), exc.status)
+        flash(f"The {slot} API key was regenerated: the old one no longer works.", "ok")
+        return dip_id_page(dip_id, keys=keys)
+
+    @bp.post("/dip-ids/<dip_id>/nominations")
+    def nominate_dcp(environment: str, dip_id: str):
+        try:
+            environment_dip().dcps.nominate(g.page_user, dip_id, {
+                "dcp_id": request.form.get("dcp_id", ""),
+                "whitelist_dcp_domains": bool(request.form.get("whitelist_dcp_domains"))})
+        except DomainError as exc:
+            return dip_id_page(dip_id, form_errors(exc), exc.status)
+        flash(f"DCP {request.form.get('dcp_id')} nominated for DIP ID {dip_id}.", "ok")
+        return redirect(url_for(".dip_id", environment=environment, dip_id=dip_id))
+
+    @bp.post("/dip-ids")
+    def create_dip_id(environment: str):
+        values = {k: request.form.get(k, "") for k in ("role_code", "mpid", "mp_role_code", "effective_from",
+                                                       "effective_to")}
+        try:
+            created = environment_dip().dip_ids.create(g.page_user, {k: v for k, v in values.items() if v})
+        except DomainError as exc:
+            return render_organisation(page, "dip-ids", form_errors(exc), values, exc.status)
+        flash(f"DIP ID {created['dip_id']} created.", "ok")
+        return redirect(url_for(".dip_id", environment=environment, dip_id=created["dip_id"]))
+
+    # -- message channels ----------------------------------------------------------------------------
+    def own_dip_ids() -> list[dict]:
+        return environment_dip().dip_ids.list(g.page_user)
+
+    @bp.get("/channels")
+    def channels(environment: str, errors: dict | None = None, status: int = 200):
+        dip, user = environment_dip(), g.page_user
+        try:
+            listed = [{**d, "channels": dip.channels.channels(user, d["dip_id"])} for d in own_dip_ids()]
+        except DomainError as exc:
+            return page("error.html", title="Not available", message=exc.message), exc.status
+        return page("channels.html", title="Message Channels", current="channels", dip_ids=listed,
+                    errors=errors or {}, status_channel=STATUS_CHANNEL), status
+
+    @bp.post("/channels")
+    def set_channel(environment: str):
+        form = request.form
+        try:
+            environment_dip().channels.set_channel(g.page_user, form.get("dip_id", ""), form.get("channel", ""),
+                                                   {"callbackURL": form.get("callbackURL", "")})
+            environment_dip().delivery.wake()
+        except DomainError as exc:
+            return channels(environment, form_errors(exc), exc.status)
+        flash(f"Webhook of {form.get('channel')} set for DIP ID {form.get('dip_id')}.", "ok")
+        return redirect(url_for(".channels", environment=environment))
+
+    @bp.post("/channels/<dip_id>/<channel>/delete")
+    def remove_channel(environment: str, dip_id: str, channel: str):
+        try:
+            environment_dip().channels.remove_channel(g.page_user, dip_id, channel)
+            flash(f"Webhook of {channel} removed: messages wait for replay.", "ok")
+        except DomainError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for(".channels", environment=environment))
+
+    # -- messages and performance --------------------------------------------------------------------
+    @bp.get("/messages")
+    def messages(environment: str):
+        dip, user = environment_dip(), g.page_user
+        direction = request.args.get("direction", "sent")
+        try:
+            listed = [{"dip_id": d["dip_id"], "messages": dip.channels.messages(user, d["dip_id"], direction)}
+                      for d in own_dip_ids()]
+        except DomainError as exc:
+            return page("error.html", title="Not available", message=exc.message), exc.status
+        return page("messages.html", title="Messages", current="messages", dip_ids=listed, direction=direction)
+
+    @bp.get("/messages/<transaction_id>")
+    def message(environment: str, transaction_id: str):
+        try:
+            shown = environment_dip().channels.message(g.page_user, transaction_id)
+        except DomainError as exc:
+            return page("error.html", title="Not available", message=exc.message), exc.status
+        return page("message.html", title=transaction_id, current="messages", message=shown)
+
+    @bp.get("/performance")
+    def performance(environment: str):
+        dip, user = environment_dip(), g.page_user
+        try:
+            reports = [dip.channels.performance(user, d["dip_id"]) for d in own_dip_ids()]
+        except DomainError as exc:
+            return page("error.html", title="Not available", message=exc.message), exc.status
+        for report in reports:
+            report["sent_chart"] = bar_chart(report["sent"]) if report["sent"] else None
+            report["states_chart"] = bar_chart(report["deliveries_to_this_dip_id"])
+            latency = {k: v for k, v in report["delivery_latency_ms"].items() if k != "count" and v is not None}
+            report["latency_chart"] = bar_chart({k: round(v, 1) for k, v in latency.items()}, " ms") if latency \
+                else None
+        return page("performance.html", title="Performance", current="performance", reports=reports)
