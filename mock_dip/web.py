@@ -8,9 +8,10 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from mock_dip.members import roles_of
 from mock_dip.portal_api import environment_dip, session_cookie, session_token
+from mock_dip.web_manager import CONTEXT_COOKIE, add_manager_pages
 from mock_dip.web_messaging import add_messaging_pages
 from mock_dip.web_organisation import add_organisation_pages
-from sandbox.errors import DomainError, Unauthorized
+from sandbox.errors import DomainError, Forbidden, Unauthorized
 from sandbox.web_pages import form_errors
 
 MENU = (("home", "Home"), ("organisation", "Market Participant Organisation"), ("channels", "Message Channels"),
@@ -19,17 +20,32 @@ MENU = (("home", "Home"), ("organisation", "Market Participant Organisation"), (
 
 def _page(template: str, **values):
     dip = environment_dip()
+    user = g.get("page_user")
+    menu = list(MENU)
+    if user and user.get("is_manager"):
+        menu = [("home", "Home"), ("manager", "DIP Manager")]
+    elif user and "MP User Admin" in roles_of(user) and not user.get("dcp_context"):
+        menu.append(("audit", "Audit"))
     return render_template(f"dip/{template}", environment=dip.ctx.environment,
-                           environment_name=dip.ctx.environment_name, menu=MENU, user=g.get("page_user"), **values)
+                           environment_name=dip.ctx.environment_name, menu=menu, user=user,
+                           contexts=g.get("page_contexts") or [], **values)
 
 
 def _signed_in():
-    """The signed-in user of the page, or a redirect to the sign-in page."""
+    """The signed-in user of the page (acting in the chosen DCP context, if any), or None."""
     dip = environment_dip()
     try:
-        g.page_user = dip.identity.authenticate(session_token(dip.ctx.environment))
+        user = dip.identity.authenticate(session_token(dip.ctx.environment))
     except Unauthorized:
         return None
+    g.signed_in_page_user = user
+    try:
+        g.page_user = dip.dcps.acting_for(user, request.cookies.get(
+            CONTEXT_COOKIE.format(environment=dip.ctx.environment)))
+    except Forbidden:  # the nomination was withdrawn: back to the own organisation
+        g.page_user = user
+    if not user["is_manager"] and user["organisation_id"]:
+        g.page_contexts = dip.dcps.contexts(user)
     return g.page_user
 
 
@@ -105,5 +121,6 @@ def pages_blueprint() -> Blueprint:
 
     add_organisation_pages(bp, _page)
     add_messaging_pages(bp, _page)
+    add_manager_pages(bp, _page)
     return bp
 

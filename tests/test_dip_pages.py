@@ -243,3 +243,83 @@ def test_dip_id_keys_channels_messages_and_performance(dip, page, tmp_path):
     assert chart.is_visible()
     screenshot(page, "dip-performance")
     hook.close()
+
+
+def test_dip_manager_console_details_and_audit(dip, page):
+    boss = manager(dip)
+    sign_in = f"{dip.endpoints['web']}/dip/uit/sign-in"
+    page.goto(sign_in)
+    page.get_by_label("Email").fill("dip.manager@dip-sandbox.example")
+    page.get_by_label("Password").fill("manager-password-1")
+    page.get_by_label("Authenticator code").fill(pyotp.TOTP(boss.secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("navigation", name="main").get_by_role("link", name="DIP Manager").click()
+    form = page.get_by_role("form", name="Invite an organisation")
+    form.get_by_label("Company name").fill("Super Energy Co")
+    form.get_by_label("Company number").fill("12")
+    form.get_by_label("Primary Admin first name").fill("Pat")
+    form.get_by_label("Primary Admin last name").fill("Admin")
+    form.get_by_label("Primary Admin email").fill("pat@super-energy.example")
+    form.get_by_role("button", name="Invite").click()
+    assert "8 letters or digits" in page.locator("#company_number-error").inner_text()
+    form = page.get_by_role("form", name="Invite an organisation")
+    assert form.get_by_label("Primary Admin email").input_value() == "pat@super-energy.example"  # kept
+    form.get_by_label("Company number").fill("09999001")
+    form.get_by_role("button", name="Invite").click()
+    assert "Super Energy Co invited" in page.get_by_role("status").first.inner_text()
+    page.get_by_label("Domain for Super Energy Co").fill("super-energy.co.uk")
+    page.get_by_role("button", name="Whitelist").click()
+    assert "super-energy.co.uk" in page.get_by_role("status").first.inner_text()
+    screenshot(page, "dip-manager")
+
+    # the Primary Admin verifies the company details on the home page, then reads the audit log
+    page.context.clear_cookies()
+    admin_page = page
+    admin_page.goto(f"{dip.endpoints['web']}/dip/uit/invitations/{invitation_token(dip, 'pat@super-energy.example')}")
+    admin_page.get_by_label("Password").fill(PASSWORD)
+    admin_page.get_by_role("button", name="Set password").click()
+    first_sign_in_page(admin_page, dip, "pat@super-energy.example", PASSWORD)
+    details = admin_page.get_by_role("form", name="Verify the company details")
+    details.get_by_label("Description").fill("Supplier of sandbox energy")
+    details.get_by_role("button", name="Verify details").click()
+    assert "Company details verified" in admin_page.get_by_role("status").first.inner_text()
+    admin_page.get_by_role("navigation", name="main").get_by_role("link", name="Audit").click()
+    assert "company details verified" in admin_page.locator("table").inner_text()
+    screenshot(admin_page, "dip-audit")
+
+
+def test_a_dcp_member_switches_context(dip, page):
+    from tests.message_helpers import onboard
+    supplier = onboard(dip, company_name="Super Energy Co")
+    dcp = onboard(dip, company_name="Fabrikam Connection Provider Ltd", dcp=True, dip_ids=[])
+    dip.sandbox.dip["uit"].dcps.nominate(
+        {"email": "test", "organisation_id": supplier["organisation_id"], "is_manager": 0,
+         "roles": '["MP Message Admin"]', "dip_id_scope": "all"},
+        supplier["dip_ids"][0]["dip_id"], {"dcp_id": dcp["dcp_id"]})
+    first_sign_in_page(page, dip, dcp["members"][0]["email"], dcp["members"][0]["password"])
+    page.get_by_label("Acting for").select_option(label="Super Energy Co (as DCP)")
+    page.get_by_role("button", name="Switch").click()
+    assert "acting as DIP Connection Provider for" in page.content() and "Super Energy Co" in page.content()
+    page.get_by_role("navigation", name="main").get_by_role("link", name="Message Channels").click()
+    assert supplier["dip_ids"][0]["dip_id"] in page.content()
+    screenshot(page, "dip-dcp-context")
+
+
+def test_promotion_from_the_production_manager_console(dip, page):
+    from tests.message_helpers import onboard
+    onboard(dip, company_name="Super Energy Co")
+    boss = manager(dip, "prod")
+    page.goto(f"{dip.endpoints['web']}/dip/prod/sign-in")
+    assert not page.locator("header.banner.uit").count()  # Production: no yellow banner
+    page.get_by_label("Email").fill("dip.manager@dip-sandbox.example")
+    page.get_by_label("Password").fill("manager-password-1")
+    page.get_by_label("Authenticator code").fill(pyotp.TOTP(boss.secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{dip.endpoints['web']}/dip/prod/manager")
+    promote = page.get_by_role("form", name="Promote from UIT to Production")
+    promote.get_by_label("UIT organisation").select_option(label="Super Energy Co")
+    promote.get_by_label("DIP IDs effective from").fill("2027-01-01")
+    promote.get_by_role("button", name="Promote").click()
+    assert "Super Energy Co promoted to Production" in page.get_by_role("status").first.inner_text()
+    assert "Super Energy Co" in page.locator("table").first.inner_text()
+    screenshot(page, "dip-prod-manager-promotion")

@@ -1,0 +1,110 @@
+"""The DIP pages around the organisation's set-up: the Primary Admin's company-details verification, the audit
+log, the DCP context switcher, and the DIP Manager console (invite an organisation, whitelist domains, decide DCP
+requests, promote to Production)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+
+from mock_dip import permissions
+from mock_dip.members import roles_of
+from mock_dip.portal_api import environment_dip
+from mock_dip.promotion import promote
+from sandbox.errors import DomainError
+from sandbox.web_pages import form_errors
+
+CONTEXT_COOKIE = "dip_context_{environment}"
+
+
+def add_manager_pages(bp: Blueprint, page) -> None:
+    # -- the Primary Admin's first task ----------------------------------------------------------------
+    @bp.post("/organisation/details")
+    def verify_details(environment: str):
+        values = {"company_name": request.form.get("company_name", ""), "company_number":
+                  request.form.get("company_number", ""), "description": request.form.get("description", ""),
+                  "request_dcp_status": bool(request.form.get("request_dcp_status"))}
+        try:
+            environment_dip().organisations.verify_details(g.page_user, values)
+        except DomainError as exc:
+            return page("home.html", title="Home", current="home", errors=form_errors(exc), values=values,
+                        organisation=environment_dip().organisations.get(g.page_user["organisation_id"]),
+                        roles=[]), exc.status
+        flash("Company details verified.", "ok")
+        return redirect(url_for(".home", environment=environment))
+
+    @bp.get("/audit")
+    def audit(environment: str):
+        user = g.page_user
+        try:
+            permissions.require(user, roles_of(user), "audit.view")
+        except DomainError as exc:
+            return page("error.html", title="Not available", message=exc.message), exc.status
+        return page("audit.html", title="Audit", entries=environment_dip().audit.entries(user["organisation_id"]))
+
+    # -- the DCP context switcher ----------------------------------------------------------------------
+    @bp.post("/context")
+    def switch_context(environment: str):
+        response = redirect(url_for(".home", environment=environment))
+        chosen = request.form.get("organisation_id", "")
+        allowed = {c["organisation_id"] for c in environment_dip().dcps.contexts(g.signed_in_page_user)}
+        if chosen not in allowed:
+            flash("You cannot act for that organisation.", "error")
+            return response
+        response.set_cookie(CONTEXT_COOKIE.format(environment=environment), chosen, httponly=True, samesite="Lax",
+                            path=f"/dip/{environment}")
+        return response
+
+    # -- the DIP Manager console -----------------------------------------------------------------------
+    def console(errors: dict | None = None, values: dict | None = None, status: int = 200, **extra):
+        dip, user = environment_dip(), g.page_user
+        if not user["is_manager"]:
+            return page("error.html", title="Not available", message="the DIP Manager console is for the DIP "
+                                                                      "Manager"), 403
+        uit = current_app.extensions["dip_sandbox"].dip["uit"]
+        candidates = uit.organisations.list() if dip.ctx.environment == "prod" else []
+        return page("manager.html", title="DIP Manager", current="manager", organisations=dip.organisations.list(),
+                    requests=dip.organisations.dcp_requests(user), errors=errors or {}, values=values or {},
+                    promotable=[o for o in candidates if o["kind"] == "participant"], **extra), status
+
+    def managed(action, success: str, values: dict | None = None):
+        try:
+            result = action()
+        except DomainError as exc:
+            return console(form_errors(exc), values or dict(request.form), exc.status)
+        flash(success.format(result=result), "ok")
+        return redirect(url_for(".manager", environment=request.view_args["environment"]))
+
+    @bp.get("/manager")
+    def manager(environment: str):
+        return console()
+
+    @bp.post("/manager/organisations")
+    def invite_organisation(environment: str):
+        form = request.form
+        payload = {"company_name": form.get("company_name", ""), "company_number": form.get("company_number", ""),
+                   "primary_admin": {k: form.get(k, "") for k in ("first_name", "last_name", "email")}}
+        return managed(lambda: environment_dip().organisations.invite(g.page_user, payload),
+                       "{result[company_name]} invited: its Primary Admin has an invitation email.")
+
+    @bp.post("/manager/organisations/<organisation_id>/domains")
+    def whitelist_domain(environment: str, organisation_id: str):
+        return managed(lambda: {"domains": environment_dip().organisations.whitelist(
+            g.page_user, organisation_id, request.form.get("domain"))}, "Whitelisted domains: {result[domains]}.")
+
+    @bp.post("/manager/organisations/<organisation_id>/dcp-status")
+    def decide_dcp(environment: str, organisation_id: str):
+        return managed(lambda: environment_dip().organisations.decide_dcp_status(
+            g.page_user, organisation_id, {"decision": request.form.get("decision"),
+                                           "reason": request.form.get("reason") or None}),
+                       "DCP status of {result[company_name]}: {result[dcp_status]}.")
+
+    @bp.post("/manager/promotions")
+    def promote_organisation(environment: str):
+        dips = current_app.extensions["dip_sandbox"].dip
+        if environment != "prod":
+            flash("Promotion is an operation of the Production DIP Manager.", "error")
+            return redirect(url_for(".manager", environment=environment))
+        return managed(lambda: promote(dips["uit"], dips["prod"], g.page_user, {
+            "organisation_id": request.form.get("organisation_id", ""),
+            "effective_from": request.form.get("effective_from", "")}),
+                       "{result[organisation][company_name]} promoted to Production; its Primary User Admin is "
+                       "invited.")
