@@ -17,11 +17,11 @@ PUBLIC = {"register", "accept_invitation", "request_reset_code", "set_password",
           "openapi", "docs"}
 
 
-def _atlas() -> Atlas:
+def atlas_of_app() -> Atlas:
     return current_app.extensions["dip_sandbox"].atlas
 
 
-def _token() -> str | None:
+def session_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return header[7:].strip()
@@ -36,7 +36,7 @@ def portal_blueprint() -> Blueprint:
     def signed_in():
         endpoint = (request.endpoint or "").split(".")[-1]
         if endpoint not in PUBLIC:
-            g.atlas_user = _atlas().users.authenticate(_token())
+            g.atlas_user = atlas_of_app().users.authenticate(session_token())
 
     def account_id() -> str:
         return g.atlas_user["account_id"]
@@ -44,30 +44,30 @@ def portal_blueprint() -> Blueprint:
     # -- public: the journey up to sign-in -------------------------------------------------------------
     @bp.post("/registrations")
     def register():
-        return _atlas().registration.register(json_body()), 201
+        return atlas_of_app().registration.register(json_body()), 201
 
     @bp.post("/invitations/<token>/accept")
     def accept_invitation(token: str):
-        return _atlas().users.accept_invitation(token)
+        return atlas_of_app().users.accept_invitation(token)
 
     @bp.post("/password-reset-codes")
     def request_reset_code():
-        return _atlas().users.request_reset_code(json_body().get("email")), 202
+        return atlas_of_app().users.request_reset_code(json_body().get("email")), 202
 
     @bp.post("/password")
     def set_password():
-        return _atlas().users.set_password(json_body())
+        return atlas_of_app().users.set_password(json_body())
 
     @bp.post("/sessions")
     def sign_in():
-        session = _atlas().users.sign_in(json_body())
+        session = atlas_of_app().users.sign_in(json_body())
         response = current_app.make_response((session, 201))
         response.set_cookie(COOKIE, session["token"], httponly=True, samesite="Lax", path="/atlas")
         return response
 
     @bp.delete("/sessions")
     def sign_out():
-        _atlas().users.sign_out(_token())
+        atlas_of_app().users.sign_out(session_token())
         response = current_app.make_response(("", 204))
         response.delete_cookie(COOKIE, path="/atlas")
         return response
@@ -75,97 +75,97 @@ def portal_blueprint() -> Blueprint:
     # -- signed in ----------------------------------------------------------------------------------------
     @bp.get("/me")
     def me():
-        atlas = _atlas()
+        atlas = atlas_of_app()
         return {"user": atlas.users.describe(g.atlas_user), "account": atlas.describe(account_id())}
 
     @bp.get("/dashboard")
     def show_dashboard():
-        return {"tiles": dashboard.tiles(_atlas().ctx, account_id())}
+        return {"tiles": dashboard.tiles(atlas_of_app().ctx, account_id())}
 
     @bp.post("/payment-method")
     def payment_method():
-        return _atlas().quotation.set_payment_method(account_id(), json_body())
+        return atlas_of_app().quotation.set_payment_method(account_id(), json_body())
 
     @bp.get("/quotation")
     def quotation():
-        return _atlas().quotation.describe(account_id())
+        return atlas_of_app().quotation.describe(account_id())
 
     @bp.post("/quotation/accept")
     def accept_quotation():
-        return _atlas().quotation.accept(account_id(), json_body())
+        return atlas_of_app().quotation.accept(account_id(), json_body())
 
     @bp.get("/identity-profiles")
     def identity_profiles():
-        return {"identity_profiles": _atlas().vetting.profiles(account_id())}
+        return {"identity_profiles": atlas_of_app().vetting.profiles(account_id())}
 
     @bp.post("/identity-profiles")
     def request_identity_profile():
-        return _atlas().vetting.request_profile(account_id(), json_body()), 201
+        return atlas_of_app().vetting.request_profile(account_id(), json_body()), 201
 
     @bp.post("/identity-profiles/<profile_id>/postal-code")
     def postal_code(profile_id: str):
-        return _atlas().vetting.enter_postal_code(account_id(), profile_id, json_body())
+        return atlas_of_app().vetting.enter_postal_code(account_id(), profile_id, json_body())
 
     @bp.get("/services")
     def services():
-        return {"services": _atlas().credentials.services(account_id())}
+        return {"services": atlas_of_app().credentials.services(account_id())}
 
     @bp.get("/api-credentials")
     def list_credentials():
-        return {"api_credentials": _atlas().credentials.list(account_id())}
+        return {"api_credentials": atlas_of_app().credentials.list(account_id())}
 
     @bp.post("/api-credentials")
     def generate_credentials():
-        return _atlas().credentials.generate(g.atlas_user, json_body()), 201
+        return atlas_of_app().credentials.generate(g.atlas_user, json_body()), 201
 
     @bp.get("/api-credentials/<api_key>/secret")
     def credential_secret(api_key: str):
-        _atlas().credentials.secret_again(account_id(), api_key)
+        atlas_of_app().credentials.secret_again(account_id(), api_key)
 
     @bp.post("/api-credentials/<api_key>/revoke")
     def revoke_credentials(api_key: str):
-        return _atlas().credentials.revoke(account_id(), api_key)
+        return atlas_of_app().credentials.revoke(account_id(), api_key)
 
     @bp.get("/client-certificates")
     def list_client_certificates():
-        return {"client_certificates": _atlas().credentials.client_certificates(account_id())}
+        return {"client_certificates": atlas_of_app().credentials.client_certificates(account_id())}
 
     @bp.post("/client-certificates")
     def generate_client_certificate():
-        return _atlas().credentials.generate_client_certificate(g.atlas_user, json_body()), 201
+        return atlas_of_app().credentials.generate_client_certificate(g.atlas_user, json_body()), 201
 
     @bp.get("/users")
     def list_users():
-        return {"users": _atlas().users.list(account_id())}
+        return {"users": atlas_of_app().users.list(account_id())}
 
     @bp.post("/users")
     def add_user():
-        return _atlas().users.add_admin_user(g.atlas_user, json_body()), 201
+        return atlas_of_app().users.add_admin_user(g.atlas_user, json_body()), 201
 
     @bp.delete("/users/<user_id>")
     def remove_user(user_id: str):
-        _atlas().users.remove(g.atlas_user, user_id)
+        atlas_of_app().users.remove(g.atlas_user, user_id)
         return "", 204
 
     @bp.get("/domains")
     def list_domains():
-        return {"domains": _atlas().domains.list(account_id(), request.args.get("status"))[0]}
+        return {"domains": atlas_of_app().domains.list(account_id(), request.args.get("status"))[0]}
 
     @bp.post("/domains")
     def add_domain():
-        return _atlas().domains.claim(account_id(), json_body().get("domain", "")), 201
+        return atlas_of_app().domains.claim(account_id(), json_body().get("domain", "")), 201
 
     @bp.post("/domains/<claim_id>/verify")
     def verify_domain(claim_id: str):
-        return _atlas().domains.verify_dns(account_id(), claim_id, json_body().get("authorization_domain"))
+        return atlas_of_app().domains.verify_dns(account_id(), claim_id, json_body().get("authorization_domain"))
 
     @bp.post("/domains/<claim_id>/reset")
     def reset_dvc(claim_id: str):
-        return _atlas().domains.reassert(account_id(), claim_id)
+        return atlas_of_app().domains.reassert(account_id(), claim_id)
 
     @bp.delete("/domains/<claim_id>")
     def delete_domain(claim_id: str):
-        _atlas().domains.delete(account_id(), claim_id)
+        atlas_of_app().domains.delete(account_id(), claim_id)
         return "", 204
 
     # -- its documentation ----------------------------------------------------------------------------
@@ -183,20 +183,10 @@ def portal_blueprint() -> Blueprint:
 
 
 def links_blueprint() -> Blueprint:
-    """Where the links in Atlas emails lead (`/atlas/...`); the pages for people come later, these answer JSON."""
+    """The HVCA API's documents and the email domain-verification link (`/atlas/...`); the registration and
+    invitation links are pages (mock_atlas.web)."""
     bp = Blueprint("atlas_links", __name__)
     register_json_errors(bp)
-
-    @bp.get("/invitations/<token>")
-    def invitation_link(token: str):
-        return {"invitation": token, "accept": f"/atlas/api/invitations/{token}/accept",
-                "next": "POST to accept: a password reset code follows by email"}
-
-    @bp.get("/register")
-    def registration_link():
-        """The GlobalSign Services for MHHS registration link the DIP's Certificates tab shows."""
-        return {"register": "/atlas/api/registrations", "documentation": "/atlas/api/docs",
-                "next": "POST the registration form; the confirmation and New User Registration emails follow"}
 
     @bp.get("/hvca/openapi.json")
     def hvca_openapi():
@@ -210,6 +200,6 @@ def links_blueprint() -> Blueprint:
 
     @bp.get("/domain-verification/<token>")
     def domain_verification_link(token: str):
-        return {"verified": _atlas().domains.follow_email_link(token)}
+        return {"verified": atlas_of_app().domains.follow_email_link(token)}
 
     return bp

@@ -20,6 +20,7 @@ from mock_atlas.http import create_atlas_api_app
 from mock_atlas.portal_api import links_blueprint as atlas_links_blueprint, portal_blueprint as atlas_portal_blueprint
 from mock_atlas.portal_openapi import SCHEMAS as ATLAS_SCHEMAS, control_paths as atlas_control_paths
 from mock_atlas.service import Atlas, AtlasOptions
+from mock_atlas.web import pages_blueprint as atlas_pages_blueprint
 from mock_ca import CertificateAuthorities
 from mock_ca.issuance import PublicationUrls
 from mock_dip.context import DipContext, MessagePolicy, SignInPolicy
@@ -194,6 +195,7 @@ def create_web_app(sandbox: Sandbox) -> Flask:
         app.register_blueprint(blueprint, url_prefix=prefix)
     app.register_blueprint(dip_pages_blueprint(), url_prefix="/dip/<environment>")
     app.register_blueprint(console_blueprint(), url_prefix="/console")
+    app.register_blueprint(atlas_pages_blueprint(), url_prefix="/atlas")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

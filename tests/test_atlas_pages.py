@@ -1,0 +1,119 @@
+"""The Atlas portal's pages in a real browser: the whole account journey by clicking — registration (with a
+form error), invitation, password reset code, sign-in, the dashboard tiles, quotation, identity profile and
+vetting, API credentials (the secret shown once, the CSV download), the mTLS certificate from an openssl CSR,
+domains and users. Screenshots go to test-artefacts/."""
+import re
+import subprocess
+import time
+
+import requests
+
+from tests.atlas_helpers import FORM, PASSWORD
+from tests.browser import screenshot
+
+
+def wait_for_mail(running, to: str, subject: str, timeout: float = 10.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        emails = requests.get(running.control + "/mail", params={"to": to, "subject": subject}, timeout=10).json()
+        if emails["emails"]:
+            return emails["emails"][-1]
+        assert time.monotonic() < deadline, f"no email {subject!r} to {to}"
+        time.sleep(0.1)
+
+
+def reload_until(page, text: str, timeout: float = 10.0) -> None:
+    """The instant profile's waits run on the scheduler's thread: reload until the page shows their effect."""
+    deadline = time.monotonic() + timeout
+    while text not in page.content():
+        assert time.monotonic() < deadline, f"{text!r} never appeared"
+        time.sleep(0.1)
+        page.reload()
+
+
+def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
+    running = start_sandbox(profile="instant")
+    web = running.endpoints["web"]
+    page.goto(f"{web}/atlas/register")
+    for name in ("first_name", "last_name", "job_title", "email", "company_name", "website", "address_line_1",
+                 "city", "postal_code"):
+        page.locator(f"#{name}").fill(FORM[name])
+    page.locator("#contact_phone").fill(FORM["contact_phone"])
+    page.get_by_role("button", name="Register").click()
+    assert "tick" in page.locator(".field-error").first.inner_text()  # "I'm not a robot" left unticked
+    screenshot(page, "atlas-register-error")
+    page.get_by_label("I'm not a robot").check()
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_role("heading", name="Thank you for registering").is_visible()
+
+    invitation = wait_for_mail(running, FORM["email"], "New User Registration")
+    page.goto(re.search(r"https?://\S+/atlas/invitations/\S+", invitation["text"]).group(0))
+    page.get_by_role("button", name="Accept invitation").click()
+    code_mail = wait_for_mail(running, FORM["email"], "Password Reset Code")
+    code = re.search(r"code is: (\d+)", code_mail["text"]).group(1)
+    page.get_by_label("Email", exact=True).fill(FORM["email"])
+    page.get_by_label("Password reset code (from the email)").fill(code)
+    page.get_by_label("New password").fill(PASSWORD)
+    page.get_by_role("button", name="Set password").click()
+    page.get_by_label("Email", exact=True).fill(FORM["email"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/atlas/dashboard$"))
+    assert page.get_by_role("region", name="To Do - Set a Payment Method").is_visible()
+    screenshot(page, "atlas-dashboard")
+
+    page.get_by_role("button", name="Use Invoice").click()
+    reload_until(page, "View and Accept Quote</a>")
+    page.get_by_role("link", name="View and Accept Quote").click()
+    page.get_by_role("button", name="Use this payment method").click()
+    assert page.locator(".field-error").count() > 0
+    page.get_by_label("I accept the quotation").check()
+    page.get_by_label("I accept the Master Services Agreement").check()
+    page.get_by_role("button", name="Use this payment method").click()
+    assert "Quotation accepted" in page.get_by_role("status").first.inner_text()
+
+    page.get_by_role("navigation", name="main").get_by_role("link", name="Identity Profiles").click()
+    page.get_by_label("Profile name").fill("Sandbox profile")
+    page.get_by_label(re.compile("^Organisation name")).fill(FORM["company_name"])
+    page.get_by_label("Locality (town)").fill(FORM["city"])
+    page.get_by_role("button", name="Submit for vetting").click()
+    reload_until(page, "<td>active")
+    screenshot(page, "atlas-identity-profiles")
+
+    page.get_by_role("navigation", name="main").get_by_role("link", name="API Credentials").click()
+    page.get_by_label("Familiar name").fill("dip-uit")
+    page.get_by_role("button", name="Generate").click()
+    alert = page.get_by_role("alert", name="New API credentials")
+    assert "shown only now" in alert.inner_text()
+    api_secret = page.locator("#api-secret").inner_text()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download as .csv").click()
+    csv_file = tmp_path / "credentials.csv"
+    download_info.value.save_as(csv_file)
+    assert api_secret in csv_file.read_text()
+    screenshot(page, "atlas-api-credentials")
+    page.reload()
+    assert api_secret not in page.content()  # never shown again
+
+    subprocess.run(["openssl", "req", "-new", "-newkey", "rsa:4096", "-nodes", "-keyout", "apicert.key", "-out",
+                    "apicert.csr", "-subj", "/CN=onboarding_key"], cwd=tmp_path, check=True, capture_output=True,
+                   timeout=120)
+    page.get_by_role("navigation", name="main").get_by_role("link", name="Generate mTLS Certificates").click()
+    reload_until(page, "dip-uit")
+    page.get_by_label("CSR").fill((tmp_path / "apicert.csr").read_text())
+    page.get_by_role("button", name="Generate certificate").click()
+    assert page.locator("#certificate").inner_text().startswith("-----BEGIN CERTIFICATE-----")
+    screenshot(page, "atlas-mtls-certificate")
+
+    page.get_by_role("navigation", name="main").get_by_role("link", name="Domains").click()
+    page.get_by_label("Domain", exact=True).fill("sandbox-energy.example")
+    page.get_by_role("button", name="Add domain").click()
+    assert "sandbox-energy.example" in page.locator("table").inner_text()
+    page.get_by_role("button", name="Verify Domain sandbox-energy.example.").click()
+    assert "no_record" in page.get_by_role("status").first.inner_text()
+    screenshot(page, "atlas-domains")
+
+    page.get_by_role("navigation", name="main").get_by_role("link", name="Users").click()
+    page.get_by_label("Email", exact=True).fill("bob@sandbox-energy.example")
+    page.get_by_role("button", name="Add user").click()
+    assert "bob@sandbox-energy.example added" in page.get_by_role("status").first.inner_text()
