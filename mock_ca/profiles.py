@@ -37,6 +37,9 @@ class IssuanceProfile:
     extra: dict = field(default_factory=dict)
 
 
+_DIP_CN = dict(common_name_pattern=DIP_COMMON_NAME, common_name_hint="energydip-<nonprod|prod>.<host>.<domain>",
+               san_min=1, san_max=2, sans_within_common_name=True)
+
 PROFILES: dict[str, IssuanceProfile] = {p.name: p for p in (
     IssuanceProfile(
         name="atlas-client", issuer="atlas-client-ca", purpose="Atlas API client (mTLS)",
@@ -46,22 +49,26 @@ PROFILES: dict[str, IssuanceProfile] = {p.name: p for p in (
     IssuanceProfile(
         name="dip-mtls", issuer="dip-issuing", purpose="mTLS",
         key_sizes=(4096,), ekus=(ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH),
-        key_encipherment=True, common_name_pattern=DIP_COMMON_NAME,
-        common_name_hint="energydip-<nonprod|prod>.<host>.<domain>", san_min=1, san_max=2,
-        sans_within_common_name=True,
+        key_encipherment=True, **_DIP_CN,
     ),
     IssuanceProfile(
         name="dip-signing", issuer="dip-issuing", purpose="Signing",
-        key_sizes=(4096,), ekus=(DOCUMENT_SIGNING,), content_commitment=True,
-        common_name_pattern=DIP_COMMON_NAME, common_name_hint="energydip-<nonprod|prod>.<host>.<domain>",
-        san_min=1, san_max=2, sans_within_common_name=True,
+        key_sizes=(4096,), ekus=(DOCUMENT_SIGNING,), content_commitment=True, **_DIP_CN,
+    ),
+    # The DIP's own certificates (its signing certificate and the client certificate it presents to webhooks):
+    # checked by other parties with their own clocks, so they span real and sandbox time — hence the longer limit.
+    IssuanceProfile(
+        name="dip-service-client", issuer="dip-issuing", purpose="the DIP's webhook client (mTLS)",
+        key_sizes=(4096,), ekus=(ExtendedKeyUsageOID.CLIENT_AUTH,), key_encipherment=True, max_days=3650, **_DIP_CN,
+    ),
+    IssuanceProfile(
+        name="dip-service-signing", issuer="dip-issuing", purpose="the DIP's message signing",
+        key_sizes=(4096,), ekus=(DOCUMENT_SIGNING,), content_commitment=True, max_days=3650, **_DIP_CN,
     ),
     IssuanceProfile(
         name="dip-mtls-signing", issuer="dip-issuing", purpose="mTLS & Signing",
         key_sizes=(4096,),
         ekus=(ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.SERVER_AUTH, DOCUMENT_SIGNING),
-        key_encipherment=True, content_commitment=True,
-        common_name_pattern=DIP_COMMON_NAME, common_name_hint="energydip-<nonprod|prod>.<host>.<domain>",
-        san_min=1, san_max=2, sans_within_common_name=True,
+        key_encipherment=True, content_commitment=True, **_DIP_CN,
     ),
 )}

@@ -1,10 +1,13 @@
 """The DIP's own certificates in one environment, issued by the DIP CA itself (the DIP does not go through Atlas
 for them): the **signing** certificate participants download to verify DIP-signed messages, and the **client**
 certificate the DIP presents to HTTPS webhooks. Made on first use (an RSA 4096 key takes a moment) and again
-when expired on the sandbox clock, revoked, or gone after a reset."""
+when no longer valid for both clocks, revoked, or gone after a reset. Webhooks check them with their own
+(real) clock while the sandbox judges in sandbox time: their validity spans both."""
 from __future__ import annotations
 
 import threading
+
+from datetime import timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -12,11 +15,12 @@ from cryptography.x509.oid import NameOID
 
 from mock_ca.keys import key_from_pem, key_to_pem, new_rsa_key, parse_serial
 from mock_dip.context import DipContext
-from sandbox.clock import iso_unix
+from sandbox.clock import iso_unix, real_now
 from sandbox.errors import NotFound
 
 DOMAIN = "dip-sandbox.example"
-OWN = {"signing": ("dip-signing", "signing"), "client": ("dip-mtls", "webhooks")}  # purpose: (profile, host)
+OWN = {"signing": ("dip-service-signing", "signing"), "client": ("dip-service-client", "webhooks")}  # (profile, host)
+VALIDITY = timedelta(days=372)
 
 
 class OwnCertificates:
@@ -28,9 +32,10 @@ class OwnCertificates:
         if row is None:
             return False
         entry = self.ctx.cas.registry.find(parse_serial(row["serial"]))
+        cert = x509.load_pem_x509_certificate(row["certificate_pem"].encode())
         return (entry is not None and not entry.revoked and
-                x509.load_pem_x509_certificate(row["certificate_pem"].encode()).not_valid_after_utc.timestamp()
-                > self.ctx.clock.now_unix())
+                all(cert.not_valid_before_utc < moment < cert.not_valid_after_utc
+                    for moment in (self.ctx.clock.now(), real_now())))
 
     def row(self, purpose: str) -> dict:
         if purpose not in OWN:
@@ -48,7 +53,9 @@ class OwnCertificates:
                    .add_extension(x509.SubjectAlternativeName([x509.DNSName(f"{host}.{DOMAIN}"),
                                                                x509.DNSName(common_name)]), critical=False)
                    .sign(key, hashes.SHA256()))
-            issued = self.ctx.cas.issue(profile, csr)
+            now, real = self.ctx.clock.now(), real_now()
+            issued = self.ctx.cas.issue(profile, csr, not_before=min(now, real) - timedelta(days=1),
+                                        not_after=max(now, real) + VALIDITY)
             row = {"environment": self.ctx.environment, "purpose": purpose, "serial": issued.serial,
                    "certificate_pem": issued.pem, "key_pem": key_to_pem(key), "created_at": self.ctx.clock.now_unix()}
             with self.ctx.store.transaction() as db:

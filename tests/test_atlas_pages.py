@@ -4,41 +4,17 @@ vetting, API credentials (the secret shown once, the CSV download), the mTLS cer
 domains and users. Screenshots go to test-artefacts/."""
 import re
 import subprocess
-import time
 
-import requests
 
 from tests.atlas_helpers import FORM, PASSWORD
 from tests.browser import screenshot
-
-
-def wait_for_mail(running, to: str, subject: str, timeout: float = 10.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        emails = requests.get(running.control + "/mail", params={"to": to, "subject": subject}, timeout=10).json()
-        if emails["emails"]:
-            return emails["emails"][-1]
-        assert time.monotonic() < deadline, f"no email {subject!r} to {to}"
-        time.sleep(0.1)
-
-
-def reload_until(page, text: str, timeout: float = 10.0) -> None:
-    """The instant profile's waits run on the scheduler's thread: reload until the page shows their effect."""
-    deadline = time.monotonic() + timeout
-    while text not in page.content():
-        assert time.monotonic() < deadline, f"{text!r} never appeared"
-        time.sleep(0.1)
-        page.reload()
+from tests.page_flows import fill_registration, reload_until, wait_for_mail
 
 
 def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
     running = start_sandbox(profile="instant")
     web = running.endpoints["web"]
-    page.goto(f"{web}/atlas/register")
-    for name in ("first_name", "last_name", "job_title", "email", "company_name", "website", "address_line_1",
-                 "city", "postal_code"):
-        page.locator(f"#{name}").fill(FORM[name])
-    page.locator("#contact_phone").fill(FORM["contact_phone"])
+    fill_registration(page, web, FORM)
     page.get_by_role("button", name="Register").click()
     assert "tick" in page.locator(".field-error").first.inner_text()  # "I'm not a robot" left unticked
     screenshot(page, "atlas-register-error")

@@ -8,6 +8,7 @@ import pyotp
 import requests
 
 from tests.browser import screenshot
+from tests.page_flows import first_sign_in_page, sign_in_page
 from tests.dip_helpers import PASSWORD, invitation_token, invite, manager
 
 
@@ -80,15 +81,6 @@ def test_a_wrong_code_at_sign_in_shows_next_to_the_field(dip, page):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/home$"))
     assert "You are the DIP Manager" in page.content()
-
-
-def sign_in_page(page, running, email, secret):
-    page.goto(f"{running.endpoints['web']}/dip/uit/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r".*/home$"))
 
 
 def test_members_tab_create_extend_offboard(dip, page):
@@ -173,21 +165,6 @@ def test_the_five_certificate_stages_by_clicking(dip, page, tmp_path):
     screenshot(page, "dip-certificates-issued")
     download = page.request.get(web + page.locator("a", has_text="Download").first.get_attribute("href"))
     assert download.ok and download.text().startswith("-----BEGIN CERTIFICATE-----")
-
-
-def first_sign_in_page(page, running, email, password):
-    """A first sign-in through the pages: the key is read off the enrolment page as an app would scan it."""
-    page.goto(f"{running.endpoints['web']}/dip/uit/sign-in")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    secret = page.locator("#totp-secret").inner_text()
-    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Verify").click()
-    page.get_by_label("I accept the Terms of Use").check()
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(re.compile(r".*/home$"))
-    return secret
 
 
 def test_dip_id_keys_channels_messages_and_performance(dip, page, tmp_path):

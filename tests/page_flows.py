@@ -1,0 +1,70 @@
+"""Steps people take on the pages, shared by the browser tests: signing in to the DIP portal (first time with
+MFA enrolment, later with a code), waiting for an email, reloading until a background wait has run."""
+from __future__ import annotations
+
+import re
+import time
+
+import pyotp
+import requests
+
+from tests.dip_helpers import PASSWORD
+
+
+def sign_in_page(page, running, email, secret, environment="uit"):
+    page.goto(f"{running.endpoints['web']}/dip/{environment}/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/home$"))
+
+
+def first_sign_in_page(page, running, email, password):
+    """A first sign-in through the pages: the key is read off the enrolment page as an app would scan it."""
+    page.goto(f"{running.endpoints['web']}/dip/uit/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Verify").click()
+    page.get_by_label("I accept the Terms of Use").check()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r".*/home$"))
+    return secret
+
+
+def wait_for_mail(running, to: str, subject: str, timeout: float = 10.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        emails = requests.get(running.control + "/mail", params={"to": to, "subject": subject}, timeout=10).json()
+        if emails["emails"]:
+            return emails["emails"][-1]
+        assert time.monotonic() < deadline, f"no email {subject!r} to {to}"
+        time.sleep(0.1)
+
+
+def reload_until(page, text: str, timeout: float = 10.0) -> None:
+    """The instant profile's waits run on the scheduler's thread: reload until the page shows their effect."""
+    deadline = time.monotonic() + timeout
+    while text not in page.content():
+        assert time.monotonic() < deadline, f"{text!r} never appeared"
+        time.sleep(0.1)
+        page.reload()
+
+
+def fill_registration(page, web: str, form: dict) -> None:
+    """The Atlas registration page, every field but "I'm not a robot"."""
+    page.goto(f"{web}/atlas/register")
+    for name in ("first_name", "last_name", "job_title", "contact_phone", "email", "company_name", "website",
+                 "address_line_1", "city", "postal_code"):
+        page.locator(f"#{name}").fill(form[name])
+
+
+def advance_to_wait(page, web: str, wait: str) -> None:
+    """The trainer's move: on the console's journey map, advance the clock to the named wait."""
+    page.goto(f"{web}/console/")
+    page.locator("form.wait").filter(has_text=wait).first.get_by_role("button",
+                                                                      name="Advance the clock to it").click()
+    assert "waiting step(s) completed" in page.get_by_role("status").first.inner_text()
