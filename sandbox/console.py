@@ -16,6 +16,7 @@ from sandbox.clock import iso_unix, parse_duration, parse_iso
 from sandbox.control_api import access_problem
 from sandbox.errors import DomainError
 from sandbox.web_pages import form_errors
+from seed_data.timing import wait_docs
 
 ADVANCES = (("+30 min", 1800), ("+24 h", 86400), ("+72 h", 259200))
 
@@ -82,7 +83,11 @@ def console_blueprint() -> Blueprint:
 
     @bp.get("/")
     def overview():
-        return _page("overview.html", journey=journey_map(_sandbox()))
+        sandbox = _sandbox()
+        docs = wait_docs()
+        waits = [{"name": name, "seconds": seconds, "doc": docs.get(name, "")}
+                 for name, seconds in sandbox.profile.seconds.items()]
+        return _page("overview.html", journey=journey_map(sandbox), waits=waits)
 
     # -- clock -------------------------------------------------------------------------------------
     @bp.post("/clock/advance")

@@ -85,6 +85,7 @@ def test_a_wait_and_the_button_that_advances_the_clock_to_it(start_sandbox, page
     wait = page.locator("form.wait").first
     assert "registration emails completes in 30 min" in wait.inner_text() and "falls due at" in wait.inner_text()
     screenshot(page, "console-waiting")
+    assert "vetting" in page.locator("table").last.inner_text()  # the timing profile's waits
     assert requests.get(running.control + "/mail", params={"to": FORM["email"]}, timeout=10).json()["emails"] == []
     wait.get_by_role("button", name="Advance the clock to it").click()
     assert "1 waiting step(s) completed" in page.locator(".flash.ok").inner_text()
