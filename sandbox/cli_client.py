@@ -3,7 +3,6 @@ for testing webhooks. `send` signs a JSON file of messages by the DIP scheme and
 `receive` serves a webhook that checks the DIP's signature on every delivery and prints what arrives."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import ssl
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 import click
 
 from mock_dip import message_signature
+from sandbox.clock import real_now
 
 DEFAULT_ENDPOINTS = {"uit": "https://127.0.0.1:8702", "prod": "https://127.0.0.1:8703"}
 
@@ -63,7 +63,7 @@ def register(main: click.Group) -> None:
         body = json.dumps(messages if isinstance(messages, list) else [messages]).encode()
         target = f"{base.rstrip('/')}/dip-channel/{interface}"
         headers = message_signature.sign("POST", target, body, _load_key(signing_key or key_file),
-                                         Path(signing_cert or cert).read_text(), dt.datetime.now(dt.timezone.utc))
+                                         Path(signing_cert or cert).read_text(), real_now())
         try:
             response = requests.post(target, data=body, timeout=60, cert=(cert, key_file),
                                      verify=cacert or endpoints.get("ca_bundle") or True,
@@ -98,7 +98,7 @@ def register(main: click.Group) -> None:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 url = f"{scheme}://{self.headers.get('Host', f'{host}:{port}')}{self.path}"
-                now = dt.datetime.now(dt.timezone.utc)
+                now = real_now()
                 report = message_signature.check("POST", url, body, self.headers, now_real=now, now_sandbox=now,
                                                  skew_seconds=skew)
                 if report.ok and trusted and report.certificate is not None and \

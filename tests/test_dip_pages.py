@@ -153,6 +153,9 @@ def test_the_five_certificate_stages_by_clicking(dip, page, tmp_path):
     subject_name = page.locator("#subject-name").inner_text()
     assert subject_name == "energydip-nonprod.2059.super-energy.example"
     dn_and_h = page.locator("#dn-and-h").inner_text()
+    copy = page.locator("button.copy[data-copy=subject-name]")
+    copy.click()
+    assert copy.inner_text() == "Copied"
     subprocess.run(["openssl", "req", "-new", "-newkey", "rsa:4096", "-nodes", "-keyout", "mtlscert.key", "-out",
                     "mtlscert.csr", "-subj", f"/CN={subject_name}", "-addext",
                     f"subjectAltName = DNS:{dn_and_h}, DNS:{subject_name}"], cwd=tmp_path, check=True,
