@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from mock_dip.context import DipContext
 from mock_dip.message_ingress import dip_timestamp
 from mock_dip.own_certificates import OwnCertificates
 from mock_dip.webhooks import STATUS_CHANNEL
+from sandbox.background import BackgroundLoop, seconds_until
 from sandbox.clock import from_unix, real_now
 
 log = logging.getLogger("dip_sandbox.delivery")
@@ -58,49 +58,25 @@ class DeliveryWorker:
         self.policy = policy
         self.trust_bundle = trust_bundle
         self.record = record
-        self._wake = threading.Condition()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop(f"dip-delivery-{ctx.environment}", lambda: self.run_once() > 0,
+                                    self._idle_wait, log)
         self._session = None
         self._client_files: tuple[str, str] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
-        self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name=f"dip-delivery-{self.ctx.environment}", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        with self._wake:
-            self._stopping = True
-            self._wake.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=self.policy.timeout_seconds + 5)
+        self._loop.stop(self.policy.timeout_seconds + 5)
 
     def wake(self) -> None:
-        with self._wake:
-            self._wake.notify_all()
-
-    def _loop(self) -> None:
-        while not self._stopping:
-            try:
-                worked = self.run_once()
-            except Exception:  # the worker must survive a webhook or store hiccup
-                log.exception("delivery worker")
-                worked = 0
-            if worked:
-                continue
-            with self._wake:
-                if not self._stopping:
-                    self._wake.wait(timeout=self._idle_wait())
+        self._loop.wake()
 
     def _idle_wait(self) -> float:
         row = self.ctx.one("select min(next_attempt_at) as due from dip_deliveries where environment = ? and "
                            "state = 'Retrying'", [self.ctx.environment])
-        if row is None or row["due"] is None:
-            return 5.0
-        until = self.ctx.clock.real_seconds_until(row["due"])
-        return 5.0 if until is None else min(5.0, max(until, 0.01))
+        return seconds_until(self.ctx.clock, row and row["due"])
 
     # -- one round -------------------------------------------------------------------------------
     def due_queues(self) -> list[dict]:

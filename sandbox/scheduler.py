@@ -14,6 +14,7 @@ import traceback
 from datetime import datetime
 from typing import Any, Callable
 
+from sandbox.background import BackgroundLoop, seconds_until
 from sandbox.clock import SandboxClock, from_unix, iso, to_unix
 from sandbox.errors import InvalidInput
 from sandbox.store import Store
@@ -40,9 +41,8 @@ class Scheduler:
         self._clock = clock
         self._handlers: dict[str, Handler] = {}
         self._run_lock = threading.RLock()
-        self._wake = threading.Condition()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
+        self._loop = BackgroundLoop("sandbox-scheduler", lambda: self.run_due() > 0,
+                                    lambda: seconds_until(self._clock, self._next_due()), log)
         clock.on_change(self.wake)
 
     def register(self, kind: str, handler: Handler) -> None:
@@ -132,38 +132,14 @@ class Scheduler:
 
     # -- background ------------------------------------------------------------------------------
     def wake(self) -> None:
-        with self._wake:
-            self._wake.notify_all()
+        self._loop.wake()
 
     def start(self) -> None:
-        self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name="sandbox-scheduler", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self) -> None:
-        with self._wake:
-            self._stopping = True
-            self._wake.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._loop.stop()
 
     def _next_due(self) -> float | None:
         rows = self._store.query("select min(due_at) as due from jobs where status = 'pending'")
         return rows[0]["due"] if rows else None
-
-    def _loop(self) -> None:
-        while not self._stopping:
-            try:
-                self.run_due()
-                due = self._next_due()
-                wait = 5.0
-                if due is not None:
-                    until = self._clock.real_seconds_until(due)
-                    if until is not None:
-                        wait = min(wait, max(until, 0.01))
-            except Exception:  # keep the loop alive whatever a store hiccup does
-                log.exception("scheduler loop")
-                wait = 1.0
-            with self._wake:
-                if not self._stopping:
-                    self._wake.wait(timeout=wait)
