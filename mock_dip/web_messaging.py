@@ -66,6 +66,26 @@ def add_messaging_pages(bp: Blueprint, page) -> None:
         flash(f"The {slot} API key was regenerated: the old one no longer works.", "ok")
         return dip_id_page(dip_id, keys=keys)
 
+    @bp.post("/dip-ids/<dip_id>/edit")
+    def edit_dip_id(environment: str, dip_id: str):
+        values = {k: request.form.get(k, "") for k in ("mpid", "effective_from", "effective_to")}
+        try:
+            environment_dip().dip_ids.edit(g.page_user, dip_id, {**values, "effective_to": values["effective_to"]
+                                                                 or None})
+        except DomainError as exc:
+            return dip_id_page(dip_id, form_errors(exc), exc.status)
+        flash(f"DIP ID {dip_id} updated.", "ok")
+        return redirect(url_for(".dip_id", environment=environment, dip_id=dip_id))
+
+    @bp.post("/dip-ids/<dip_id>/delete")
+    def delete_dip_id(environment: str, dip_id: str):
+        try:
+            environment_dip().dip_ids.delete(g.page_user, dip_id)
+        except DomainError as exc:
+            return dip_id_page(dip_id, form_errors(exc), exc.status)
+        flash(f"DIP ID {dip_id} deleted.", "ok")
+        return redirect(url_for(".organisation", environment=environment, tab="dip-ids"))
+
     @bp.post("/dip-ids/<dip_id>/nominations")
     def nominate_dcp(environment: str, dip_id: str):
         try:

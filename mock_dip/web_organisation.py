@@ -60,11 +60,12 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
         return act("members", lambda: environment_dip().members.create(g.page_user, payload),
                    "Member created: an invitation email was sent to {result[email]}.")
 
-    @bp.post("/organisation/members/<user_id>/roles")
+    @bp.post("/organisation/members/<user_id>/edit")
     def edit_member(environment: str, user_id: str):
-        return act("members", lambda: environment_dip().members.edit(g.page_user, user_id,
-                                                                     {"roles": request.form.getlist("roles")}),
-                   "Roles of {result[email]} updated.")
+        payload = {"first_name": request.form.get("first_name", ""), "last_name": request.form.get("last_name", ""),
+                   "roles": request.form.getlist("roles")}
+        return act("members", lambda: environment_dip().members.edit(g.page_user, user_id, payload),
+                   "Member {result[email]} updated.")
 
     @bp.post("/organisation/members/<user_id>/extend")
     def extend_member(environment: str, user_id: str):

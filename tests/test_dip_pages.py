@@ -101,6 +101,14 @@ def test_members_tab_create_extend_offboard(dip, page):
     form.get_by_label("MP Message Admin").check()
     form.get_by_role("button", name="Create member").click()
     assert "an invitation email was sent to nia@super-energy.example" in page.get_by_role("status").first.inner_text()
+    row = page.locator("tr", has_text="nia@super-energy.example")
+    row.locator("summary", has_text="Edit").click()
+    row.get_by_label("First name").fill("Niamh")
+    row.get_by_label("MP Analytics Reader").check()
+    row.get_by_role("button", name="Save member").click()
+    assert "Member nia@super-energy.example updated" in page.get_by_role("status").first.inner_text()
+    updated = page.locator("tr", has_text="nia@super-energy.example").inner_text()
+    assert "Niamh" in updated and "MP Analytics Reader" in updated
     page.get_by_role("button", name="Extend nia@super-energy.example").click()
     assert "extended by 6 months" in page.get_by_role("status").first.inner_text()
     page.once("dialog", lambda dialog: dialog.accept())
@@ -189,6 +197,12 @@ def test_dip_id_keys_channels_messages_and_performance(dip, page, tmp_path):
     page.get_by_role("button", name="Regenerate the secondary key").click()
     assert page.locator("#key-secondary").inner_text() != receiver["dip_ids"][0]["secondary_api_key"]
     screenshot(page, "dip-dip-id")
+    page.locator("summary", has_text="Edit or delete this DIP ID").click()
+    edit = page.get_by_role("form", name="Edit DIP ID")
+    edit.get_by_label("Effective to").fill("2031-12-31")
+    edit.get_by_role("button", name="Save DIP ID").click()
+    assert f"DIP ID {target} updated" in page.get_by_role("status").first.inner_text()
+    assert "2031-12-31" in page.locator("dl.details").inner_text()
 
     page.get_by_role("navigation", name="main").get_by_role("link", name="Message Channels").click()
     page.get_by_label(re.compile("^Interface")).fill("IF-041")
@@ -303,3 +317,25 @@ def test_promotion_from_the_production_manager_console(dip, page):
     assert "Super Energy Co promoted to Production" in page.get_by_role("status").first.inner_text()
     assert "Super Energy Co" in page.locator("table").first.inner_text()
     screenshot(page, "dip-prod-manager-promotion")
+
+
+def test_create_and_delete_a_dip_id_on_the_pages(dip, page):
+    from tests.message_helpers import onboard
+    organisation = onboard(dip, company_name="Super Energy Co", dip_ids=[])
+    first_sign_in_page(page, dip, organisation["members"][0]["email"], organisation["members"][0]["password"])
+    page.goto(f"{dip.endpoints['web']}/dip/uit/organisation?tab=dip-ids")
+    create = page.get_by_role("form", name="Create DIP ID")
+    create.get_by_label("DIP role code").select_option("SUP")
+    create.get_by_label("MPID (4 characters)").fill("TOOLONG")
+    create.get_by_label("Effective from").fill("2026-12-01")
+    create.get_by_role("button", name="Create DIP ID").click()
+    assert page.locator("#mpid-error").is_visible()
+    create = page.get_by_role("form", name="Create DIP ID")
+    create.get_by_label("MPID (4 characters)").fill("SUPE")
+    create.get_by_role("button", name="Create DIP ID").click()
+    dip_id = re.search(r"DIP ID (\d{10})", page.get_by_role("heading").first.inner_text()).group(1)
+    page.locator("summary", has_text="Edit or delete this DIP ID").click()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete DIP ID").click()
+    assert f"DIP ID {dip_id} deleted" in page.get_by_role("status").first.inner_text()
+    assert dip_id not in page.locator("table").inner_text()
