@@ -12,7 +12,8 @@ def assert_documents_every_route(document: dict, app, prefix: str, renames: dict
     documented = {(path, method) for path, item in document["paths"].items() for method in item}
     checked = 0
     for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith(prefix) or (endpoint_prefix and not rule.endpoint.startswith(endpoint_prefix)):
+        under = rule.rule == prefix or rule.rule.startswith(prefix.rstrip("/") + "/")  # /atlas/api, not /atlas/api-x
+        if not under or (endpoint_prefix and not rule.endpoint.startswith(endpoint_prefix)):
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix(prefix))
         for old, new in (renames or {}).items():
