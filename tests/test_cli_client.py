@@ -55,3 +55,24 @@ def test_dip_onboard_through_the_cli(running):
     bad = subprocess.run([venv_bin("dip-sandbox"), "dip", "--control", running.control, "onboard", "--webhook",
                           "no-equals-sign"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "INTERFACE=URL" in bad.stderr
+
+
+def test_wait_for_a_sandbox_started_in_the_background(tmp_path):
+    """`dip-sandbox wait` returns the endpoints once the sandbox answers, and fails clearly when none comes."""
+    endpoints_file = tmp_path / "endpoints.json"
+    missing = subprocess.run([venv_bin("dip-sandbox"), "wait", "--endpoints-file", str(endpoints_file),
+                              "--timeout", "0.5"], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 1 and "was not ready within 0.5 s" in missing.stderr
+    server = subprocess.Popen([venv_bin("dip-sandbox"), "serve", "--ephemeral", "--ephemeral-ports",
+                               "--endpoints-file", str(endpoints_file)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        ready = subprocess.run([venv_bin("dip-sandbox"), "wait", "--endpoints-file", str(endpoints_file),
+                                "--timeout", "60"], capture_output=True, text=True, timeout=90)
+        assert ready.returncode == 0, ready.stderr
+        endpoints = json.loads(ready.stdout)
+        import requests
+        assert requests.get(endpoints["control"] + "/health", timeout=10).json()["status"] == "ok"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
