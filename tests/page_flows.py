@@ -68,3 +68,27 @@ def advance_to_wait(page, web: str, wait: str) -> None:
     page.locator("form.wait").filter(has_text=wait).first.get_by_role("button",
                                                                       name="Advance the clock to it").click()
     assert "waiting step(s) completed" in page.get_by_role("status").first.inner_text()
+
+
+def open_atlas_invitation(page, running, email: str) -> None:
+    """The 'New User Registration' email's link, then Accept invitation."""
+    invitation = wait_for_mail(running, email, "New User Registration")
+    page.goto(re.search(r"https?://\S+/atlas/invitations/\S+", invitation["text"]).group(0))
+    page.get_by_role("button", name="Accept invitation").click()
+
+
+def atlas_sign_in(page, email: str, password: str) -> None:
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def set_atlas_password_and_sign_in(page, running, email: str, password: str) -> None:
+    """The code of the 'Password Reset Code' email on the password page, then the first sign-in."""
+    code = re.search(r"code is: (\d+)", wait_for_mail(running, email, "Password Reset Code")["text"]).group(1)
+    page.goto(f"{running.endpoints['web']}/atlas/password")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password reset code (from the email)").fill(code)
+    page.get_by_label("New password").fill(password)
+    page.get_by_role("button", name="Set password").click()
+    atlas_sign_in(page, email, password)

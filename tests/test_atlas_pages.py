@@ -8,7 +8,8 @@ import subprocess
 
 from tests.atlas_helpers import FORM, PASSWORD
 from tests.browser import screenshot
-from tests.page_flows import fill_registration, reload_until, wait_for_mail
+from tests.page_flows import (fill_registration, open_atlas_invitation, reload_until,
+                               set_atlas_password_and_sign_in)
 
 
 def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
@@ -22,18 +23,8 @@ def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_role("button", name="Register").click()
     assert page.get_by_role("heading", name="Thank you for registering").is_visible()
 
-    invitation = wait_for_mail(running, FORM["email"], "New User Registration")
-    page.goto(re.search(r"https?://\S+/atlas/invitations/\S+", invitation["text"]).group(0))
-    page.get_by_role("button", name="Accept invitation").click()
-    code_mail = wait_for_mail(running, FORM["email"], "Password Reset Code")
-    code = re.search(r"code is: (\d+)", code_mail["text"]).group(1)
-    page.get_by_label("Email", exact=True).fill(FORM["email"])
-    page.get_by_label("Password reset code (from the email)").fill(code)
-    page.get_by_label("New password").fill(PASSWORD)
-    page.get_by_role("button", name="Set password").click()
-    page.get_by_label("Email", exact=True).fill(FORM["email"])
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    open_atlas_invitation(page, running, FORM["email"])
+    set_atlas_password_and_sign_in(page, running, FORM["email"], PASSWORD)
     page.wait_for_url(re.compile(r".*/atlas/dashboard$"))
     assert page.get_by_role("region", name="To Do - Set a Payment Method").is_visible()
     screenshot(page, "atlas-dashboard")

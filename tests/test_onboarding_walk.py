@@ -13,7 +13,8 @@ from tests.browser import screenshot
 from tests.conftest import venv_bin
 from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD, invitation_token, manager
 from tests.message_helpers import Webhook, message, onboard
-from tests.page_flows import advance_to_wait, fill_registration, first_sign_in_page, reload_until, wait_for_mail
+from tests.page_flows import (advance_to_wait, atlas_sign_in, fill_registration, first_sign_in_page,
+                               open_atlas_invitation, reload_until, set_atlas_password_and_sign_in)
 
 COMPANY = FORM["company_name"]
 DOMAIN = "sandbox-energy.example"
@@ -45,9 +46,7 @@ def atlas_page(page, web, path):
     """Open an Atlas page, signing in again when the portal session ran out while the clock was advanced."""
     page.goto(f"{web}/atlas/{path}")
     if page.url.endswith("/atlas/sign-in"):
-        page.get_by_label("Email", exact=True).fill(FORM["email"])
-        page.get_by_label("Password", exact=True).fill(ATLAS_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        atlas_sign_in(page, FORM["email"], ATLAS_PASSWORD)
         page.goto(f"{web}/atlas/{path}")
 
 
@@ -60,19 +59,9 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_label("I'm not a robot").check()
     page.get_by_role("button", name="Register").click()
     advance_to_wait(page, web, "registration emails")
-    invitation = wait_for_mail(running, FORM["email"], "New User Registration")
-    page.goto(re.search(r"https?://\S+/atlas/invitations/\S+", invitation["text"]).group(0))
-    page.get_by_role("button", name="Accept invitation").click()
+    open_atlas_invitation(page, running, FORM["email"])
     advance_to_wait(page, web, "password reset")
-    code = re.search(r"code is: (\d+)", wait_for_mail(running, FORM["email"], "Password Reset Code")["text"]).group(1)
-    page.goto(f"{web}/atlas/password")
-    page.get_by_label("Email", exact=True).fill(FORM["email"])
-    page.get_by_label("Password reset code (from the email)").fill(code)
-    page.get_by_label("New password").fill(ATLAS_PASSWORD)
-    page.get_by_role("button", name="Set password").click()
-    page.get_by_label("Email", exact=True).fill(FORM["email"])
-    page.get_by_label("Password", exact=True).fill(ATLAS_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    set_atlas_password_and_sign_in(page, running, FORM["email"], ATLAS_PASSWORD)
     page.get_by_role("button", name="Use Invoice").click()
     advance_to_wait(page, web, "quotation ready")
     atlas_page(page, web, "quotation")
