@@ -9,6 +9,7 @@ from mock_atlas.hvca_api import hvca_blueprint
 from mock_atlas.service import API_NAME, CLIENT_CA
 from mock_ca import CertificateAuthorities
 from sandbox.errors import DomainError
+from sandbox.flask_apps import SandboxFlask
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
 
 PROBLEM = "application/problem+json;charset=utf-8"
@@ -26,7 +27,7 @@ def problem(status: int, description: str, errors: dict | None = None, problem_i
 
 
 def create_atlas_api_app(cas: CertificateAuthorities, atlas) -> Flask:
-    app = Flask("dip_sandbox_atlas_api")
+    app = SandboxFlask("dip_sandbox_atlas_api")
     app.json.sort_keys = False
     app.config["ATLAS"] = atlas
     app.register_blueprint(hvca_blueprint(), url_prefix="/v2")

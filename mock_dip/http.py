@@ -14,6 +14,7 @@ from mock_dip.service import Dip
 from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.clock import SandboxClock, real_now
 from sandbox.errors import BadRequest, DomainError, Forbidden
+from sandbox.flask_apps import SandboxFlask
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY, JOURNAL_DETAIL_KEY
 
 
@@ -29,7 +30,7 @@ def standard_response(message: str, help_text: str | None = None, timestamp: str
 
 def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Dip) -> Flask:
     environment = dip.ctx.environment
-    app = Flask(f"dip_sandbox_dip_api_{environment}")
+    app = SandboxFlask(f"dip_sandbox_dip_api_{environment}")
     app.json.sort_keys = False
     listener = f"the DIP {environment.upper()} API"
 

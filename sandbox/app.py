@@ -36,12 +36,14 @@ from sandbox.api_docs import docs_blueprint
 from sandbox.clock import SandboxClock
 from sandbox.console import console_blueprint
 from sandbox.control_api import control_blueprint
+from sandbox.flask_apps import SandboxFlask
 from sandbox.json_api import error_body, http_error_body
 from sandbox.dns_lookup import TxtLookup
 from sandbox.dns_zones import DnsZones
 from sandbox.ids import RandomSource
 from sandbox.journal import Journal
 from sandbox.mail import Outbox
+from sandbox.passwords import hash_password
 from sandbox.pki_http import pki_blueprint
 from sandbox.scheduler import Scheduler
 from sandbox.settings import ENVIRONMENTS, Settings
@@ -131,8 +133,9 @@ class Sandbox:
         if password is None:
             password = "Dm-" + self.random.token(12)
             self.store.set_meta("dip_manager_password", password)
+        password_hash = hash_password(password)  # one hash for both environments
         for dip in self.dip.values():
-            dip.identity.ensure_manager(self.settings.dip_manager_email, password)
+            dip.identity.ensure_manager(self.settings.dip_manager_email, password_hash)
 
     def web_secret_key(self) -> str:
         """The key that signs the pages' session cookie (CSRF tokens): made once, kept across restarts."""
@@ -180,7 +183,7 @@ class Sandbox:
 
 def create_web_app(sandbox: Sandbox) -> Flask:
     """The web listener: control API and its docs, CRL/OCSP/CA certificates (portals come later)."""
-    app = Flask("dip_sandbox_web")
+    app = SandboxFlask("dip_sandbox_web")
     app.extensions[EXTENSION] = sandbox
     app.json.sort_keys = False
     control = control_blueprint()

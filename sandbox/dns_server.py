@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import threading
 import time
 from typing import Callable
 
@@ -93,8 +94,11 @@ class SandboxDnsServer:
         raise OSError("could not bind the DNS server")
 
     def start(self) -> None:
+        # dnslib's start_thread polls for shutdown every 0.5 s; 0.1 s makes a stop (each test fixture's) quicker
         for server in self._servers:
-            server.start_thread()
+            server.thread = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.1},
+                                             name="dns", daemon=True)
+            server.thread.start()
 
     def stoppers(self) -> list[Callable[[], None]]:
         """One stop function per socket server, so a caller can stop them in parallel."""

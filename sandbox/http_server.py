@@ -157,6 +157,9 @@ class HttpListener:
         self.tls = tls
         self.server = wsgi.Server((host, port), app, numthreads=threads, server_name=f"dip-sandbox-{name}",
                                   shutdown_timeout=shutdown_timeout, accepted_queue_timeout=1)
+        # cheroot's selector loop wakes this often to expire idle connections, and a stop waits for it: 0.1 s
+        # instead of 0.5 s makes stopping a sandbox (each test fixture does) five times faster.
+        self.server.expiration_interval = 0.1
         self.server.gateway = ClientCertificateGateway
         if tls is not None:
             self.server.ssl_adapter = ClientCertificateAdapter(tls)
