@@ -22,7 +22,6 @@ from mock_atlas.quotation import Quotation
 from mock_atlas.registration import Registration
 from mock_atlas.users import Users
 from mock_atlas.vetting import Vetting
-from mock_ca.keys import new_rsa_key
 from mock_ca.pkcs12 import write_pfx
 from sandbox import form_checks
 from sandbox.errors import NotFound
@@ -138,7 +137,7 @@ class Atlas:
             "method": "view_and_copy", "service_id": service,
             "familiar_name": payload.get("familiar_name") or "sandbox-credentials"})
         self.complete_now(account_id, "credentials_binding")
-        key = new_rsa_key(4096)
+        key = self.ctx.cas.keys.new_rsa_key(4096)
         csr = (x509.CertificateSigningRequestBuilder()
                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "onboarding_key")]))
                .sign(key, hashes.SHA256()).public_bytes(Encoding.PEM).decode())

@@ -13,6 +13,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from mock_ca import client_certificates, keys, revocation_lists
 from mock_ca.csr import check_request, common_name, load_csr
 from mock_ca.errors import CsrProblem
+from mock_ca.key_source import KeySource
 from mock_ca.hierarchy import (DEFINITIONS, ORGANISATION, Authority, create_authority, read_authority_files,
                                write_authority_files)
 from mock_ca.issuance import PublicationUrls, build_certificate
@@ -35,6 +36,7 @@ class CertificateAuthorities:
         self.material_dir = Path(material_dir)
         self._import_dir = Path(import_dir) if import_dir else None
         self.registry = CertificateRegistry(store)
+        self.keys = KeySource()  # participants' keys (scenarios take them from files)
         self.urls: PublicationUrls | None = None
         self._crl_cache: dict[str, tuple[tuple, bytes]] = {}
         self._crl_lock = store.lock  # one lock order everywhere: the store's lock first
@@ -193,6 +195,14 @@ class CertificateAuthorities:
             if cert.not_valid_after_utc - real_now() > dt.timedelta(days=180) and cert.issuer == \
                     self.authority("tls-root").cert.subject:
                 return saved["cert_pem"], saved["key_pem"]
+        pair = self.new_server_certificate(wanted)
+        self._store.set_meta("tls_server_certificate", {"names": wanted, "cert_pem": pair[0], "key_pem": pair[1]})
+        return pair
+
+    def new_server_certificate(self, names: list[str]) -> tuple[str, str]:
+        """(certificate PEM, key PEM) of a new server certificate from the sandbox TLS root for `names`, valid for
+        years around real time (the listeners' own, or a test's webhook receiver)."""
+        wanted = list(names)
         key = ec.generate_private_key(ec.SECP256R1())
         root = self.authority("tls-root")
         alt_names: list[x509.GeneralName] = []
@@ -217,9 +227,7 @@ class CertificateAuthorities:
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root.key.public_key()), critical=False)
             .sign(root.key, hashes.SHA256())
         )
-        pair = (keys.cert_to_pem(cert), keys.key_to_pem(key))
-        self._store.set_meta("tls_server_certificate", {"names": wanted, "cert_pem": pair[0], "key_pem": pair[1]})
-        return pair
+        return keys.cert_to_pem(cert), keys.key_to_pem(key)
 
     def forget_issued(self) -> None:
         """Reset: drop every issued certificate, keep the authorities."""

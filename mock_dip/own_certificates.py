@@ -13,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
-from mock_ca.keys import key_from_pem, key_to_pem, new_rsa_key, parse_serial
+from mock_ca.keys import key_from_pem, key_to_pem, parse_serial
 from mock_dip.context import DipContext
 from sandbox.clock import iso_unix, real_now
 from sandbox.errors import NotFound
@@ -47,7 +47,7 @@ class OwnCertificates:
                 return row
             profile, host = OWN[purpose]
             common_name = f"{self.ctx.certificate_prefix}.{host}.{DOMAIN}"
-            key = new_rsa_key(4096)
+            key = self.ctx.cas.keys.new_rsa_key(4096)
             csr = (x509.CertificateSigningRequestBuilder()
                    .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
                    .add_extension(x509.SubjectAlternativeName([x509.DNSName(f"{host}.{DOMAIN}"),

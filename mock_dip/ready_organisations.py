@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
-from mock_ca.keys import key_to_pem, new_rsa_key
+from mock_ca.keys import key_to_pem
 from mock_ca.pkcs12 import write_pfx
 from mock_dip.dip_certificates import PURPOSES, SubjectName
 from mock_dip.permissions import ROLES
@@ -44,13 +44,7 @@ def onboard_organisation(dip: Dip, payload) -> dict:
     if not isinstance(webhooks, dict):
         raise InvalidInput("webhooks maps an interface (IF-041) or STATUS to a callback URL", field="webhooks")
     password = str(payload.get("password") or DEFAULT_PASSWORD)
-    subject = SubjectName("sandbox", domain, PURPOSES["mtlssigning"], f"{ctx.certificate_prefix}.sandbox.{domain}")
-    key = new_rsa_key(4096)  # before the transaction: making a key takes a while
-    csr = (x509.CertificateSigningRequestBuilder()
-           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject.subject_name)]))
-           .add_extension(x509.SubjectAlternativeName([x509.DNSName(subject.dn_and_h),
-                                                       x509.DNSName(subject.subject_name)]), critical=False)
-           .sign(key, hashes.SHA256()))
+    key, csr, subject = _key_and_request(ctx, domain)  # before the transaction: making a key takes a while
     organisation_id = "ORG-" + ctx.random.hex(4, upper=True)
     now = ctx.clock.now_unix()
     email = str(payload.get("admin_email") or f"admin@{domain}")
@@ -66,11 +60,8 @@ def onboard_organisation(dip: Dip, payload) -> dict:
                                                   "created_at": now})
         user = dip.identity.create_user(organisation_id, email, "Primary", "Admin", list(ROLES), primary=True,
                                         expires_at=now + ctx.profile.wait("member_access").total_seconds())
-        with ctx.store.transaction() as db:
-            db["dip_users"].update(user["id"], {"status": "active", "password_hash": hash_password(password),
-                                                "dip_id_scope": "all"})
-        actor = {"email": email, "organisation_id": organisation_id, "is_manager": 0,
-                 "roles": json.dumps(list(ROLES)), "dip_id_scope": "all"}
+        _activate(dip, user["id"], password)
+        actor = _actor(organisation_id, email)
         dip_ids = []
         for index, spec in enumerate(dip_id_specs):
             values = {"role_code": spec.get("role_code", "SUP"),
@@ -78,21 +69,72 @@ def onboard_organisation(dip: Dip, payload) -> dict:
                       "effective_from": spec.get("effective_from") or ctx.clock.now().date().isoformat(),
                       "effective_to": spec.get("effective_to")}
             created = dip.dip_ids.create(actor, values, fixed_dip_id=spec.get("dip_id"))
-            keys = dip.dip_ids.api_keys(actor, created["dip_id"])
             for channel, url in {**webhooks, **(spec.get("webhooks") or {})}.items():
                 dip.webhooks.set(created["dip_id"], channel, {"callbackURL": url}, email)
-            dip_ids.append({"dip_id": created["dip_id"], "role": created["role_code"], "mpid": created["mpid"],
-                            "api_key": keys["primary"], "secondary_api_key": keys["secondary"]})
+            dip_ids.append(_with_keys(dip, actor, created))
         dcp_id = dip.dcps.create_dcp_id(actor)["dcp_id"] if payload.get("dcp") else None
-        issued = ctx.cas.issue("dip-mtls-signing", csr)
-        certificate = dip.certificates.record_issued(organisation_id, subject, issued.pem, email)
+        certificate = _issue(dip, organisation_id, email, key, csr, subject)
         dip.audit.record("control API", "organisation onboarded in one call", organisation_id,
                          dip_ids=[d["dip_id"] for d in dip_ids])
     dip.delivery.wake()
     return {"organisation_id": organisation_id, "environment": ctx.environment, "company_name": company,
-            "domain": domain, "dip_ids": dip_ids, "dcp_id": dcp_id, "certificate_serial": certificate["serial_number"],
-            "certificate_pem": issued.pem, "key_pem": key_to_pem(key),
+            "domain": domain, "dip_ids": dip_ids, "dcp_id": dcp_id, **certificate,
+            "members": [{"email": email, "password": password, "roles": list(ROLES)}]}
+
+
+def make_promoted_ready(dip: Dip, organisation_id: str, password: str = DEFAULT_PASSWORD) -> dict:
+    """What one call makes of an organisation just promoted to this environment: its invited Primary Admin active
+    with `password`, an mTLS & Signing certificate and its key, and the DIP IDs with their (new) API keys."""
+    ctx = dip.ctx
+    organisation = dip.organisations.get(organisation_id)
+    domain = dip.organisations.whitelisted(organisation_id)[0]
+    key, csr, subject = _key_and_request(ctx, domain)
+    admin = ctx.one("select * from dip_users where organisation_id = ? and is_primary = 1", [organisation_id])
+    with ctx.store.transaction():
+        _activate(dip, admin["id"], password)
+        actor = _actor(organisation_id, admin["email"])
+        rows = ctx.store.query("select * from dip_ids where environment = ? and organisation_id = ? "
+                               "order by created_at, dip_id", [ctx.environment, organisation_id])
+        dip_ids = [_with_keys(dip, actor, row) for row in rows]
+        certificate = _issue(dip, organisation_id, admin["email"], key, csr, subject)
+    return {"organisation_id": organisation_id, "environment": ctx.environment,
+            "company_name": organisation["company_name"], "domain": domain, "dip_ids": dip_ids, **certificate,
+            "members": [{"email": admin["email"], "password": password, "roles": json.loads(admin["roles"])}]}
+
+
+def _key_and_request(ctx, domain: str):
+    subject = SubjectName("sandbox", domain, PURPOSES["mtlssigning"], f"{ctx.certificate_prefix}.sandbox.{domain}")
+    key = ctx.cas.keys.new_rsa_key(4096)
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject.subject_name)]))
+           .add_extension(x509.SubjectAlternativeName([x509.DNSName(subject.dn_and_h),
+                                                       x509.DNSName(subject.subject_name)]), critical=False)
+           .sign(key, hashes.SHA256()))
+    return key, csr, subject
+
+
+def _activate(dip: Dip, user_id, password: str) -> None:
+    with dip.ctx.store.transaction() as db:
+        db["dip_users"].update(user_id, {"status": "active", "password_hash": hash_password(password),
+                                         "dip_id_scope": "all"})
+
+
+def _actor(organisation_id: str, email: str) -> dict:
+    return {"email": email, "organisation_id": organisation_id, "is_manager": 0,
+            "roles": json.dumps(list(ROLES)), "dip_id_scope": "all"}
+
+
+def _with_keys(dip: Dip, actor: dict, created: dict) -> dict:
+    keys = dip.dip_ids.api_keys(actor, created["dip_id"])
+    return {"dip_id": created["dip_id"], "role": created["role_code"], "mpid": created["mpid"],
+            "api_key": keys["primary"], "secondary_api_key": keys["secondary"]}
+
+
+def _issue(dip: Dip, organisation_id: str, email: str, key, csr, subject) -> dict:
+    ctx = dip.ctx
+    issued = ctx.cas.issue("dip-mtls-signing", csr)
+    certificate = dip.certificates.record_issued(organisation_id, subject, issued.pem, email)
+    return {"certificate_serial": certificate["serial_number"], "certificate_pem": issued.pem, "key_pem": key_to_pem(key),
             "pfx_base64": base64.b64encode(write_pfx(key, issued.certificate)).decode(),
             "signing_certificate_pem": issued.pem,
-            "chain_pem": "".join(a.pem for a in ctx.cas.chain("dip-issuing")),
-            "members": [{"email": email, "password": password, "roles": list(ROLES)}]}
+            "chain_pem": "".join(a.pem for a in ctx.cas.chain("dip-issuing"))}

@@ -45,6 +45,7 @@ from sandbox.journal import Journal
 from sandbox.mail import Outbox
 from sandbox.passwords import hash_password
 from sandbox.pki_http import pki_blueprint
+from sandbox.scenarios import Scenarios, scenario
 from sandbox.scheduler import Scheduler
 from sandbox.settings import ENVIRONMENTS, Settings
 from sandbox.snapshots import Snapshots
@@ -76,7 +77,7 @@ class Sandbox:
             self.store.migrate(namespace, migrations)
         self.profile = timing_profile(settings.profile)
         self.random = RandomSource(self.store, settings.seed)
-        self.clock = SandboxClock(self.store, settings.clock_factor)
+        self.clock = SandboxClock(self.store, settings.clock_factor, settings.clock_mode, settings.clock_start)
         if settings.clock_mode:
             self.clock.set_mode(settings.clock_mode,
                                 settings.clock_factor if settings.explicit("clock_factor") else None)
@@ -113,6 +114,9 @@ class Sandbox:
         for dip in self.dip.values():
             self.clock.on_change(dip.delivery.wake)
         self._ensure_dip_managers()
+        self.scenarios = Scenarios(self, settings.scenario_keys or self.data_dir / "scenario-keys")
+        if settings.scenario:
+            scenario(settings.scenario)  # a wrong name is an error at start
         self.endpoints: dict | None = None
 
     def webhook_trust_bundle(self) -> Path:
@@ -162,6 +166,7 @@ class Sandbox:
         """Empty state. Keeps the CA material unless `ca`; even then the sandbox TLS root stays, because
         the running listeners present a certificate from it."""
         with self.store.transaction() as db:
+            db.execute("PRAGMA defer_foreign_keys = ON")  # emptied in any order: checked at commit, when all are
             for table in db.table_names():
                 if table not in ("meta", "ca_authorities"):
                     db.execute(f"delete from [{table}]")
@@ -176,6 +181,12 @@ class Sandbox:
         self._ensure_dip_managers()
         self.scheduler.wake()
         return {"reset": True, "ca_regenerated": ca, "clock": self.clock.describe()}
+
+    def after_replace(self) -> None:
+        """Wake what works in the background after the state was replaced (snapshot, scenario)."""
+        self.scheduler.wake()
+        for dip in self.dip.values():
+            dip.delivery.wake()
 
     def close(self) -> None:
         self.store.close()

@@ -56,7 +56,11 @@ def serve(config_file, **values):
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    sandbox = Sandbox(settings)
+    from sandbox.errors import DomainError
+    try:
+        sandbox = Sandbox(settings)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
     server = SandboxServer(sandbox)
     try:
         endpoints = server.start()
@@ -342,6 +346,57 @@ def _state_journal():
                  lambda ca_too: "/reset", lambda ca_too: {"ca": ca_too})
 @click.option("--ca", "ca_too", is_flag=True, help="regenerate the Atlas and DIP CAs too")
 def _state_reset():
+    pass
+
+
+@state.command("artefacts", help="Save what a failed CI job needs into DIR: endpoints, clock, the whole journal "
+               "(journal.json), the outbox (outbox.json and one .txt per email) and the loaded scenario.")
+@click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="directory to write into")
+@click.pass_obj
+def _state_artefacts(control: Control, out: Path):
+    out.mkdir(parents=True, exist_ok=True)
+    written = {"endpoints.json": control.call("GET", "/endpoints").json(),
+               "clock.json": control.call("GET", "/clock").json(),
+               "jobs.json": control.call("GET", "/jobs").json()}
+    entries, page = [], 1
+    while True:
+        batch = control.call("GET", "/journal", params={"page": page, "per_page": 500}).json()
+        entries.extend(batch["entries"])
+        if not batch["entries"] or len(entries) >= batch["total"]:
+            break
+        page += 1
+    written["journal.json"] = {"entries": entries, "total": len(entries)}
+    emails = control.call("GET", "/mail").json()["emails"]
+    written["outbox.json"] = {"emails": emails}
+    listed = control.call("GET", "/scenarios").json()
+    if listed["current"]:
+        written["scenario.json"] = control.call("GET", "/scenario").json()
+    for name, content in written.items():
+        (out / name).write_text(json.dumps(content, indent=2) + "\n")
+    for number, email in enumerate(emails, start=1):
+        (out / f"email-{number:03d}.txt").write_text(
+            f"From: {email['from']}\nTo: {email['to']}\nSubject: {email['subject']}\nDate: {email['sent_at']}\n\n"
+            f"{email['text']}\n")
+    click.echo(f"{len(entries)} journal entries and {len(emails)} emails written to {out}")
+
+
+scenario_group = _client_group("scenario", "Named scenarios: a known state in one call.")
+
+
+@_client_command(scenario_group, "list", "List the scenarios and the one loaded.", "GET", lambda: "/scenarios")
+def _scenario_list():
+    pass
+
+
+@_client_command(scenario_group, "load", "Replace the state with scenario NAME and print what it made (API keys, "
+                 "certificates, keys).", "POST", lambda name: f"/scenarios/{name}")
+@click.argument("name")
+def _scenario_load():
+    pass
+
+
+@_client_command(scenario_group, "show", "Print what the loaded scenario made.", "GET", lambda: "/scenario")
+def _scenario_show():
     pass
 
 

@@ -67,11 +67,16 @@ class ClockState:
 
 
 class SandboxClock:
-    def __init__(self, store: Store, default_factor: float = 60.0):
+    def __init__(self, store: Store, default_factor: float = 60.0, initial_mode: str | None = None,
+                 start: datetime | None = None):
+        """`initial_mode` and `start` (default: real mode, real time) are what a new data directory, or one just
+        reset, begins with."""
         self._store = store
         self._lock = store.lock  # one lock order everywhere: the store's lock first
         self._listeners: list[Callable[[], None]] = []
         self._default_factor = default_factor
+        self._initial_mode = initial_mode or "real"
+        self._start = start
         self._load()
         store.on_replaced(self._load)
 
@@ -80,7 +85,8 @@ class SandboxClock:
             saved = self._store.get_meta("clock")
             if saved is None:
                 now = time.time()
-                self._state = ClockState("real", self._default_factor, now, now)
+                self._state = ClockState(self._initial_mode, self._default_factor, now,
+                                         now if self._start is None else self._start.timestamp())
                 self._save()
             else:
                 self._state = ClockState(**saved)

@@ -6,11 +6,12 @@ Errors: the JSON error shape of `sandbox.json_api`.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 from flask import Blueprint, Response, current_app, request
 
 from sandbox.clock import parse_duration, parse_iso
-from sandbox.errors import BadRequest, DomainError, Forbidden, Unauthorized
+from sandbox.errors import BadRequest, DomainError, Forbidden, NotFound, Unauthorized
 from sandbox.json_api import json_body, register_json_errors
 from seed_data.timing import wait_docs
 
@@ -184,13 +185,32 @@ def control_blueprint() -> Blueprint:
     def snapshots_restore(name: str):
         sandbox = _sandbox()
         restored = sandbox.snapshots.restore(name)
-        sandbox.scheduler.wake()
+        sandbox.after_replace()
         return {**restored, "clock": sandbox.clock.describe()}
 
     @bp.delete("/snapshots/<name>")
     def snapshots_delete(name: str):
         _sandbox().snapshots.delete(name)
         return "", 204
+
+    # -- scenarios -------------------------------------------------------------------------------
+    @bp.get("/scenarios")
+    def scenarios_list():
+        sandbox = _sandbox()
+        current = sandbox.scenarios.current()
+        return {"scenarios": sandbox.scenarios.list(), "current": current["name"] if current else None}
+
+    @bp.post("/scenarios/<name>")
+    def scenarios_load(name: str):
+        return _sandbox().scenarios.load(name)
+
+    @bp.get("/scenario")
+    def scenario_current():
+        current = _sandbox().scenarios.current()
+        if current is None:
+            raise NotFound("no scenario is loaded: POST /_sandbox/scenarios/{name} loads one "
+                           "(GET /_sandbox/scenarios lists them)")
+        return current
 
     # -- CA material -----------------------------------------------------------------------------
     @bp.get("/ca/bundle")
@@ -204,5 +224,15 @@ def control_blueprint() -> Blueprint:
     @bp.get("/ca/intermediates")
     def ca_intermediates():
         return _pem("".join(a.pem for a in _sandbox().cas.intermediates()))
+
+    @bp.post("/tls/server-certificates")
+    def tls_server_certificate():
+        """A server certificate from the sandbox TLS root, which the DIP trusts for HTTPS webhooks."""
+        names = json_body().get("names") or ["localhost", "127.0.0.1"]
+        if not isinstance(names, list) or not all(isinstance(n, str) and re.fullmatch(r"[A-Za-z0-9.:*-]{1,253}", n)
+                                                  for n in names):
+            raise BadRequest("names is a list of DNS names or IP addresses", field="names")
+        cert_pem, key_pem = _sandbox().cas.new_server_certificate(names)
+        return {"certificate_pem": cert_pem, "key_pem": key_pem, "names": names}, 201
 
     return bp

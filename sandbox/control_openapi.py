@@ -16,6 +16,14 @@ SCHEMAS = {
         "id": _INT, "at": _STR, "real_at": _STR, "listener": _STR, "method": _STR, "path": _STR, "status": _STR,
         "duration_ms": {"type": "number"}, "client": {"type": ["string", "null"]},
         "detail": {"type": ["object", "null"]}})}, "total": _INT, "page": _INT, "per_page": _INT}),
+    "Scenario": {"type": "object", "required": ["name", "doc"], "properties": {
+        "name": _STR, "doc": _STR, "seconds": {"type": "number"},
+        "atlas": {"type": "object", "description": "atlas-vetted and later: the Atlas account, its API key and "
+                  "secret, client certificate and key"},
+        "uit": {"type": "object", "description": "uit-onboarded and later: participant and counterpart "
+                "organisations, each with dip_ids (API keys), certificate_pem, key_pem, pfx_base64, members"},
+        "prod": {"type": "object", "description": "promoted: the same organisations in Production"},
+        "demo": {"type": "object", "description": "demo-organisations: what was loaded per environment"}}},
     "Snapshot": _obj({"name": _STR, "size": _INT, "sandbox_time": {"type": ["string", "null"]}, "saved_at": _STR}),
     "Endpoints": _obj({"web": _STR, "control": _STR, "atlas_api": _STR,
                        "dip_api": _obj({"uit": _STR, "prod": _STR}),
@@ -28,6 +36,7 @@ _MAIL = "Outbox"
 _STATE = "State"
 _CA = "CA material"
 _INFO = "Sandbox"
+_SCENARIOS = "Scenarios"
 
 
 def openapi_document(extra_paths: dict | None = None, extra_schemas: dict | None = None) -> dict:
@@ -113,6 +122,22 @@ def openapi_document(extra_paths: dict | None = None, extra_schemas: dict | None
                                                   parameters=[_path("name", "snapshot name")], tag=_STATE)},
         "/snapshots/{name}": {"delete": _op("Delete a snapshot", {"204": _NO_CONTENT},
                                             parameters=[_path("name", "snapshot name")], tag=_STATE)},
+        "/scenarios": {"get": _op("The named scenarios, and the one loaded", {"200": _json(_obj({
+            "scenarios": {"type": "array", "items": _obj({"name": _STR, "doc": _STR})},
+            "current": {"type": ["string", "null"]}}))}, tag=_SCENARIOS)},
+        "/scenarios/{name}": {"post": _op(
+            "Replace the state with a named scenario (fresh, atlas-vetted, uit-onboarded, promoted, "
+            "demo-organisations) and answer what it made: accounts, organisations, API keys, certificates, keys",
+            {"200": _json(_ref("Scenario"))}, parameters=[_path("name", "scenario name")], tag=_SCENARIOS)},
+        "/scenario": {"get": _op("What the loaded scenario made (404 when none is loaded)",
+                                 {"200": _json(_ref("Scenario"))}, tag=_SCENARIOS)},
+        "/tls/server-certificates": {"post": _op(
+            "A server certificate (and its key) from the sandbox TLS root, which the DIP trusts for HTTPS "
+            "webhooks: for a test's webhook receiver",
+            {"201": _json(_obj({"certificate_pem": _STR, "key_pem": _STR,
+                                "names": {"type": "array", "items": _STR}}), "Created")},
+            body=_body(_obj({"names": {"type": "array", "items": _STR}}), {"names": ["localhost", "127.0.0.1"]}),
+            tag=_CA)},
         "/ca/bundle": {"get": _op("Every sandbox root (for curl --cacert / requests verify=)", {"200": _PEM}, tag=_CA)},
         "/ca/roots": {"get": _op("The root CA certificates", {"200": _PEM}, tag=_CA)},
         "/ca/intermediates": {"get": _op("The intermediate CA certificates", {"200": _PEM}, tag=_CA)},

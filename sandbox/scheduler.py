@@ -12,7 +12,8 @@ import logging
 import threading
 import traceback
 from datetime import datetime
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from sandbox.background import BackgroundLoop, seconds_until
 from sandbox.clock import SandboxClock, from_unix, iso, to_unix
@@ -129,6 +130,12 @@ class Scheduler:
         ran += self.run_due()
         self._clock.notify()
         return {**self._clock.describe(), "jobs_run": ran}
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """No job runs in the background meanwhile (jobs still run when this thread asks)."""
+        with self._run_lock:
+            yield
 
     # -- background ------------------------------------------------------------------------------
     def wake(self) -> None:

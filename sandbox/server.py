@@ -82,6 +82,8 @@ class SandboxServer:
         for dip in sandbox.dip.values():
             dip.delivery.start()
         sandbox.scheduler.run_due()
+        if settings.scenario:
+            sandbox.scenarios.load(settings.scenario)
 
         atlas, uit, prod = self.listeners["atlas"], self.listeners["dip_uit"], self.listeners["dip_prod"]
         self.endpoints = {

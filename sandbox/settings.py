@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -61,6 +62,14 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return parse_choice
 
 
+def _moment(value: Any) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise SettingError(f"expected an ISO 8601 time such as 2026-01-05T09:00:00Z, got {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _positive_float(value: Any) -> float:
     number = float(value)
     if number <= 0:
@@ -107,8 +116,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ephemeral", _bool, False, "use a temporary data directory, removed at exit", "flag"),
     Setting("ca_dir", _optional(Path), None, "import CA material from this directory on first start (pins the CAs for CI)"),
     Setting("seed", _optional(int), None, "seed of the random source for identifiers and tokens (reproducible runs)"),
+    Setting("scenario", _optional(str), None, "named scenario loaded at start, replacing the state (fresh, atlas-vetted, uit-onboarded, promoted, demo-organisations)"),
+    Setting("scenario_keys", _optional(Path), None, "directory of the RSA keys scenarios use, made once and reused (share it between sandboxes; default: DATA_DIR/scenario-keys)"),
     Setting("profile", _choice("realistic", "training", "instant"), "training", "timing profile naming every wait of the journey"),
     Setting("clock_mode", _optional(_choice("real", "scaled", "manual")), None, "clock mode at start (default: as saved, real on first start)"),
+    Setting("clock_start", _optional(_moment), None, "sandbox time of a new (or reset) data directory, ISO 8601 (default: real time); pins timestamps for reproducible runs"),
     Setting("clock_factor", _positive_float, 60.0, "sandbox seconds per real second in scaled mode"),
     Setting("ephemeral_ports", _bool, False, "bind every listener to an ephemeral port", "flag"),
     Setting("web_host", str, "127.0.0.1", "bind address of the web listener (portals, control API, docs, CRL/OCSP)"),
@@ -193,6 +205,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
     return value
 
 
