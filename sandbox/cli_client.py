@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from mock_dip import message_signature
+from mock_dip.delivery_check import answer, check_delivery, delivered_items
 from sandbox.clock import real_now
 
 DEFAULT_ENDPOINTS = {"uit": "https://127.0.0.1:8702", "prod": "https://127.0.0.1:8703"}
@@ -99,31 +100,17 @@ def register(main: click.Group) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 url = f"{scheme}://{self.headers.get('Host', f'{host}:{port}')}{self.path}"
                 now = real_now()
-                report = message_signature.check("POST", url, body, self.headers, now_real=now, now_sandbox=now,
-                                                 skew_seconds=skew)
-                if report.ok and trusted and report.certificate is not None and \
-                        report.certificate.public_bytes(_pem()).decode().strip() != trusted.strip():
-                    report.fail("certificate", "signed with a certificate that is not the DIP's signing certificate")
-                try:
-                    items = json.loads(body)
-                except ValueError:
-                    items = []
-                click.echo(f"--- {self.path}: {len(items) if isinstance(items, list) else 1} item(s), signature "
+                report = check_delivery(url, body, self.headers, trusted, now, skew)
+                items = delivered_items(body)
+                click.echo(f"--- {self.path}: {len(items)} item(s), signature "
                            f"{'valid' if report.ok else 'INVALID (' + str(report.failure) + '): ' + str(report.message)}")
                 click.echo(json.dumps(items, indent=2))
-                code = "RCP0000" if report.ok else "RCP9999"
-                answer = json.dumps({"messageArray": [{"transactionID": _transaction(i), "senderUniqueReference": None,
-                                                       "correlationID": None, "sentTimestamp": None, "senderID": None,
-                                                       "recipientID": None, "DIPConnectionProviderID": None,
-                                                       "message": code, "help": report.message,
-                                                       "serviceTicketURL": None}
-                                                      for i in (items if isinstance(items, list) and items else [{}])],
-                                     "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S+00:00")}).encode()
-                self.send_response(201 if report.ok else 400)
+                status, reply = answer(items, report, now)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
+                self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
-                self.wfile.write(answer)
+                self.wfile.write(reply)
                 sys.stdout.flush()
                 state["received"] += 1
 
@@ -144,18 +131,6 @@ def register(main: click.Group) -> None:
             pass
         finally:
             server.server_close()
-
-
-def _pem():
-    from cryptography.hazmat.primitives.serialization import Encoding
-    return Encoding.PEM
-
-
-def _transaction(item) -> str | None:
-    try:
-        return item["payload"]["CommonBlock"]["D0"]["transactionID"]
-    except (KeyError, TypeError):
-        return None
 
 
 def _dip_signing_certificate(path: str | None, endpoints: dict, env: str) -> str | None:

@@ -1,0 +1,50 @@
+"""What a recipient checks on a delivery from the DIP, and what it answers: the DIP's signature (the four headers,
+signed with the DIP's signing certificate) and a StandardResponse with one item per message. Used by
+`dip-sandbox client receive` and by the test harness's webhook receiver."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from mock_dip import message_signature
+from mock_dip.message_signature import SignatureReport
+
+
+def check_delivery(url: str, body: bytes, headers, trusted_pem: str | None, now: datetime,
+                   skew_seconds: float = 300.0) -> SignatureReport:
+    """The signature check of a POST to `url`; with `trusted_pem`, the signing certificate must be that one (the
+    DIP's, from `GET /dip/{env}/api/dip-certificates`)."""
+    report = message_signature.check("POST", url, body, headers, now_real=now, now_sandbox=now,
+                                     skew_seconds=skew_seconds)
+    if report.ok and trusted_pem and report.certificate is not None and \
+            report.certificate.public_bytes(Encoding.PEM).decode().strip() != trusted_pem.strip():
+        report.fail("certificate", "signed with a certificate that is not the DIP's signing certificate")
+    return report
+
+
+def delivered_items(body: bytes) -> list:
+    try:
+        items = json.loads(body)
+    except ValueError:
+        return []
+    return items if isinstance(items, list) else [items]
+
+
+def transaction_id(item) -> str | None:
+    try:
+        return item["payload"]["CommonBlock"]["D0"]["transactionID"]
+    except (KeyError, TypeError):
+        return None
+
+
+def answer(items: list, report: SignatureReport, now: datetime) -> tuple[int, bytes]:
+    """(status, body): 201 with RCP0000 per message when the signature is good, else 400 with RCP9999."""
+    code = "RCP0000" if report.ok else "RCP9999"
+    body = {"messageArray": [{"transactionID": transaction_id(item), "senderUniqueReference": None,
+                              "correlationID": None, "sentTimestamp": None, "senderID": None, "recipientID": None,
+                              "DIPConnectionProviderID": None, "message": code, "help": report.message,
+                              "serviceTicketURL": None} for item in (items or [{}])],
+            "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S+00:00")}
+    return (201 if report.ok else 400), json.dumps(body).encode()

@@ -1,0 +1,101 @@
+"""An HTTPS webhook for tests: serves with a certificate from the sandbox TLS root (which the DIP trusts),
+requires the DIP's client certificate, checks the DIP's signature on every delivery (`mock_dip.delivery_check`,
+as `dip-sandbox client receive` does) and collects what arrives."""
+from __future__ import annotations
+
+import ssl
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from mock_dip.delivery_check import answer, check_delivery, delivered_items
+from sandbox.clock import real_now
+
+
+@dataclass
+class Delivery:
+    """One POST from the DIP: its path, headers, raw body, the messages in it and the signature check."""
+    path: str
+    headers: dict
+    body: bytes
+    items: list
+    signature_valid: bool
+    signature_problem: str | None
+    client_certificate: dict | None = field(default=None, repr=False)
+
+
+class WebhookReceiver:
+    def __init__(self, certificate_pem: str, key_pem: str, client_ca_pem: str, dip_signing_pem: str | None,
+                 host: str = "127.0.0.1"):
+        self._files = tempfile.TemporaryDirectory(prefix="dip-webhook-")
+        directory = Path(self._files.name)
+        (directory / "server.pem").write_text(certificate_pem)
+        (directory / "server.key").write_text(key_pem)
+        (directory / "dip-cas.pem").write_text(client_ca_pem)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(directory / "server.pem", directory / "server.key")
+        context.load_verify_locations(directory / "dip-cas.pem")
+        context.verify_mode = ssl.CERT_REQUIRED  # the DIP presents its client certificate
+        self.deliveries: list[Delivery] = []
+        self.statuses: list[int] = []  # answer these statuses first (e.g. 503 to see a retry), then 201
+        self._arrived = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                now = real_now()
+                url = f"https://{self.headers.get('Host', '')}{self.path}"
+                report = check_delivery(url, body, self.headers, dip_signing_pem, now)
+                items = delivered_items(body)
+                status, reply = answer(items, report, now)
+                with receiver._arrived:
+                    if report.ok and receiver.statuses:
+                        status = receiver.statuses.pop(0)
+                    receiver.deliveries.append(Delivery(self.path, dict(self.headers), body, items, report.ok,
+                                                        report.message, self.connection.getpeercert()))
+                    receiver._arrived.notify_all()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer((host, 0), Handler)
+        self._server.daemon_threads = True
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.url = f"https://{'localhost' if host == '127.0.0.1' else host}:{self._server.server_address[1]}/webhook"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="webhook-receiver", daemon=True)
+        self._thread.start()
+
+    @property
+    def messages(self) -> list:
+        """Every message delivered so far, in arrival order."""
+        with self._arrived:
+            return [item for delivery in self.deliveries for item in delivery.items]
+
+    def wait_for(self, count: int = 1, timeout: float = 15.0) -> list:
+        """Wait until `count` messages have arrived; return them (AssertionError after `timeout` seconds)."""
+        with self._arrived:
+            arrived = self._arrived.wait_for(lambda: sum(len(d.items) for d in self.deliveries) >= count, timeout)
+            got = [item for delivery in self.deliveries for item in delivery.items]
+        if not arrived:
+            raise AssertionError(f"{len(got)} of {count} messages arrived at {self.url} within {timeout:g} s")
+        return got
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._files.cleanup()
+
+    def __enter__(self) -> "WebhookReceiver":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

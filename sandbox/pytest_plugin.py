@@ -1,0 +1,90 @@
+"""The dip-sandbox pytest plugin (registered through the `pytest11` entry point when dip-sandbox is installed).
+
+Fixtures:
+- `dip_sandbox` — a fresh sandbox for one test; `dip_sandbox_session` — one sandbox for the whole session (each
+  pytest-xdist worker gets its own). Both run on ephemeral ports with a temporary data directory, the `instant`
+  timing profile and a manual clock, and stop cleanly afterwards.
+- `dip_sandbox_factory` — start more (e.g. `dip_sandbox_factory(seed=7, profile="training")`).
+
+Options (command line or ini): `--dip-sandbox-mode inprocess|subprocess` (default inprocess), `--dip-sandbox-seed N`
+(default 0: the same identifiers on every run), `--dip-sandbox-cache DIR` (the pinned CA material and the scenario
+keys; default: a directory beside pytest's temporary directories, shared by xdist workers).
+A test may override the settings of its sandbox with `@pytest.mark.dip_sandbox(profile="training", ...)`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("dip-sandbox")
+    group.addoption("--dip-sandbox-mode", choices=["inprocess", "subprocess"], default=None,
+                    help="start sandboxes in the test process (default) or as `dip-sandbox serve` subprocesses")
+    group.addoption("--dip-sandbox-seed", type=int, default=None, help="seed of every sandbox's random source (default 0)")
+    group.addoption("--dip-sandbox-cache", default=None,
+                    help="directory for the pinned CA material and scenario keys (made once, reused across runs)")
+    parser.addini("dip_sandbox_mode", "inprocess or subprocess", default="inprocess")
+    parser.addini("dip_sandbox_seed", "seed of every sandbox's random source", default="0")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "dip_sandbox(**settings): settings of the test's dip_sandbox fixture")
+
+
+def _cache_dir(config, tmp_path_factory) -> Path:
+    chosen = config.getoption("--dip-sandbox-cache")
+    if chosen:
+        return Path(chosen)
+    # the parent of this run's basetemp is shared by pytest-xdist workers (and kept across runs)
+    return tmp_path_factory.getbasetemp().parent / "dip-sandbox-cache"
+
+
+class SandboxFactory:
+    """Starts sandboxes with the session's defaults; stops them all at the end of its scope."""
+
+    def __init__(self, config, tmp_path_factory, name: str):
+        from sandbox.harness import pinned_ca
+
+        self._tmp = tmp_path_factory
+        self._name = name
+        cache = _cache_dir(config, tmp_path_factory)
+        seed = config.getoption("--dip-sandbox-seed")
+        self.defaults = {"seed": int(config.getini("dip_sandbox_seed")) if seed is None else seed,
+                         "ca_dir": pinned_ca(cache / "ca"), "scenario_keys": cache / "scenario-keys"}
+        self.mode = config.getoption("--dip-sandbox-mode") or config.getini("dip_sandbox_mode")
+        self.started: list = []
+
+    def __call__(self, mode: str | None = None, **settings):
+        from sandbox.harness import start_sandbox
+
+        handle = start_sandbox(self._tmp.mktemp(self._name), mode=mode or self.mode, **{**self.defaults, **settings})
+        self.started.append(handle)
+        return handle
+
+    def stop_all(self) -> None:
+        while self.started:
+            self.started.pop().stop()
+
+
+@pytest.fixture
+def dip_sandbox_factory(request, tmp_path_factory):
+    factory = SandboxFactory(request.config, tmp_path_factory, "dip-sandbox")
+    yield factory
+    factory.stop_all()
+
+
+@pytest.fixture
+def dip_sandbox(request, dip_sandbox_factory):
+    """A running sandbox for this test (see `sandbox.harness.SandboxHandle` for its API)."""
+    marker = request.node.get_closest_marker("dip_sandbox")
+    return dip_sandbox_factory(**(marker.kwargs if marker else {}))
+
+
+@pytest.fixture(scope="session")
+def dip_sandbox_session(request, tmp_path_factory):
+    """One running sandbox shared by the session's tests (load a scenario or snapshot to set its state)."""
+    factory = SandboxFactory(request.config, tmp_path_factory, "dip-sandbox-session")
+    yield factory()
+    factory.stop_all()
