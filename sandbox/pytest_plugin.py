@@ -31,6 +31,8 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "dip_sandbox(**settings): settings of the test's dip_sandbox fixture")
+    # cheroot reads its TLS certificate through pyOpenSSL's deprecated X509 API: not the project's concern
+    config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:cheroot.ssl.pyopenssl")
 
 
 def _cache_dir(config, tmp_path_factory) -> Path:

@@ -16,7 +16,9 @@ from sandbox.clock import real_now
 
 @dataclass
 class Delivery:
-    """One POST from the DIP: its path, headers, raw body, the messages in it and the signature check."""
+    """One POST from the DIP: its path, headers, raw body, the messages in it, the signature check and the status
+    the receiver answered (only 2xx deliveries count as received messages)."""
+    status: int
     path: str
     headers: dict
     body: bytes
@@ -54,7 +56,7 @@ class WebhookReceiver:
                 with receiver._arrived:
                     if report.ok and receiver.statuses:
                         status = receiver.statuses.pop(0)
-                    receiver.deliveries.append(Delivery(self.path, dict(self.headers), body, items, report.ok,
+                    receiver.deliveries.append(Delivery(status, self.path, dict(self.headers), body, items, report.ok,
                                                         report.message, self.connection.getpeercert()))
                     receiver._arrived.notify_all()
                 self.send_response(status)
@@ -76,17 +78,29 @@ class WebhookReceiver:
 
     @property
     def messages(self) -> list:
-        """Every message delivered so far, in arrival order."""
+        """Every message received (in deliveries answered 2xx), in arrival order."""
         with self._arrived:
-            return [item for delivery in self.deliveries for item in delivery.items]
+            return self._accepted()
+
+    def _accepted(self) -> list:
+        return [item for delivery in self.deliveries if delivery.status < 300 for item in delivery.items]
 
     def wait_for(self, count: int = 1, timeout: float = 15.0) -> list:
-        """Wait until `count` messages have arrived; return them (AssertionError after `timeout` seconds)."""
+        """Wait until `count` messages were received; return them (AssertionError after `timeout` seconds)."""
         with self._arrived:
-            arrived = self._arrived.wait_for(lambda: sum(len(d.items) for d in self.deliveries) >= count, timeout)
-            got = [item for delivery in self.deliveries for item in delivery.items]
+            arrived = self._arrived.wait_for(lambda: len(self._accepted()) >= count, timeout)
+            got = self._accepted()
         if not arrived:
             raise AssertionError(f"{len(got)} of {count} messages arrived at {self.url} within {timeout:g} s")
+        return got
+
+    def wait_for_deliveries(self, count: int = 1, timeout: float = 15.0) -> list[Delivery]:
+        """Wait until `count` POSTs arrived, whatever the receiver answered (e.g. the 503 of `statuses`)."""
+        with self._arrived:
+            arrived = self._arrived.wait_for(lambda: len(self.deliveries) >= count, timeout)
+            got = list(self.deliveries)
+        if not arrived:
+            raise AssertionError(f"{len(got)} of {count} deliveries arrived at {self.url} within {timeout:g} s")
         return got
 
     def close(self) -> None:
