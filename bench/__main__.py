@@ -16,6 +16,7 @@
     the sender -> arrival at the webhook), and the ratio of submit requests/s to a bare JSON POST endpoint on the
     same stack (POST /_sandbox/echo on the DIP listener, same signed body) in the same run (goals: >= 500
     messages/s, submit p99 <= 25 ms, delivery lag p99 <= 100 ms, ratio >= 0.4).
+(7)-(9) fixture start-to-ready, scenario load, 4 sandboxes in parallel: bench/harness_load.py.
 (6) durability: bench/durability.py — SIGKILL under load, restart, every acknowledged message stored and
     delivered (goal: nothing lost).
 """
@@ -286,10 +287,11 @@ def bench_messages(work: Path, senders: int = 4, cycles: int = 60, batch: int = 
 
 def main() -> int:
     from bench.durability import run as durability
+    from bench.harness_load import bench_fixture_and_scenario, bench_parallel
     work = Path(tempfile.mkdtemp(prefix="dip-sandbox-bench-"))
     try:
         results = {**bench_startup(work), **bench_issuance(work), **bench_hvca(work), **bench_messages(work),
-                   **durability(work)}
+                   **durability(work), **bench_fixture_and_scenario(work), **bench_parallel(work)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
@@ -317,6 +319,20 @@ def main() -> int:
          ">= 500/s, p99 <= 25 ms, lag p99 <= 100 ms, >= 0.4x",
          results["messages_per_s"] >= 500 and results["messages_submit_p99_ms"] <= 25
          and results["messages_lag_p99_ms"] <= 100 and results["messages_ratio"] >= 0.4),
+        ("fixture start-to-ready, in-process (median)", f"{results['fixture_start_median_s']:.3f} s (stop "
+         f"{results['fixture_stop_median_s']:.3f} s)", f"{results['fixture_start_median_s'] / results['fixture_bare_start_median_s']:.2f}x"
+         f" bare listeners ({results['fixture_bare_start_median_s']:.3f} s)", "<= 0.5 s",
+         results["fixture_start_median_s"] <= 0.5),
+        ("scenario uit-onboarded load (median)", f"{results['scenario_load_median_s']:.3f} s",
+         f"{results['scenario_load_median_s'] / results['scenario_reset_median_s']:.2f}x reset "
+         f"({results['scenario_reset_median_s']:.3f} s)", "<= 1 s", results["scenario_load_median_s"] <= 1),
+        (f"{results['parallel_count']} sandboxes in parallel, one mTLS client each",
+         f"{results['parallel_total_per_s']:.0f} requests/s in all (each "
+         f"{', '.join(f'{r:.0f}' for r in results['parallel_each_per_s'])}); {results['parallel_errors']} errors; "
+         f"{'each client saw only its own sandbox' if results['parallel_isolated'] else 'CROSS-TALK'}",
+         f"{results['parallel_total_per_s'] / results['parallel_alone_per_s']:.2f}x one sandbox alone "
+         f"({results['parallel_alone_per_s']:.0f}/s)", "no errors, no cross-talk",
+         results["parallel_errors"] == 0 and results["parallel_isolated"]),
         ("durability: SIGKILL under load, restart", f"sent {results['durability_sent']}, acknowledged "
          f"{results['durability_acknowledged']}, found {results['durability_found']}, delivered "
          f"{results['durability_delivered']}", "-", "nothing lost", results["durability_nothing_lost"]),
