@@ -108,11 +108,16 @@ class Scenarios:
         sandbox = self._sandbox
         started = time.perf_counter()
         # no background job draws identifiers in between (same seed, same identifiers); one transaction
-        with sandbox.scheduler.exclusive(), sandbox.cas.keys.from_files(self.keys_dir), sandbox.store.transaction():
-            sandbox.reset()
-            made: dict = {"name": name, "doc": chosen.doc}
-            for step in chosen.steps:
-                step(sandbox, made)
-            sandbox.store.set_meta(META_KEY, made)
+        try:
+            with sandbox.scheduler.exclusive(), sandbox.cas.keys.from_files(self.keys_dir), \
+                    sandbox.store.transaction():
+                sandbox.reset()
+                made: dict = {"name": name, "doc": chosen.doc}
+                for step in chosen.steps:
+                    step(sandbox, made)
+                sandbox.store.set_meta(META_KEY, made)
+        except BaseException:
+            sandbox.store.notify_replaced()  # rolled back: the clock, random source and CAs read the old state again
+            raise
         sandbox.after_replace()
         return {**made, "seconds": round(time.perf_counter() - started, 3)}

@@ -71,3 +71,24 @@ def test_cli_load_and_show_and_a_restart_keeps_the_scenario(start_sandbox, tmp_p
     listed = subprocess.run([venv_bin("dip-sandbox"), "scenario", "--control", again.control, "list"],
                             capture_output=True, text=True, timeout=60)
     assert json.loads(listed.stdout)["current"] == "uit-onboarded"
+
+
+def test_a_failed_build_leaves_the_state_as_it_was(sandbox, monkeypatch):
+    from sandbox.scenarios import SCENARIOS, Scenario
+
+    sandbox.scenarios.load("atlas-vetted")
+    before = sandbox.scenarios.current()
+    seed_before, mode_before = sandbox.random.seed, sandbox.clock.mode
+
+    def half_then_fail(built, made):
+        built.atlas.create_complete_account({"company_name": "Half Built Limited"})
+        raise RuntimeError("step failed")
+
+    monkeypatch.setitem(SCENARIOS, "broken", Scenario("broken", "fails half-way", (half_then_fail,)))
+    with pytest.raises(RuntimeError, match="step failed"):
+        sandbox.scenarios.load("broken")
+    assert sandbox.scenarios.current() == before  # the reset and the half build were rolled back
+    assert [a["company_name"] for a in sandbox.atlas.accounts()] == ["Sandbox Energy Supply Limited"]
+    # what lives in memory read the restored state again
+    assert (sandbox.random.seed, sandbox.clock.mode) == (seed_before, mode_before)
+    assert sandbox.scenarios.load("atlas-vetted")["atlas"]["email"] == before["atlas"]["email"]  # usable again
