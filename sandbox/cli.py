@@ -354,30 +354,9 @@ def _state_reset():
 @click.option("--out", "out", type=click.Path(path_type=Path), required=True, help="directory to write into")
 @click.pass_obj
 def _state_artefacts(control: Control, out: Path):
-    out.mkdir(parents=True, exist_ok=True)
-    written = {"endpoints.json": control.call("GET", "/endpoints").json(),
-               "clock.json": control.call("GET", "/clock").json(),
-               "jobs.json": control.call("GET", "/jobs").json()}
-    entries, page = [], 1
-    while True:
-        batch = control.call("GET", "/journal", params={"page": page, "per_page": 500}).json()
-        entries.extend(batch["entries"])
-        if not batch["entries"] or len(entries) >= batch["total"]:
-            break
-        page += 1
-    written["journal.json"] = {"entries": entries, "total": len(entries)}
-    emails = control.call("GET", "/mail").json()["emails"]
-    written["outbox.json"] = {"emails": emails}
-    listed = control.call("GET", "/scenarios").json()
-    if listed["current"]:
-        written["scenario.json"] = control.call("GET", "/scenario").json()
-    for name, content in written.items():
-        (out / name).write_text(json.dumps(content, indent=2) + "\n")
-    for number, email in enumerate(emails, start=1):
-        (out / f"email-{number:03d}.txt").write_text(
-            f"From: {email['from']}\nTo: {email['to']}\nSubject: {email['subject']}\nDate: {email['sent_at']}\n\n"
-            f"{email['text']}\n")
-    click.echo(f"{len(entries)} journal entries and {len(emails)} emails written to {out}")
+    from sandbox.artefacts import save_artefacts
+    entries, emails = save_artefacts(lambda path, **kw: control.call("GET", path, **kw).json(), out)
+    click.echo(f"{entries} journal entries and {emails} emails written to {out}")
 
 
 scenario_group = _client_group("scenario", "Named scenarios: a known state in one call.")
