@@ -126,6 +126,8 @@ def test_onboarding_webhook_receiver_and_snapshots(dip_sandbox):
     assert sent.status_code == 201, sent.text
     [refused] = receiver.wait_for_deliveries(1)
     assert refused.status == 503 and receiver.messages == []
+    # the DIP has settled the attempt (Retrying, next attempt 30 s on) once its journal entry is there
+    dip_sandbox.journal.wait_for(listener="dip_uit_webhooks", status=503)
     dip_sandbox.clock.advance("5m")  # past the first back-off: the retry is delivered
     [delivered] = receiver.wait_for(1)
     assert [d.status for d in receiver.deliveries] == [503, 201]
