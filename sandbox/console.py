@@ -1,7 +1,7 @@
 """Composition (it shows every service): the sandbox console (`/console/` on the web listener): what makes the sandbox a training tool. The journey
 map of every Atlas account and DIP organisation with what each wait is waiting for and when it falls due (a
 button advances the clock to it), the clock, the outbox, the DNS console (acting as the organisations' DNS
-provider), the request journal with the signature debugger's details, snapshots and reset.
+provider), the request journal with the signature debugger's details, snapshots, named scenarios and reset.
 
 It answers what the control API answers — loopback only unless `control_allow_remote`, and with the
 `control_token` when one is set (entered once, kept in the signed session cookie)."""
@@ -182,17 +182,21 @@ def console_blueprint() -> Blueprint:
                     flash(f"Snapshot {name} saved.", "ok")
                 elif action == "restore":
                     sandbox.snapshots.restore(name)
-                    sandbox.scheduler.wake()
+                    sandbox.after_replace()
                     flash(f"Snapshot {name} restored: the sandbox is back where it was.", "ok")
                 elif action == "delete":
                     sandbox.snapshots.delete(name)
                     flash(f"Snapshot {name} deleted.", "ok")
+                elif action == "scenario":
+                    made = sandbox.scenarios.load(request.form.get("scenario", ""))
+                    flash(f"Scenario {made['name']} loaded in {made['seconds']:.1f} s: {made['doc']}.", "ok")
                 elif action == "reset":
                     sandbox.reset()
                     flash("The sandbox was reset: every account, organisation, message and email is gone.", "ok")
             except DomainError as exc:
                 flash(exc.message, "error")
             return redirect(url_for(".snapshots"))
-        return _page("snapshots.html", snapshots=sandbox.snapshots.list())
+        return _page("snapshots.html", snapshots=sandbox.snapshots.list(), scenarios=sandbox.scenarios.list(),
+                     current=sandbox.scenarios.current())
 
     return bp

@@ -3,7 +3,8 @@
 Werkzeug compiles two URL builders per route, with `ast` and `compile`; for the web listener's ~250 routes that
 is about 0.3 s of every sandbox start, paid again by each sandbox a test session starts in one process. A
 builder depends only on the rule's shape (its parts, the converters, the defaults folded into it), never on the
-rule object it is bound to, so the compiled functions are shared, per process, between rules of the same shape.
+rule object it is bound to, so the compiled functions are shared, per process, between rules of the same shape,
+and each is compiled when first used (by `url_for`) rather than when the route is added.
 This overrides werkzeug's `Rule._compile_builder` (a private method, stable from werkzeug 2.2 to 3.1); should it
 disappear, rules compile as before.
 """
@@ -23,11 +24,19 @@ class SharedBuilderRule(Rule):
         key = (append_unknown, tuple(self._trace), repr(list((self.defaults or {}).items())),
                tuple((name, type(converter)) for name, converter in self._converters.items()))
         builder = _BUILDERS.get(key)
-        if builder is None:
-            builder = super()._compile_builder(append_unknown)
-            with _LOCK:
-                builder = _BUILDERS.setdefault(key, builder)
-        return builder
+        if builder is not None:
+            return builder
+        compile_builder = super()._compile_builder
+
+        def build_lazily(rule, *args, **kwargs):
+            """Compiled on first use (url_for): most routes of a run are never built."""
+            compiled = _BUILDERS.get(key)
+            if compiled is None:
+                with _LOCK:
+                    compiled = _BUILDERS.setdefault(key, compile_builder(append_unknown))
+            return compiled(rule, *args, **kwargs)
+
+        return build_lazily
 
 
 class SandboxFlask(Flask):

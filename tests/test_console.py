@@ -71,6 +71,17 @@ def test_outbox_dns_journal_and_snapshots(dip, page):
     assert values == ["the-token"]
     screenshot(page, "console-snapshots")
 
+    page.get_by_label("Scenario").select_option("uit-onboarded")
+    page.get_by_role("button", name="Load scenario").click()
+    assert "Scenario uit-onboarded loaded" in page.locator(".flash.ok").inner_text()
+    assert "Loaded now: uit-onboarded" in page.locator("main").inner_text()
+    made = requests.get(running.control + "/scenario", timeout=10).json()
+    page.goto(web + "/console/")
+    journey = page.locator("main").inner_text()
+    assert made["uit"]["participant"]["company_name"] in journey
+    assert "1 DIP certificate(s) issued in one call; the five stages were skipped" in journey
+    screenshot(page, "console-scenario")
+
 
 def test_console_forms_need_the_csrf_token(running):
     forged = requests.post(running.endpoints["web"] + "/console/clock/advance", data={"duration": "3600"}, timeout=10)
