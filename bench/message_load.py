@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from mock_ca.keys import key_from_pem  # noqa: E402
 from mock_dip import message_signature  # noqa: E402
+from mock_dip.delivery_check import send_answer  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -53,11 +54,7 @@ class Receiver:
                     for item in json.loads(body):
                         receiver.arrivals.setdefault(item["payload"]["CommonBlock"]["D0"]["transactionID"], now)
                 answer = b'{"messageArray": [], "timestamp": null}'
-                self.send_response(201)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                send_answer(self, 201, answer)
 
             def log_message(self, *args):
                 pass

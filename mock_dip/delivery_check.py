@@ -39,6 +39,15 @@ def transaction_id(item) -> str | None:
         return None
 
 
+def send_answer(handler, status: int, body: bytes) -> None:
+    """Write a JSON answer from a `http.server` request handler (the webhook side of a delivery)."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 def answer(items: list, report: SignatureReport, now: datetime) -> tuple[int, bytes]:
     """(status, body): 201 with RCP0000 per message when the signature is good, else 400 with RCP9999."""
     code = "RCP0000" if report.ok else "RCP9999"

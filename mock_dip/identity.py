@@ -12,6 +12,7 @@ import base64
 import io
 import json
 from datetime import timedelta
+from typing import Callable
 
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
@@ -247,7 +248,7 @@ class Identity:
         self.sessions.revoke(token)
 
     # -- the DIP Manager -------------------------------------------------------------------------
-    def ensure_manager(self, email: str, password_hash: str) -> dict:
+    def ensure_manager(self, email: str, password_hash: Callable[[], str]) -> dict:
         """The DIP Manager of this environment exists from first start (active; MFA at first sign-in)."""
         existing = self.ctx.one("select * from dip_users where environment = ? and is_manager = 1",
                                 [self.ctx.environment])
@@ -255,5 +256,5 @@ class Identity:
             return existing
         user = self.create_user(None, email, "DIP", "Manager", ["DIP Manager"], manager=True)
         with self.ctx.store.transaction() as db:
-            db["dip_users"].update(user["id"], {"status": "active", "password_hash": password_hash})
+            db["dip_users"].update(user["id"], {"status": "active", "password_hash": password_hash()})
         return self.get(user["id"])

@@ -137,7 +137,13 @@ class Sandbox:
         if password is None:
             password = "Dm-" + self.random.token(12)
             self.store.set_meta("dip_manager_password", password)
-        password_hash = hash_password(password)  # one hash for both environments
+        hashed: list[str] = []  # one hash for both environments, and none when both managers exist
+
+        def password_hash() -> str:
+            if not hashed:
+                hashed.append(hash_password(password))
+            return hashed[0]
+
         for dip in self.dip.values():
             dip.identity.ensure_manager(self.settings.dip_manager_email, password_hash)
 

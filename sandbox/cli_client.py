@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from mock_dip import message_signature
-from mock_dip.delivery_check import answer, check_delivery, delivered_items
+from mock_dip.delivery_check import answer, check_delivery, delivered_items, send_answer
 from sandbox.clock import real_now
 
 DEFAULT_ENDPOINTS = {"uit": "https://127.0.0.1:8702", "prod": "https://127.0.0.1:8703"}
@@ -106,11 +106,7 @@ def register(main: click.Group) -> None:
                            f"{'valid' if report.ok else 'INVALID (' + str(report.failure) + '): ' + str(report.message)}")
                 click.echo(json.dumps(items, indent=2))
                 status, reply = answer(items, report, now)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
+                send_answer(self, status, reply)
                 sys.stdout.flush()
                 state["received"] += 1
 

@@ -14,6 +14,7 @@ import requests
 
 from mock_ca.keys import key_from_pem
 from mock_dip import message_signature
+from mock_dip.delivery_check import send_answer
 
 _references = itertools.count(1)
 
@@ -101,11 +102,7 @@ class Webhook:
                         status = hook.statuses.pop(0) if hook.statuses else 201
                     hook.arrived.notify_all()
                 answer = json.dumps({"messageArray": [], "timestamp": None}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                send_answer(self, status, answer)
 
             def log_message(self, *args):
                 pass

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from mock_dip.delivery_check import answer, check_delivery, delivered_items
+from mock_dip.delivery_check import answer, check_delivery, delivered_items, send_answer
 from sandbox.clock import real_now
 
 
@@ -59,11 +59,7 @@ class WebhookReceiver:
                     receiver.deliveries.append(Delivery(status, self.path, dict(self.headers), body, items, report.ok,
                                                         report.message, self.connection.getpeercert()))
                     receiver._arrived.notify_all()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
+                send_answer(self, status, reply)
 
             def log_message(self, *args):
                 pass
