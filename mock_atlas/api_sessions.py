@@ -1,5 +1,7 @@
 """HVCA login: API key + secret + the Atlas client certificate issued for those credentials on the TLS
-connection. The access token is opaque and valid 10 minutes of sandbox time; it is kept hashed."""
+connection. The access token is opaque and kept hashed. It lasts 10 minutes of *real* time: a token is the
+client's, not part of the journey the sandbox clock simulates, so a test that advances the clock past a wait
+keeps its token (design.md, "Two kinds of time"). `expire_all` ends every token now, on purpose."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +9,7 @@ from datetime import timedelta
 
 from mock_atlas.context import AtlasContext
 from mock_atlas.credentials import Credentials
+from sandbox.clock import real_now
 from sandbox.errors import InvalidInput, Unauthorized
 from sandbox.session_tokens import token_hash
 
@@ -41,7 +44,7 @@ class ApiSessions:
                                "API credentials (use the mTLS certificate generated with them in the Atlas portal)",
                                details={"reason": "certificate"})
         token = self.ctx.random.token(32)
-        now = self.ctx.clock.now_unix()
+        now = real_now().timestamp()
         with self.ctx.store.transaction() as db:
             db["atlas_api_tokens"].insert({"token_hash": token_hash(token), "api_key": row["api_key"],
                                            "account_id": row["account_id"], "created_at": now,
@@ -57,7 +60,7 @@ class ApiSessions:
             "exists(select 1 from atlas_client_certificates x where x.serial = ? and x.account_id = t.account_id) "
             "as same_account from atlas_api_tokens t left join atlas_credentials c on c.api_key = t.api_key "
             "where t.token_hash = ?", [client_serial or "", token_hash(authorization[7:].strip())])
-        if row is None or row["expires_at"] <= self.ctx.clock.now_unix():
+        if row is None or row["expires_at"] <= real_now().timestamp():
             raise Unauthorized("Unauthorized: the access token is unknown or expired (tokens last 10 minutes): "
                                "log in again")
         if row["status"] in (None, "revoked"):
@@ -65,3 +68,11 @@ class ApiSessions:
         if not row["same_account"]:
             raise Unauthorized("Unauthorized: the client certificate on this connection belongs to another account")
         return ApiSession(row["account_id"], row["api_key"])
+
+    def expire_all(self) -> int:
+        """Every HVCA access token ends now (clients must log in again); how many were still valid."""
+        with self.ctx.store.transaction() as db:
+            live = db.execute("select count(*) from atlas_api_tokens where expires_at > ?",
+                              [real_now().timestamp()]).fetchone()[0]
+            db.execute("delete from atlas_api_tokens")
+        return live

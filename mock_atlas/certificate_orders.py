@@ -12,7 +12,8 @@ from cryptography import x509
 
 from mock_atlas.context import AtlasContext
 from mock_atlas.credentials import Credentials
-from mock_atlas.validation_policy import CertificateOrder, check_order, check_public_key
+from mock_atlas.certificate_request_checks import KEY_USAGE_FLAGS, CertificateOrder, check_order, check_rekey
+from mock_atlas.validation_policy import SECONDS_MAX
 from mock_ca.keys import parse_serial, serial_hex
 from mock_ca.registry import REVOCATION_REASONS
 from sandbox.clock import from_unix
@@ -43,6 +44,13 @@ def paginate(args) -> tuple[int, int]:
     if page < 1 or not 1 <= per_page <= 1000:
         raise InvalidInput("page starts at 1 and per_page is 1 to 1000", field="per_page")
     return page, per_page
+
+
+def _key_usage_of(cert: x509.Certificate) -> dict:
+    """The KeyUsage flags of an issued certificate (a rekey keeps them)."""
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    only = ("encipher_only", "decipher_only")  # readable only with key_agreement, which the policy never sets
+    return {flag: False if flag in only else getattr(usage, flag) for flag in KEY_USAGE_FLAGS.values()}
 
 
 class CertificateOrders:
@@ -103,7 +111,8 @@ class CertificateOrders:
         self._covered(account_id, [*order.dns_names, order.subject.get_attributes_for_oid(
             x509.oid.NameOID.COMMON_NAME)[0].value])
         issued = self.ctx.cas.issue(order.profile, order.csr, subject=order.subject, dns_names=order.dns_names,
-                                    not_before=order.not_before, not_after=order.not_after, ekus=order.ekus)
+                                    not_before=order.not_before, not_after=order.not_after, ekus=order.ekus,
+                                    key_usage=order.key_usage)
         now = self.ctx.clock.now_unix()
         delay = (self.issuance_delay if self.issuance_delay is not None
                  else self.ctx.profile.wait("certificate_issuance")).total_seconds()
@@ -150,12 +159,7 @@ class CertificateOrders:
     def rekey(self, account_id: str, api_key: str, serial_text: str, payload) -> str:
         row = self._own(account_id, serial_text)
         self._ready_bound(api_key)
-        if not isinstance(payload, dict):
-            raise InvalidInput("rekey takes {\"public_key\": <PEM CSR>, \"public_key_signature\"?}", field="public_key")
-        unknown = sorted(set(payload) - {"public_key", "public_key_signature"})
-        if unknown:
-            raise InvalidInput(f"{unknown[0]}: is not a field of a rekey request", field=unknown[0])
-        csr = check_public_key(payload)
+        csr = check_rekey(payload)
         original = json.loads(row["request"])
         entry = self.ctx.cas.certificate(row["serial"])
         cert = entry.certificate
@@ -165,7 +169,8 @@ class CertificateOrders:
                                        .value.get_values_for_type(x509.DNSName)),
                                  tuple(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value),
                                  now, from_unix(min(now.timestamp() + (row["not_after"] - row["not_before"]),
-                                                    now.timestamp() + 372 * 86400)))
+                                                    now.timestamp() + SECONDS_MAX)),
+                                 _key_usage_of(cert))
         return self._issue(account_id, api_key, order, {**original, "public_key": payload["public_key"]})
 
     # -- stats -----------------------------------------------------------------------------------

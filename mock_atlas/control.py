@@ -1,5 +1,5 @@
 """Atlas on the control API (`/_sandbox/atlas`): a complete account in one call, the vetting outcome,
-completing a pending wait now, and the accounts with their journey state."""
+completing a pending wait now, the accounts with their journey state, faults, and ending every HVCA token."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app
@@ -37,6 +37,11 @@ def add_control_routes(bp: Blueprint) -> None:
         atlas = _atlas()
         atlas.account(account_id)
         return atlas.orders.set_quota(account_id, json_body().get("value"))
+
+    @bp.post("/atlas/tokens/expire")
+    def atlas_expire_tokens():
+        """Every HVCA access token ends now, so a client's re-login path can be exercised on purpose."""
+        return {"expired": _atlas().api_sessions.expire_all()}
 
     @bp.get("/atlas/faults")
     def atlas_faults():

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from functools import lru_cache
+
+from publicsuffixlist import PublicSuffixList
 
 from mock_atlas.context import AtlasContext
 from mock_atlas.vetting import Vetting
@@ -27,6 +30,20 @@ HTTP_PATH = "/.well-known/pki-validation/gsdv.txt"
 
 class ClaimExpired(DomainError):
     status = 424
+
+
+@lru_cache(maxsize=1)
+def _public_suffixes() -> PublicSuffixList:
+    return PublicSuffixList()  # the list the package ships: no download
+
+
+def authorization_domains_of(domain: str) -> list[str]:
+    """`domain` and each parent down to its registrable domain (Public Suffix List), most specific first."""
+    registrable = _public_suffixes().privatesuffix(domain) or domain
+    names = [domain]
+    while names[-1] != registrable and "." in names[-1]:
+        names.append(names[-1].split(".", 1)[1])
+    return names
 
 
 class Domains:
@@ -107,14 +124,19 @@ class Domains:
         with self.ctx.store.transaction() as db:
             db.execute("delete from atlas_domains where id = ?", [row["id"]])
 
+    def authorization_domains(self, account_id: str, claim_id: str) -> list[str]:
+        return authorization_domains_of(self.get(account_id, claim_id)["domain"])
+
     def _lookup(self, row: dict, authorization_domain: str | None) -> tuple[str, str]:
         """('verified' | 'no_record' | 'wrong_value' | 'not_visible' | 'dns_failure', description) from the DNS
         now; 'not_visible' is the sandbox's insight into its own DNS: the record exists but has not propagated."""
         name = row["domain"]
         if authorization_domain:
             auth = normalise_name(authorization_domain, "authorization_domain")
-            if not (name == auth or name.endswith("." + auth)):
-                raise InvalidInput(f"the authorization domain {auth} is not {name} or a domain above it",
+            allowed = authorization_domains_of(name)
+            if auth not in allowed:
+                raise InvalidInput(f"the authorization domain {auth} is not one of {', '.join(allowed)} (the "
+                                   "claimed domain, or a domain above it down to the registrable domain)",
                                    field="authorization_domain")
             name = auth
         try:

@@ -26,16 +26,31 @@ def problem(status: int, description: str, errors: dict | None = None, problem_i
     return Response(json.dumps(body), status=status, content_type=PROBLEM, headers=headers)
 
 
+class _OneTrailingSlash:
+    """Every HVCA path answers the same with or without one trailing slash (a production CA plugin calls
+    `login/`, `certificates/`, `validationpolicy/`): the slash is dropped before routing."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/v2/") and path.endswith("/") and not path.endswith("//"):
+            environ["PATH_INFO"] = path[:-1]
+        return self.wsgi_app(environ, start_response)
+
+
 def create_atlas_api_app(cas: CertificateAuthorities, atlas) -> Flask:
     app = SandboxFlask("dip_sandbox_atlas_api")
     app.json.sort_keys = False
     app.config["ATLAS"] = atlas
     app.register_blueprint(hvca_blueprint(), url_prefix="/v2")
+    app.wsgi_app = _OneTrailingSlash(app.wsgi_app)
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        return problem(exc.status, exc.message, {exc.field: exc.message} if exc.field else None,
-                       exc.details.get("id"), exc.details.get("retry_after"))
+        errors = exc.details.get("errors") or ({exc.field: exc.message} if exc.field else None)
+        return problem(exc.status, exc.message, errors, exc.details.get("id"), exc.details.get("retry_after"))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -9,7 +9,6 @@ from flask import Blueprint, Response, current_app, g, request
 
 from mock_atlas.certificate_orders import InProgress, Page
 from mock_atlas.service import Atlas
-from mock_atlas.validation_policy import policy_document
 from sandbox.errors import BadRequest, DomainError, InvalidInput, NotFound
 
 JSON = "application/json"
@@ -40,7 +39,9 @@ def _json(payload, status: int = 200, headers: dict | None = None) -> Response:
 
 
 def _empty(status: int, headers: dict | None = None) -> Response:
-    return Response(b"", status=status, headers=headers or {})
+    response = Response(b"", status=status, headers=headers or {})
+    del response.headers["Content-Type"]  # no body, no media type
+    return response
 
 
 def _body(required: bool = True):
@@ -151,7 +152,7 @@ def hvca_blueprint() -> Blueprint:
 
     @bp.get("/validationpolicy")
     def validation_policy():
-        return _json(policy_document())
+        return _json(g.hvca.validation_policy())
 
     @bp.get("/counters/certificates/issued")
     def counter_issued():
@@ -193,6 +194,10 @@ def hvca_blueprint() -> Blueprint:
     def delete_claim(claim_id: str):
         g.hvca.delete_claim(claim_id)
         return _empty(204)
+
+    @bp.get("/claims/domains/<claim_id>/dns")
+    def authorization_domains(claim_id: str):
+        return _json(g.hvca.authorization_domains(claim_id))
 
     @bp.post("/claims/domains/<claim_id>/dns")
     def dns_check(claim_id: str):

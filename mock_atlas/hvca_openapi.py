@@ -1,11 +1,20 @@
 """The OpenAPI document of the HVCA v2 API as the sandbox serves it (on the web listener, at
-/atlas/hvca/openapi.json; the API itself is on the Atlas API listener, with mutual TLS)."""
+/atlas/hvca/openapi.json; the API itself is on the Atlas API listener, with mutual TLS). A contract: every
+status code each operation answers, enums, patterns and bounds, the policy document's exact types
+(tests/test_hvca_fuzz.py holds the listener to it with schemathesis)."""
 from __future__ import annotations
 
-from sandbox.openapi_builder import INT, STR, obj, path_param, query
+from mock_atlas import hvca_schemas as s
+from sandbox.openapi_builder import path_param, query
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-_ANY = {"type": "object"}
+_TEXTS = {400: "Bad request (the body is not JSON, or not an object)", 401: "Unauthorized", 402: "Quota Reached",
+          404: "Not found", 409: "Conflict", 411: "Content-Length required", 415: "Bad Content-Type",
+          422: "Validation failed (the description names each field and rule)", 424: "Claim expired: reassert first",
+          429: "Rate limit (Retry-After)", 503: "Service busy (with an id)"}
+ALWAYS = (401, 429, 503)          # token, faults
+BODY = (400, 411, 415, 422)       # what a request body can get wrong
+OPTIONAL_BODY = (400, 415, 422)   # bodyless POSTs are fine there
 
 
 def _answer(description: str, schema: dict | None = None, headers: dict | None = None) -> dict:
@@ -17,126 +26,114 @@ def _answer(description: str, schema: dict | None = None, headers: dict | None =
     return answer
 
 
-def _problems(*codes: int) -> dict:
-    texts = {400: "Bad request", 401: "Unauthorized", 402: "Quota Reached", 404: "Not found", 409: "Conflict",
-             411: "Content-Length required", 415: "Bad Content-Type", 422: "Validation failed (the description "
-             "names the field and the rule)", 424: "Claim expired: reassert first", 429: "Rate limit (Retry-After)",
-             503: "Service busy (with an id)"}
-    return {str(code): {"description": texts[code], "content": PROBLEM} for code in codes}
-
-
-def _op(summary: str, responses: dict, *, body: dict | None = None, parameters: list | None = None,
-        problems: tuple = (401, 429, 503), tag: str = "HVCA") -> dict:
-    operation = {"summary": summary, "tags": [tag], "responses": {**responses, **_problems(*problems)}}
+def _op(summary: str, responses: dict, *, body: dict | None = None, body_required: bool = True,
+        parameters: list | None = None, problems: tuple = ()) -> dict:
+    codes = sorted({*ALWAYS, *problems, *((404,) if parameters and parameters[0]["in"] == "path" else ())})
+    operation = {"summary": summary, "tags": ["HVCA"], "security": [{"bearer": []}],
+                 "responses": {**responses, **{str(c): {"description": _TEXTS[c], "content": PROBLEM} for c in codes}}}
     if body is not None:
-        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        operation["requestBody"] = {"required": body_required, "content": {"application/json": {"schema": body}}}
     if parameters:
         operation["parameters"] = parameters
     return operation
 
 
-SERIAL = [path_param("serial", "upper-case hex; matched case-insensitively, leading zeros ignored")]
-CLAIM = [path_param("id", "claim id (32 upper-case hex)")]
-PAGING = [query("page", "from 1", INT), query("per_page", "1 to 1000 (default 100)", INT)]
-WINDOW = [query("from", "Unix seconds", INT), query("to", "Unix seconds", INT)]
+def _path(name: str, description: str, pattern: str | None = None) -> dict:
+    parameter = path_param(name, description)
+    if pattern:
+        parameter["schema"] = {"type": "string", "pattern": pattern}
+    return parameter
+
+
+SERIAL = [_path("serial", "hex; matched case-insensitively, leading zeros ignored", "^[0-9A-Fa-f]{1,40}$")]
+CLAIM = [_path("id", "claim id (32 hex digits)", "^[0-9A-Fa-f]{32}$")]
+PAGING = [query("page", "from 1", {"type": "integer", "minimum": 1}),
+          query("per_page", "1 to 1000 (default 100)", {"type": "integer", "minimum": 1, "maximum": 1000})]
+WINDOW = [query("from", "Unix seconds", s.UNIX), query("to", "Unix seconds, not before from", s.UNIX)]
 LIST_HEADERS = {"Total-Count": "how many items in all", "Links": "<...?page=N>; rel=\"next\" (also as Link)"}
 LOCATION = {"Location": "absolute path of the new resource (/v2/...)"}
-CERTIFICATE_REQUEST = obj({
-    "validity": obj({"not_before": INT, "not_after": INT}, ["not_before"]),
-    "subject_dn": obj({"common_name": STR, "country": STR, "state": STR, "locality": STR, "organization": STR,
-                       "organizational_unit": {"type": "array", "items": STR}}, ["common_name"]),
-    "san": obj({"dns_names": {"type": "array", "items": STR}}, ["dns_names"]),
-    "extended_key_usages": {"type": "array", "items": STR},
-    "signature": obj({"algorithm": STR, "hash_algorithm": STR}),
-    "public_key": STR, "public_key_signature": STR}, ["validity", "subject_dn", "san", "extended_key_usages",
-                                                      "public_key"])
-CLAIM_SCHEMA = obj({"id": STR, "status": {"enum": ["PENDING", "VERIFIED"]}, "domain": STR, "created_at": INT,
-                    "expires_at": INT, "assert_by": INT,
-                    "log": {"type": "array", "items": obj({"status": STR, "description": STR, "timestamp": INT})}})
-STAT = {"type": "array", "items": obj({"serial_number": STR, "not_before": INT, "not_after": INT})}
+COUNT = s.closed({"value": {**s.INT, "minimum": 0}}, ["value"])
+REVOCATION = s.closed({"revocation_reason": {"enum": ["unspecified", "keyCompromise", "affiliationChanged",
+                                                      "superseded", "cessationOfOperation", "privilegeWithdrawn"]},
+                       "revocation_time": s.UNIX})
 
 
-def openapi_document() -> dict:
-    paths = {
-        "/login": {"post": _op("Log in with the API key and secret, over mTLS with the credentials' client "
-                               "certificate; the token lasts 10 minutes of sandbox time",
-                               {"200": _answer("Token", obj({"access_token": STR}))},
-                               body=obj({"api_key": STR, "api_secret": STR}, ["api_key", "api_secret"]),
-                               problems=(401, 422, 429, 503))},
+def _paths() -> dict:
+    return {
+        "/login": {"post": {**_op("Log in with the API key and secret, over mTLS with the credentials' client "
+                                  "certificate; the token lasts 10 minutes of real time",
+                                  {"200": _answer("Token", s.closed({"access_token": s.STR}, ["access_token"]))},
+                                  body=s.closed({"api_key": s.STR, "api_secret": s.STR}, ["api_key", "api_secret"]),
+                                  problems=(401, 415, 422)), "security": []}},
         "/certificates": {"post": _op("Request a certificate (DIP issuing CA; subject, SANs and EKUs from the JSON, "
-                                      "only the key from the CSR)", {"201": _answer("Created", headers=LOCATION)},
-                                      body=CERTIFICATE_REQUEST, problems=(400, 401, 402, 411, 415, 422, 429, 503))},
+                                      "only the key from the CSR), judged by the validation policy",
+                                      {"201": _answer("Created", headers=LOCATION)}, body=s.CERTIFICATE_REQUEST,
+                                      problems=(*BODY, 402))},
         "/certificates/{serial}": {
-            "get": _op("The certificate", {"200": _answer("Issued or revoked", obj({
-                "certificate": STR, "status": {"enum": ["ISSUED", "REVOKED"]}, "updated_at": INT})),
-                "202": _answer("Operation in progress", obj({"description": STR}))}, parameters=SERIAL,
-                problems=(401, 404, 429, 503)),
-            "patch": _op("Revoke", {"204": _answer("Revoked")}, parameters=SERIAL,
-                         body=obj({"revocation_reason": {"enum": ["unspecified", "keyCompromise", "affiliationChanged",
-                                                                  "superseded", "cessationOfOperation",
-                                                                  "privilegeWithdrawn"]},
-                                   "revocation_time": INT}),
-                         problems=(400, 401, 404, 409, 411, 415, 422, 429, 503)),
-            "delete": _op("Revoke (legacy)", {"204": _answer("Revoked")}, parameters=SERIAL,
-                          problems=(401, 404, 409, 429, 503))},
-        "/certificates/{serial}/rekey": {"post": _op("A new certificate for a new key (same subject and SANs)",
-                                                     {"201": _answer("Created", headers=LOCATION)}, parameters=SERIAL,
-                                                     body=obj({"public_key": STR, "public_key_signature": STR},
-                                                              ["public_key"]),
-                                                     problems=(400, 401, 402, 404, 411, 415, 422, 429, 503))},
+            "get": _op("The certificate", {"200": _answer("Issued or revoked", s.CERTIFICATE),
+                                           "202": _answer("Operation in progress", s.IN_PROGRESS)}, parameters=SERIAL),
+            "patch": _op("Revoke", {"204": _answer("Revoked")}, parameters=SERIAL, body=REVOCATION,
+                         problems=(*BODY, 409)),
+            "delete": _op("Revoke (legacy)", {"204": _answer("Revoked")}, parameters=SERIAL, problems=(409,))},
+        "/certificates/{serial}/rekey": {"post": _op("A new certificate for a new key (same subject, SANs and key "
+                                                     "usages)", {"201": _answer("Created", headers=LOCATION)},
+                                                     parameters=SERIAL, body=s.REKEY_REQUEST, problems=(*BODY, 402))},
         "/trustchain": {"get": _op("Issuing CA first, root last", {"200": _answer("PEM strings", {
-            "type": "array", "items": STR})})},
-        "/validationpolicy": {"get": _op("The MHHS service's validation policy", {"200": _answer("Policy", _ANY)})},
-        "/counters/certificates/issued": {"get": _op("Certificates issued", {"200": _answer("Count", obj({
-            "value": INT}))})},
-        "/counters/certificates/revoked": {"get": _op("Certificates revoked", {"200": _answer("Count", obj({
-            "value": INT}))})},
-        "/quotas/issuance": {"get": _op("Certificates that may still be issued", {"200": _answer("Remaining", obj({
-            "value": INT}))})},
+            "type": "array", "items": s.STR, "minItems": 1})})},
+        "/validationpolicy": {"get": _op("The MHHS service's validation policy", {"200": _answer(
+            "Policy", {"$ref": "#/components/schemas/ValidationPolicy"})})},
+        "/counters/certificates/issued": {"get": _op("Certificates issued", {"200": _answer("Count", COUNT)})},
+        "/counters/certificates/revoked": {"get": _op("Certificates revoked", {"200": _answer("Count", COUNT)})},
+        "/quotas/issuance": {"get": _op("Certificates that may still be issued", {"200": _answer("Remaining", COUNT)})},
         **{f"/stats/{kind}": {"get": _op(f"Certificates {kind} in a window", {"200": _answer(
-            "A page", STAT, LIST_HEADERS)}, parameters=PAGING + WINDOW, problems=(401, 422, 429, 503))}
+            "A page", s.STAT, LIST_HEADERS)}, parameters=PAGING + WINDOW, problems=(422,))}
            for kind in ("issued", "revoked", "expiring")},
         "/claims/domains": {"get": _op("Domain claims", {"200": _answer("A page", {"type": "array",
-                                                                                  "items": CLAIM_SCHEMA},
-                                                                        LIST_HEADERS)},
-                                       parameters=PAGING + [query("status", "PENDING or VERIFIED")],
-                                       problems=(401, 422, 429, 503))},
-        "/claims/domains/{domain}": {"post": _op("Claim a domain: a token to publish as TXT, assert by 30 days",
-                                                 {"201": _answer("Created", obj({"token": STR, "assert_by": INT}),
-                                                                 LOCATION)},
-                                                 parameters=[path_param("domain", "the domain")],
-                                                 problems=(401, 409, 422, 429, 503))},
+                                                                                  "items": s.CLAIM}, LIST_HEADERS)},
+                                       parameters=PAGING + [query("status", "PENDING or VERIFIED",
+                                                                  {"enum": ["PENDING", "VERIFIED"]})],
+                                       problems=(422,))},
+        "/claims/domains/{domain}": {"post": _op(
+            "Claim a domain: a token to publish as TXT, assert by 30 days",
+            {"201": _answer("Created", s.CLAIM_TOKEN, LOCATION)}, parameters=[path_param("domain", "the domain")],
+            body=s.closed({}), body_required=False, problems=(*OPTIONAL_BODY, 409))},
         "/claims/domains/{id}": {
-            "get": _op("A claim", {"200": _answer("Claim", CLAIM_SCHEMA)}, parameters=CLAIM,
-                       problems=(401, 404, 429, 503)),
-            "delete": _op("Delete a claim", {"204": _answer("Deleted")}, parameters=CLAIM,
-                          problems=(401, 404, 429, 503))},
-        "/claims/domains/{id}/dns": {"post": _op(
-            "DNS check: TXT at the domain (or authorization_domain) equal to the token",
-            {"201": _answer("Check created, not verified yet (it retries every 5 minutes, 12 times)"),
-             "202": _answer("An earlier check is still pending"), "204": _answer("Verified")},
-            parameters=CLAIM, body=obj({"authorization_domain": STR}), problems=(401, 404, 422, 424, 429, 503))},
+            "get": _op("A claim", {"200": _answer("Claim", s.CLAIM)}, parameters=CLAIM),
+            "delete": _op("Delete a claim", {"204": _answer("Deleted")}, parameters=CLAIM)},
+        "/claims/domains/{id}/dns": {
+            "get": _op("The authorization domains: where the TXT record may stand (the claimed domain and each "
+                       "parent down to the registrable domain)",
+                       {"200": _answer("Domains, most specific first", {"type": "array", "items": s.STR,
+                                                                        "minItems": 1})}, parameters=CLAIM),
+            "post": _op("DNS check: TXT at the domain (or authorization_domain) equal to the token",
+                        {"201": _answer("Check created, not verified yet (it retries every 5 minutes, 12 times)"),
+                         "202": _answer("An earlier check is still pending"), "204": _answer("Verified")},
+                        parameters=CLAIM, body=s.closed({"authorization_domain": s.STR}), body_required=False,
+                        problems=(*OPTIONAL_BODY, 424))},
         "/claims/domains/{id}/http": {"post": _op(
             "HTTP check: GET <scheme>://<domain>/.well-known/pki-validation/gsdv.txt must hold the token",
             {"201": _answer("Not verified yet"), "204": _answer("Verified")}, parameters=CLAIM,
-            body=obj({"authorization_domain": STR, "scheme": {"enum": ["http", "https"]}}),
-            problems=(401, 404, 422, 424, 429, 503))},
+            body=s.closed({"authorization_domain": s.STR, "scheme": {"enum": ["http", "https"]}}),
+            body_required=False, problems=(*OPTIONAL_BODY, 424))},
         "/claims/domains/{id}/email": {
-            "get": _op("The constructed addresses", {"200": _answer("Addresses", {"type": "array", "items": STR})},
-                       parameters=CLAIM, problems=(401, 404, 429, 503)),
+            "get": _op("The constructed addresses", {"200": _answer("Addresses", {"type": "array", "items": s.STR})},
+                       parameters=CLAIM),
             "post": _op("Send a verification email (its link verifies the claim)", {"201": _answer("Sent")},
-                        parameters=CLAIM, body=obj({"email_address": STR}, ["email_address"]),
-                        problems=(401, 404, 422, 424, 429, 503))},
+                        parameters=CLAIM, body=s.closed({"email_address": s.STR}, ["email_address"]),
+                        problems=(*BODY, 424))},
         "/claims/domains/{id}/reassert": {"post": _op("A new token and assert_by", {
-            "201": _answer("Reasserted", obj({"token": STR, "assert_by": INT}), LOCATION),
-            "202": _answer("A DNS check is still pending")}, parameters=CLAIM, problems=(401, 404, 429, 503))},
+            "201": _answer("Reasserted", s.CLAIM_TOKEN, LOCATION),
+            "202": _answer("A DNS check is still pending", s.IN_PROGRESS)}, parameters=CLAIM,
+            body=s.closed({}), body_required=False, problems=OPTIONAL_BODY)},
     }
-    problem = obj({"description": STR, "id": STR, "errors": {"type": "object", "additionalProperties": STR}},
-                  ["description"])
+
+
+def openapi_document() -> dict:
     return {"openapi": "3.1.0",
             "info": {"title": "GlobalSign Atlas HVCA v2 API (dip-sandbox)", "version": "2",
                      "description": "Served on the Atlas API listener with mutual TLS (an Atlas client certificate). "
-                                    "Bearer token from POST /login on every other call."},
-            "servers": [{"url": "/v2"}], "paths": paths,
-            "components": {"schemas": {"Problem": problem},
+                                    "Bearer token from POST /login on every other call. Every path also answers "
+                                    "with one trailing slash."},
+            "servers": [{"url": "/v2"}], "paths": _paths(),
+            "components": {"schemas": {"Problem": s.PROBLEM, "ValidationPolicy": s.VALIDATION_POLICY},
                            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}}}

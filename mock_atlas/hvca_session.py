@@ -9,6 +9,7 @@ from mock_atlas.api_sessions import ApiSession
 from mock_atlas.certificate_orders import CertificateOrders, Page, paginate
 from mock_atlas.context import AtlasContext
 from mock_atlas.domains import Domains
+from mock_atlas.validation_policy import policy_document
 
 CLAIM_FIELDS = ("id", "status", "domain", "created_at", "expires_at", "assert_by", "log")
 
@@ -47,6 +48,11 @@ class HvcaSession:
         """The issuing CA's chain, issuing CA first."""
         return [a.pem for a in self.ctx.cas.chain("dip-issuing")]
 
+    def validation_policy(self) -> dict:
+        """The MHHS service's policy; `issuer_expiry` is the issuing CA's notAfter."""
+        issuer = self.ctx.cas.authority("dip-issuing").cert
+        return policy_document(int(issuer.not_valid_after_utc.timestamp()))
+
     def counter(self, kind: str) -> int:
         return (self.orders.issued_count if kind == "issued" else self.orders.revoked_count)(self.account_id)
 
@@ -75,6 +81,10 @@ class HvcaSession:
 
     def delete_claim(self, claim_id: str) -> None:
         self.domains.delete(self.account_id, claim_id)
+
+    def authorization_domains(self, claim_id: str) -> list[str]:
+        """Where the claim's TXT record may stand: the domain and each parent down to the registrable domain."""
+        return self.domains.authorization_domains(self.account_id, claim_id)
 
     def dns_check(self, claim_id: str, authorization_domain: str | None = None) -> str:
         """'verified' (204), 'created' (201: rechecks follow) or 'pending' (202)."""

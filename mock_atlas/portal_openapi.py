@@ -179,6 +179,9 @@ def control_paths() -> dict:
                               "--seed", {"200": _J(_ANY)}, body=body(obj({"rate_429": {"type": "number"},
                                                                          "rate_503": {"type": "number"}}),
                                                                      {"rate_429": 0.2, "rate_503": 0.0}), tag=tag)},
+        "/atlas/tokens/expire": {"post": operation(
+            "End every HVCA access token now (tokens last 10 minutes of real time): exercises a client's re-login "
+            "path", {"200": _J(obj({"expired": INT}))}, tag=tag)},
         "/atlas/accounts/{account_id}": {"get": operation("One account", {"200": _J(ref("AtlasAccount"))},
                                                           parameters=account, tag=tag)},
         "/atlas/accounts/{account_id}/vetting": {"post": operation(

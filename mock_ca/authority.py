@@ -126,9 +126,10 @@ class CertificateAuthorities:
               subject: x509.Name | None = None,
               dns_names: tuple[str, ...] | None = None, not_before: dt.datetime | None = None,
               validity_days: float | None = None, not_after: dt.datetime | None = None,
-              ekus: tuple | None = None) -> IssuedCertificate:
+              ekus: tuple | None = None, key_usage: dict | None = None) -> IssuedCertificate:
         """Issue under a named profile from a CSR; subject, SANs and EKUs (a subset of the profile's) from the
-        CSR and the profile unless given; validity `validity_days` or until `not_after`."""
+        CSR and the profile unless given; validity `validity_days` or until `not_after`; `key_usage` overrides
+        the profile's KeyUsage flags (cryptography's names)."""
         try:
             profile = PROFILES[profile_name]
         except KeyError:
@@ -150,7 +151,7 @@ class CertificateAuthorities:
                              code="ekus")
         end = min(start + dt.timedelta(days=days), authority.cert.not_valid_after_utc)
         cert = build_certificate(authority, profile, request, self._random.serial_number(), start, end, self.urls,
-                                 tuple(ekus) if ekus else profile.ekus)
+                                 tuple(ekus) if ekus else profile.ekus, key_usage)
         return self.registry.record(authority.name, profile.name, common_name(request.subject) or "", cert,
                                     self._clock.now_unix())
 

@@ -30,7 +30,12 @@ class PublicationUrls:
 
 def build_certificate(authority: Authority, profile: IssuanceProfile, request: CheckedRequest, serial: int,
                       not_before: dt.datetime, not_after: dt.datetime,
-                      urls: PublicationUrls | None, ekus: tuple | None = None) -> x509.Certificate:
+                      urls: PublicationUrls | None, ekus: tuple | None = None,
+                      key_usage: dict | None = None) -> x509.Certificate:
+    flags = {"digital_signature": profile.digital_signature, "content_commitment": profile.content_commitment,
+             "key_encipherment": profile.key_encipherment, "data_encipherment": False, "key_agreement": False,
+             "key_cert_sign": False, "crl_sign": False, "encipher_only": False, "decipher_only": False,
+             **(key_usage or {})}
     builder = (
         x509.CertificateBuilder()
         .subject_name(request.subject)
@@ -40,10 +45,7 @@ def build_certificate(authority: Authority, profile: IssuanceProfile, request: C
         .not_valid_before(not_before)
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=profile.digital_signature, content_commitment=profile.content_commitment,
-            key_encipherment=profile.key_encipherment, data_encipherment=False, key_agreement=False,
-            key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.KeyUsage(**flags), critical=True)
         .add_extension(x509.ExtendedKeyUsage(list(ekus or profile.ekus)), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(request.public_key), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(authority.key.public_key()),

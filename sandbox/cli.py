@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from sandbox.cli_client import register as register_client_commands
+from sandbox.cli_wait import register as register_wait_command
 from sandbox.settings import SETTINGS, SettingError, load_settings
 
 
@@ -421,6 +422,12 @@ def _atlas_vetting_complete_now():
     pass
 
 
+@_client_command(atlas, "expire-tokens", "End every HVCA access token now: clients must log in again.", "POST",
+                 lambda: "/atlas/tokens/expire")
+def _atlas_expire_tokens():
+    pass
+
+
 @_client_command(atlas, "complete-now", "Every pending wait of ACCOUNT (or --wait NAME) completes now.", "POST",
                  lambda account, wait: f"/atlas/accounts/{account}/complete-now",
                  lambda account, wait: {"wait": wait} if wait else {})
@@ -464,35 +471,8 @@ def _dip_onboard():
     pass
 
 
-@main.command(help="Wait until a sandbox started with --endpoints-file answers (for scripts and CI).")
-@click.option("--endpoints-file", type=click.Path(path_type=Path), required=True,
-              help="the file `serve --endpoints-file` writes once every listener accepts")
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="seconds to wait")
-def wait(endpoints_file: Path, timeout: float):
-    import time
-
-    import requests
-    deadline = time.monotonic() + timeout
-    problem = f"{endpoints_file} does not exist yet"
-    while time.monotonic() < deadline:
-        try:
-            endpoints = json.loads(Path(endpoints_file).read_text())
-            health = requests.get(endpoints["control"] + "/health", timeout=2)
-            if health.status_code == 200:
-                click.echo(json.dumps(endpoints, indent=2))
-                return
-            problem = f"{endpoints['control']}/health answered {health.status_code}"
-        except FileNotFoundError:
-            problem = f"{endpoints_file} does not exist yet"
-        except (ValueError, KeyError):
-            problem = f"{endpoints_file} is not (yet) a complete endpoints file"
-        except requests.RequestException as exc:
-            problem = f"the sandbox does not answer: {exc}"
-        time.sleep(0.1)
-    raise click.ClickException(f"the sandbox was not ready within {timeout:g} s: {problem}")
-
-
 register_client_commands(main)
+register_wait_command(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -60,9 +60,12 @@ def test_login_needs_key_secret_and_the_certificate_of_those_credentials(atlas_s
     assert "no client certificate was presented" in problem_of(anonymous, 401)["description"]
 
 
-def test_token_lasts_ten_sandbox_minutes_and_is_required(hvca):
+def test_token_survives_a_clock_jump_ends_on_purpose_and_is_required(hvca):
     assert hvca.call("GET", "/quotas/issuance").status_code == 200
-    requests.post(hvca.running.control + "/clock/advance", json={"seconds": 601}, timeout=10)
+    requests.post(hvca.running.control + "/clock/advance", json={"seconds": 3 * 86400}, timeout=10)
+    assert hvca.call("GET", "/quotas/issuance").status_code == 200  # 10 minutes of real time, not sandbox time
+    ended = requests.post(hvca.running.control + "/atlas/tokens/expire", timeout=10)
+    assert ended.status_code == 200 and ended.json() == {"expired": 1}
     expired = hvca.call("GET", "/quotas/issuance")
     assert "expired" in problem_of(expired, 401)["description"]
     del hvca.session.headers["Authorization"]

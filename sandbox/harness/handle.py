@@ -196,6 +196,11 @@ class Atlas(_Part):
         email, password, ...)."""
         return self._handle._atlas_account(self._handle.control("POST", "/atlas/accounts", json=fields))
 
+    def expire_tokens(self) -> int:
+        """End every HVCA access token now (they last 10 real minutes), to exercise a client's re-login path;
+        how many were still valid."""
+        return self._handle.control("POST", "/atlas/tokens/expire")["expired"]
+
 
 class Dip(_Part):
     def onboard_organisation(self, environment: str = "uit", roles: list[str] | tuple[str, ...] = ("SUP",),
