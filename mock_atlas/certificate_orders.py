@@ -36,14 +36,29 @@ class Page:
     per_page: int
 
 
+MAX_PAGE = 10 ** 9
+LAST_UNIX = 253402300799  # 9999-12-31T23:59:59Z: the last second a timestamp of this API can name
+
+
 def paginate(args) -> tuple[int, int]:
     try:
         page, per_page = int(args.get("page", 1)), int(args.get("per_page", 100))
     except (TypeError, ValueError):
         raise InvalidInput("page and per_page are whole numbers", field="page") from None
-    if page < 1 or not 1 <= per_page <= 1000:
-        raise InvalidInput("page starts at 1 and per_page is 1 to 1000", field="per_page")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= 1000:
+        raise InvalidInput(f"page is 1 to {MAX_PAGE} and per_page is 1 to 1000", field="per_page")
     return page, per_page
+
+
+def unix_seconds(value, field: str) -> int:
+    """A timestamp the API accepts: whole Unix seconds from 1970 to 9999."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{field} is Unix seconds (a whole number)", field=field) from None
+    if isinstance(value, bool) or not 0 <= number <= LAST_UNIX:
+        raise InvalidInput(f"{field} is Unix seconds from 0 to {LAST_UNIX}", field=field)
+    return number
 
 
 def _key_usage_of(cert: x509.Certificate) -> dict:
@@ -141,13 +156,14 @@ class CertificateOrders:
 
     def revoke(self, account_id: str, serial_text: str, reason: str = "unspecified", at: int | None = None) -> None:
         row = self._own(account_id, serial_text)
-        if reason not in REVOCATION_REASONS:
+        if not isinstance(reason, str) or reason not in REVOCATION_REASONS:
             raise InvalidInput(f"revocation_reason must be one of {', '.join(REVOCATION_REASONS)}",
                                field="revocation_reason")
         moment = None
         if at is not None:
             if isinstance(at, bool) or not isinstance(at, int):
                 raise InvalidInput("revocation_time is Unix seconds", field="revocation_time")
+            at = unix_seconds(at, "revocation_time")
             if at > self.ctx.clock.now_unix() + 60:
                 raise InvalidInput("revocation_time cannot be in the future", field="revocation_time")
             moment = from_unix(at)
@@ -178,11 +194,8 @@ class CertificateOrders:
         page, per_page = paginate(args)
         now = math.ceil(self.ctx.clock.now_unix())  # Unix seconds: "until now" includes this second
         defaults = {"issued": (0, now), "revoked": (0, now), "expiring": (now, now + 30 * 86400)}
-        try:
-            start = int(args.get("from", defaults[kind][0]))
-            end = int(args.get("to", defaults[kind][1]))
-        except (TypeError, ValueError):
-            raise InvalidInput("from and to are Unix seconds", field="from") from None
+        start = unix_seconds(args.get("from", defaults[kind][0]), "from")
+        end = unix_seconds(args.get("to", defaults[kind][1]), "to")
         if end < start:
             raise InvalidInput("to must not be before from", field="to")
         column = {"issued": "a.issued_at", "revoked": "c.revoked_at", "expiring": "a.not_after"}[kind]

@@ -5,6 +5,7 @@ status code each operation answers, enums, patterns and bounds, the policy docum
 from __future__ import annotations
 
 from mock_atlas import hvca_schemas as s
+from mock_atlas.certificate_orders import MAX_PAGE
 from sandbox.openapi_builder import path_param, query
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -47,7 +48,7 @@ def _path(name: str, description: str, pattern: str | None = None) -> dict:
 
 SERIAL = [_path("serial", "hex; matched case-insensitively, leading zeros ignored", "^[0-9A-Fa-f]{1,40}$")]
 CLAIM = [_path("id", "claim id (32 hex digits)", "^[0-9A-Fa-f]{32}$")]
-PAGING = [query("page", "from 1", {"type": "integer", "minimum": 1}),
+PAGING = [query("page", "from 1", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
           query("per_page", "1 to 1000 (default 100)", {"type": "integer", "minimum": 1, "maximum": 1000})]
 WINDOW = [query("from", "Unix seconds", s.UNIX), query("to", "Unix seconds, not before from", s.UNIX)]
 LIST_HEADERS = {"Total-Count": "how many items in all", "Links": "<...?page=N>; rel=\"next\" (also as Link)"}

@@ -8,7 +8,7 @@ from mock_atlas.validation_policy import KEY_USAGES, SUBJECT_DN
 STR = {"type": "string"}
 INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
-UNIX = {"type": "integer", "minimum": 0, "description": "Unix seconds"}
+UNIX = {"type": "integer", "minimum": 0, "maximum": 253402300799, "description": "Unix seconds (up to 9999)"}
 UPPER_HEX = {"type": "string", "pattern": "^[0-9A-F]+$"}
 OID = {"type": "string", "pattern": r"^[0-2](\.[0-9]+)+$"}
 
