@@ -172,6 +172,10 @@ def _san(san, common_name: str | None, found: Violations) -> tuple[str, ...]:
 
 def _ekus(ekus, found: Violations) -> tuple[str, ...]:
     rule = policy.EKUS
+    if not present(ekus):
+        found.add("extended_key_usages", f"is required: at least {rule.mincount} (at most {rule.maxcount}) of the "
+                                         f"policy's list {', '.join(rule.list)}")
+        return ()
     if not isinstance(ekus, list) or not all(isinstance(e, str) for e in ekus) or \
             not rule.mincount <= len(ekus) <= rule.maxcount:
         found.add("extended_key_usages", f"has to have between {rule.mincount} and {rule.maxcount} OIDs of the "
