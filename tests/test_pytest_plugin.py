@@ -100,6 +100,12 @@ def test_clock_dns_mail_and_journal_helpers(dip_sandbox):
                           cert=(str(account.client_certificate_file), str(account.client_key_file)),
                           verify=str(dip_sandbox.ca_bundle), timeout=30)
     assert login.status_code == 200 and login.json()["access_token"]
+    assert dip_sandbox.atlas.expire_tokens() == 1  # a client's re-login path, on purpose
+    ended = requests.get(endpoints.atlas_api + "/quotas/issuance",
+                         headers={"Authorization": f"Bearer {login.json()['access_token']}"},
+                         cert=(str(account.client_certificate_file), str(account.client_key_file)),
+                         verify=str(dip_sandbox.ca_bundle), timeout=30)
+    assert ended.status_code == 401 and "log in again" in ended.json()["description"]
     entry = dip_sandbox.journal.wait_for(listener="atlas", path="/v2/login", status=200)
     assert entry["method"] == "POST"
     with pytest.raises(AssertionError, match="no journal entry"):
