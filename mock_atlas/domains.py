@@ -127,18 +127,23 @@ class Domains:
     def authorization_domains(self, account_id: str, claim_id: str) -> list[str]:
         return authorization_domains_of(self.get(account_id, claim_id)["domain"])
 
+    @staticmethod
+    def _where(row: dict, authorization_domain: str | None) -> str:
+        """The name a check looks at: the claimed domain, or one of its authorization domains."""
+        if not authorization_domain:
+            return row["domain"]
+        name = normalise_name(authorization_domain, "authorization_domain")
+        allowed = authorization_domains_of(row["domain"])
+        if name not in allowed:
+            raise InvalidInput(f"the authorization domain {name} is not one of {', '.join(allowed)} (the claimed "
+                               "domain, or a domain above it down to the registrable domain)",
+                               field="authorization_domain")
+        return name
+
     def _lookup(self, row: dict, authorization_domain: str | None) -> tuple[str, str]:
         """('verified' | 'no_record' | 'wrong_value' | 'not_visible' | 'dns_failure', description) from the DNS
         now; 'not_visible' is the sandbox's insight into its own DNS: the record exists but has not propagated."""
-        name = row["domain"]
-        if authorization_domain:
-            auth = normalise_name(authorization_domain, "authorization_domain")
-            allowed = authorization_domains_of(name)
-            if auth not in allowed:
-                raise InvalidInput(f"the authorization domain {auth} is not one of {', '.join(allowed)} (the "
-                                   "claimed domain, or a domain above it down to the registrable domain)",
-                                   field="authorization_domain")
-            name = auth
+        name = self._where(row, authorization_domain)
         try:
             values = self.ctx.txt_lookup.txt_values(name)
         except DnsLookupFailed as failure:
@@ -265,7 +270,7 @@ class Domains:
         scheme = scheme or "http"
         if scheme not in ("http", "https"):
             raise InvalidInput("scheme is http or https", field="scheme")
-        host = normalise_name(authorization_domain, "authorization_domain") if authorization_domain else row["domain"]
+        host = self._where(row, authorization_domain)
         answer = self.ctx.txt_lookup.zones.resolve(host, "A")
         addresses = [r.value for r in answer.records if r.type == "A"]
         if not addresses:
