@@ -44,8 +44,8 @@ class CheckedMessage:
         self.problems.append(Problem(code, text))
 
     def block(self, name: str) -> dict:
-        common = (self.payload or {}).get("CommonBlock") or {}
-        value = common.get(name)
+        common = self.payload.get("CommonBlock") if isinstance(self.payload, dict) else None
+        value = common.get(name) if isinstance(common, dict) else None
         return value if isinstance(value, dict) else {}
 
 

@@ -7,13 +7,13 @@ from werkzeug.exceptions import HTTPException
 
 from mock_ca import CertificateAuthorities
 from mock_dip import message_signature
-from mock_dip.message_ingress import response_item
 from mock_dip.message_senders import Sender
 from mock_dip.response_codes import message as code_message
 from mock_dip.service import Dip
+from mock_dip.standard_response import response_item
 from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.clock import SandboxClock, real_now
-from sandbox.errors import BadRequest, DomainError, Forbidden
+from sandbox.errors import BadRequest, DomainError, Forbidden, InvalidInput, NotFound
 from sandbox.flask_apps import SandboxFlask
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY, JOURNAL_DETAIL_KEY
 
@@ -22,10 +22,31 @@ class PayloadTooLarge(DomainError):
     status = 413
 
 ACCEPTED_ISSUERS = ["dip-issuing"]
+# The codes the official SubmitEvents document declares for each operation (v1.8.3 and v2.1.0 alike). An error
+# whose own status an operation does not declare is answered with the closest one it does (README, "The DIP
+# message API"): 403 -> 401 where only 401 is declared, any other 4xx -> 400.
+_CHANNEL_CODES = {400, 401, 403, 404, 405, 406, 408, 413, 429, 500, 502, 503, 504, 505}
+DOCUMENTED = {"send_messages": _CHANNEL_CODES, "status_message": _CHANNEL_CODES,
+              "configure_publication": {400, 401, 403}, "configure_status_messages": {400, 401, 403},
+              "remove_publication": {401}, "remove_status_messages": {401},
+              "replay": {400, 401, 403}, "requeue": {400, 401, 403}, "validate": {400, 500}}
 
 
-def standard_response(message: str, help_text: str | None = None, timestamp: str | None = None) -> dict:
-    return {"messageArray": [response_item(message, help_text)], "timestamp": timestamp}
+def documented_status(endpoint: str | None, status: int) -> int:
+    codes = DOCUMENTED.get(endpoint or "")
+    if codes is None or status in codes:
+        return status
+    if status == 403 and 401 in codes:
+        return 401
+    if 400 <= status < 500 and 400 in codes:
+        return 400
+    return 401 if 400 <= status < 500 and 401 in codes else status
+
+
+def standard_response(message: str, help_text: str | None, timestamp: str) -> dict:
+    """One item, for the sender of this request when it is known (g.sender_id, set once authenticated)."""
+    return {"messageArray": [response_item(message, help_text, stamp=timestamp, sender_id=g.get("sender_id"))],
+            "timestamp": timestamp}
 
 
 def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Dip) -> Flask:
@@ -39,7 +60,8 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        return standard_response("MSG1000 -Message Processing Failed", exc.message, now_stamp()), exc.status
+        return (standard_response("MSG1000 -Message Processing Failed", exc.message, now_stamp()),
+                documented_status(request.endpoint, exc.status))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -77,7 +99,16 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
             dip.senders.judge_signature(sender, report)
         finally:
             request.environ[JOURNAL_DETAIL_KEY] = {"signature": report.describe(), "sender": sender.dip_id["dip_id"]}
+        g.sender_id = sender.dip_id["dip_id"]
         return sender
+
+    def answer(outcome):
+        """A submission's StandardResponse; the journal keeps every problem in full (help is cut at 500)."""
+        if outcome.problems:
+            request.environ.setdefault(JOURNAL_DETAIL_KEY, {})["problems"] = outcome.problems
+        if outcome.status == 201:
+            dip.delivery.wake()
+        return outcome.body(), outcome.status
 
     def for_recipient(sender: Sender, recipient_id: str) -> str:
         if sender.dip_id["dip_id"] != recipient_id:
@@ -92,10 +123,7 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
     def send_messages(channel: str):
         body = raw_body()
         sender = signed_sender(body)
-        outcome = dip.ingress.submit(sender, channel, body)
-        if outcome.status == 201:
-            dip.delivery.wake()
-        return outcome.body(), outcome.status
+        return answer(dip.ingress.submit(sender, channel, body))
 
     @app.post("/dip-channel/<channel>/pubconfig/<recipient_id>")
     def configure_publication(channel: str, recipient_id: str):
@@ -105,10 +133,17 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
         dip.delivery.wake()
         return done()
 
+    def removed(recipient: str, channel: str):
+        """204 whether or not there was a webhook to remove (the operation declares only 204 and 401)."""
+        try:
+            dip.webhooks.remove(recipient, channel)
+        except (NotFound, InvalidInput) as nothing:
+            request.environ.setdefault(JOURNAL_DETAIL_KEY, {})["nothing_removed"] = nothing.message
+        return "", 204
+
     @app.delete("/dip-channel/<channel>/pubconfig/<recipient_id>")
     def remove_publication(channel: str, recipient_id: str):
-        dip.webhooks.remove(for_recipient(signed_sender(raw_body()), recipient_id), channel)
-        return "", 204
+        return removed(for_recipient(signed_sender(raw_body()), recipient_id), channel)
 
     @app.post("/statusmessage/config/<recipient_id>")
     def configure_status_messages(recipient_id: str):
@@ -119,8 +154,7 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
 
     @app.delete("/statusmessage/config/<recipient_id>")
     def remove_status_messages(recipient_id: str):
-        dip.webhooks.remove(for_recipient(signed_sender(raw_body()), recipient_id), STATUS_CHANNEL)
-        return "", 204
+        return removed(for_recipient(signed_sender(raw_body()), recipient_id), STATUS_CHANNEL)
 
     def own_recipient(channel: str, recipient_id: str) -> tuple[str, dict]:
         body = raw_body()
@@ -133,7 +167,12 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
     @app.post("/dip-channel/<channel>/replay/<recipient_id>")
     def replay(channel: str, recipient_id: str):
         recipient, payload = own_recipient(channel, recipient_id)
-        return jsonify(dip.replay.replay(recipient, channel, payload)), 200
+        found = dip.replay.replay(recipient, channel, payload)
+        if not found:  # the document's 200 is an array of at least one message: an empty answer is a 400
+            raise NotFound(f"no message of {channel.upper()} to DIP ID {recipient} matches this MessageRequest "
+                           "(datetimeFrom/datetimeTo are sandbox time, and eventCode, MPAN and transactionIDs must all "
+                           "match)")
+        return jsonify(found), 200
 
     @app.post("/dip-channel/<channel>/requeue/<recipient_id>")
     def requeue(channel: str, recipient_id: str):
@@ -145,10 +184,7 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
     @app.post("/statusmessage")
     def status_message():
         body = raw_body()
-        outcome = dip.status_messages.submit(signed_sender(body), body)
-        if outcome.status == 201:
-            dip.delivery.wake()
-        return outcome.body(), outcome.status
+        return answer(dip.status_messages.submit(signed_sender(body), body))
 
     @app.post("/validate/<channel>/<event_code>")
     def validate(channel: str, event_code: str):

@@ -4,7 +4,7 @@ with a delivery per recipient — primary, secondary and always (seed_data/routi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from mock_dip import common_blocks
@@ -12,6 +12,7 @@ from mock_dip.common_blocks import CheckedMessage
 from mock_dip.context import DipContext
 from mock_dip.message_senders import Sender
 from mock_dip.response_codes import message as code_message
+from mock_dip.standard_response import packed, response_item
 from sandbox.clock import real_now
 from seed_data.role_codes import role as dip_role
 from seed_data.routing import route
@@ -28,17 +29,10 @@ class Outcome:
     status: int
     items: list[dict]
     timestamp: str
+    problems: list[str] = field(default_factory=list)  # every problem in full, for the journal
 
     def body(self) -> dict:
         return {"messageArray": self.items, "timestamp": self.timestamp}
-
-
-def response_item(message: str, help_text: str | None = None, **fields) -> dict:
-    item = {"transactionID": None, "senderUniqueReference": None, "correlationID": None, "sentTimestamp": None,
-            "senderID": None, "recipientID": None, "DIPConnectionProviderID": None, "message": message,
-            "help": help_text, "serviceTicketURL": None}
-    item.update(fields)
-    return item
 
 
 class MessageIngress:
@@ -145,12 +139,12 @@ class MessageIngress:
         try:
             array = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return Outcome(400, [response_item(code_message("MSG1001"), "the body is not valid JSON",
-                                               senderID=sender.dip_id["dip_id"])], stamp)
+            return Outcome(400, [response_item(code_message("MSG1001"), "the body is not valid JSON", stamp=stamp,
+                                               sender_id=sender.dip_id["dip_id"])], stamp)
         if not isinstance(array, list) or not array:
             return Outcome(400, [response_item(code_message("MSG1001"), "the body is a JSON array of one or more "
-                                                                       "{\"payload\": {...}} messages",
-                                               senderID=sender.dip_id["dip_id"])], stamp)
+                                                                       "{\"payload\": {...}} messages", stamp=stamp,
+                                               sender_id=sender.dip_id["dip_id"])], stamp)
         interface = interface_id.upper()
         messages = []
         for item in array:  # what needs no records first, outside the store's lock (schemas can take a while)
@@ -164,7 +158,9 @@ class MessageIngress:
             checked = [(m, self._check(sender, m, interface, seen) if m.payload is not None else {})
                        for m in messages]
             if any(m.problems for m in messages):
-                return Outcome(400, [self._rejected(sender, m) for m in messages], stamp)
+                return Outcome(400, [item for m in messages for item in self._rejected(sender, m, stamp)], stamp,
+                               [f"message {n + 1}: {p.code}: {p.help}" for n, m in enumerate(messages)
+                                for p in m.problems])
             return Outcome(201, self._store(sender, interface, checked, now), stamp)
 
     def _check_schema(self, message: CheckedMessage, interface: str, event_code: str | None = None) -> None:
@@ -199,16 +195,20 @@ class MessageIngress:
             problems += [f"message {index + 1}: {p.code}: {p.help}" for p in message.problems]
         return problems
 
-    def _rejected(self, sender: Sender, message: CheckedMessage) -> dict:
-        s1 = message.block("S1")
+    def _rejected(self, sender: Sender, message: CheckedMessage, stamp: str) -> list[dict]:
+        """The items of one message of a refused request: its problems packed into helps of at most 500
+        characters (more items when they do not fit in one)."""
+        s1, a0 = message.block("S1"), message.block("A0")
+        recipients = a0.get("primaryRecipients") if isinstance(a0.get("primaryRecipients"), list) else []
         fields = {"senderUniqueReference": s1.get("senderUniqueReference"), "correlationID": s1.get(
-            "senderCorrelationID"), "sentTimestamp": s1.get("senderTimestamp"), "senderID": sender.dip_id["dip_id"],
+            "senderCorrelationID"), "sentTimestamp": s1.get("senderTimestamp"), "stamp": stamp,
+            "sender_id": sender.dip_id["dip_id"], "recipientID": recipients[0] if len(recipients) == 1 else None,
             "DIPConnectionProviderID": s1.get("DIPConnectionProviderID")}
         if message.problems:
-            return response_item(code_message(message.problems[0].code),
-                                 "; ".join(f"{p.code}: {p.help}" for p in message.problems), **fields)
-        return response_item(code_message("MSG1000"), "not accepted: another message of this request was rejected "
-                                                      "(a request is accepted or rejected as a whole)", **fields)
+            return [response_item(code_message(code), help_text, **fields)
+                    for code, help_text in packed([(p.code, p.help) for p in message.problems])]
+        return [response_item(code_message("MSG1000"), "not accepted: another message of this request was rejected "
+                                                       "(a request is accepted or rejected as a whole)", **fields)]
 
     def _store(self, sender: Sender, interface: str, checked: list, now: datetime) -> list[dict]:
         items, submissions, messages, deliveries = [], [], [], []
@@ -251,8 +251,9 @@ class MessageIngress:
                     items.append(response_item(
                         code_message("MSG0000"), transactionID=transaction,
                         senderUniqueReference=s1["senderUniqueReference"], correlationID=s1.get("senderCorrelationID"),
-                        sentTimestamp=s1.get("senderTimestamp"), senderID=sender.dip_id["dip_id"],
-                        recipientID=str(primary), DIPConnectionProviderID=s1.get("DIPConnectionProviderID")))
+                        sentTimestamp=s1.get("senderTimestamp"), stamp=dip_timestamp(now),
+                        sender_id=sender.dip_id["dip_id"], recipientID=str(primary),
+                        DIPConnectionProviderID=s1.get("DIPConnectionProviderID")))
             for table, rows in (("dip_submissions", submissions), ("dip_messages", messages),
                                 ("dip_deliveries", deliveries)):
                 self.ctx.store.insert_many(db, table, rows)

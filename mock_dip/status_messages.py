@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 
 from mock_dip.context import DipContext
-from mock_dip.message_ingress import Outcome, dip_timestamp, response_item
+from mock_dip.message_ingress import Outcome, dip_timestamp
+from mock_dip.standard_response import response_item
 from mock_dip.message_senders import Sender
 from mock_dip.response_codes import message as code_message
 from mock_dip.webhooks import STATUS_CHANNEL
@@ -43,14 +44,15 @@ class StatusMessages:
             items = json.loads(body)
         except (ValueError, UnicodeDecodeError):
             items = None
+        who = {"stamp": stamp, "sender_id": sender.dip_id["dip_id"]}
         if not isinstance(items, list) or not items:
             return Outcome(400, [response_item(code_message("MSG1001"), "the body is a JSON array of one or more "
-                                                                       "StandardResponse items")], stamp)
+                                                                       "StandardResponse items", **who)], stamp)
         problems = [self._problem(sender, item) for item in items]
         if any(problems):
             return Outcome(400, [response_item(code_message("MSG1001" if p else "MSG1000"), p or
-                                               "not accepted: another item of this request was rejected")
-                                 for p in problems], stamp)
+                                               "not accepted: another item of this request was rejected", **who)
+                                 for p in problems], stamp, [p for p in problems if p])
         now, real = self.ctx.clock.now_unix(), real_now().timestamp()
         answers = []
         with self.ctx.store.transaction() as db:
@@ -70,5 +72,5 @@ class StatusMessages:
                     "last_status": None, "last_error": None, "created_at": now, "created_real_at": real,
                     "delivered_at": None, "delivered_real_at": None, "replay": 0, "status_message_id": table.last_pk})
                 answers.append(response_item(code_message("MSG0000"), transactionID=canonical["transactionID"],
-                                             senderID=sender.dip_id["dip_id"], recipientID=original["sender_dip_id"]))
+                                             recipientID=original["sender_dip_id"], **who))
         return Outcome(201, answers, stamp)

@@ -287,7 +287,7 @@ def test_publication_config_through_the_message_api(world, tmp_path):
     receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
     target = recipient(world)
     bad = receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", {"maxMessageCount": 1})
-    assert bad.status_code == 422 and "callbackURL is required" in bad.json()["messageArray"][0]["help"]
+    assert bad.status_code == 400 and "callbackURL is required" in bad.json()["messageArray"][0]["help"]
     set_ = receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", {"callbackURL": hook.url,
                                                                              "maxMessageCount": 100})
     assert set_.status_code == 201 and set_.json()["messageArray"][0]["message"] == "MSG0000"
@@ -298,8 +298,14 @@ def test_publication_config_through_the_message_api(world, tmp_path):
     assert json.loads(hook.wait_for(1)[0]["body"])[0]["payload"]["CommonBlock"]["S0"]["interfaceID"] == "IF-042"
     removed = receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", None, method="DELETE", body=b"")
     assert removed.status_code == 204
+    # the operation declares only 204 and 401: removing what is not there is a 204 too (said in the journal)
     assert receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", None, method="DELETE",
-                                body=b"").status_code == 404
+                                body=b"").status_code == 204
+    assert "has no webhook" in journal_entry(running, f"/dip-channel/IF-042/pubconfig/{target}")["detail"][
+        "nothing_removed"]
+    # another DIP ID's key: 401 (the document lists no 403 for DELETE)
+    assert world["client"].post(f"/dip-channel/IF-042/pubconfig/{target}", None, method="DELETE",
+                                body=b"").status_code == 401
 
 
 REQUEST = {"datetimeFrom": None, "datetimeTo": None, "eventCode": None, "MPAN": None, "version": None}
@@ -325,9 +331,11 @@ def test_replay_requeue_and_status_messages(world, tmp_path):
                                  {**REQUEST, "transactionIDs": [first["transactionID"]]})
     assert len(by_id.json()) == 1
     assert receiver_client.post(f"/dip-channel/IF-041/replay/{target}",
-                                {**REQUEST, "transactionIDs": ["T"] * 101}).status_code == 422
+                                {**REQUEST, "transactionIDs": ["T"] * 101}).status_code == 400
     missing = receiver_client.post(f"/dip-channel/IF-041/replay/{target}", {"eventCode": None})
-    assert missing.status_code == 422 and "datetimeFrom" in missing.json()["messageArray"][0]["help"]
+    assert missing.status_code == 400 and "datetimeFrom" in missing.json()["messageArray"][0]["help"]
+    nothing = receiver_client.post(f"/dip-channel/IF-041/replay/{target}", {**REQUEST, "eventCode": "NoSuchEvent"})
+    assert nothing.status_code == 400 and "no message of IF-041" in nothing.json()["messageArray"][0]["help"]
     assert world["client"].post(f"/dip-channel/IF-041/replay/{target}", REQUEST).status_code == 403
 
     requeued = receiver_client.post(f"/dip-channel/IF-041/requeue/{target}", {**REQUEST, "eventCode": "[ReadingCOS]"})
