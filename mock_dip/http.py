@@ -58,20 +58,25 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
     def now_stamp() -> str:
         return clock.now().strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
+    def refusal(help_text: str, status: int):
+        """The body of an error: a StandardResponse, but a JSON string on /validate (as its document says)."""
+        if request.endpoint == "validate":
+            return jsonify(help_text), documented_status(request.endpoint, status)
+        return (standard_response("MSG1000 -Message Processing Failed", help_text, now_stamp()),
+                documented_status(request.endpoint, status))
+
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        return (standard_response("MSG1000 -Message Processing Failed", exc.message, now_stamp()),
-                documented_status(request.endpoint, exc.status))
+        return refusal(exc.message, exc.status)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return standard_response("MSG1000 -Message Processing Failed", exc.description, now_stamp()), exc.code
+        return refusal(exc.description, exc.code or 500)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unexpected error")
-        return standard_response("MSG1000 -Message Processing Failed",
-                                 "internal error in the sandbox; the sandbox log has the details", now_stamp()), 500
+        return refusal("internal error in the sandbox; the sandbox log has the details", 500)
 
     @app.before_request
     def client_certificate():

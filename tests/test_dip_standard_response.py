@@ -81,3 +81,22 @@ def test_other_answers_are_of_the_official_types(world, standard_response_schema
     status = client.post("/statusmessage", [{"transactionID": "T-unknown"}])
     assert status.status_code == 400
     conformant(standard_response_schema, status.json())
+
+
+def test_validate_answers_a_json_string_even_when_refused(world):
+    """The /validate operations declare 201, 400 and 500, each a JSON string."""
+    running, supplier, target, client = world
+    anonymous = requests.post(client.base + "/validate/IF-041/ReadingCOS", json=[message(supplier, [target])],
+                              verify=running.bundle, timeout=10)
+    assert anonymous.status_code == 400, anonymous.text
+    assert isinstance(anonymous.json(), str) and "client certificate" in anonymous.json()
+
+
+def test_deletes_answer_only_204_or_401(world):
+    running, supplier, target, client = world
+    own = supplier["dip_ids"][0]["dip_id"]
+    for path in (f"/dip-channel/IF-041/pubconfig/{own}", f"/statusmessage/config/{own}", "/dip-channel/IF-999/"
+                 f"pubconfig/{own}"):
+        assert client.post(path, None, method="DELETE", body=b"").status_code == 204, path
+    for path in (f"/dip-channel/IF-041/pubconfig/{target}", f"/statusmessage/config/{target}"):
+        assert client.post(path, None, method="DELETE", body=b"").status_code == 401, path
