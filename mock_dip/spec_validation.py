@@ -13,13 +13,18 @@ import re
 from functools import cached_property
 from pathlib import Path
 
+from sandbox.errors import InvalidInput
+
 REMOTE_PREFIX = "https://raw.githubusercontent.com/elexon-data/dip-api-documentation/main/"
 API_FILE = "SubmitEvents-unresolved.yaml"
 _VALIDATE_PATH = re.compile(r"^/validate/([^/]+)/([^/]+)$")
 
 
-class SpecProblem(Exception):
+class SpecProblem(InvalidInput):
     """The directory does not hold the official files as expected."""
+
+    def __init__(self, message: str):
+        super().__init__(message, field="dip_spec")
 
 
 def _oas30_to_json_schema(node):
@@ -39,12 +44,48 @@ def _oas30_to_json_schema(node):
     return node
 
 
+def locate(directory: str | Path) -> Path:
+    """The folder of the official files: `directory` itself (a folder of the files, or a checkout of the official
+    repository), or its one sub-folder that holds them (a folder of one version)."""
+    directory = Path(directory).expanduser()
+    if (directory / API_FILE).is_file():
+        return directory
+    below = sorted(p.parent for p in directory.glob(f"*/{API_FILE}")) if directory.is_dir() else []
+    if len(below) == 1:
+        return below[0]
+    if below:
+        raise SpecProblem(f"{directory} holds several versions of the DIP API files "
+                          f"({', '.join(p.name for p in below)}): point --dip-spec at one of them, e.g. {below[-1]}")
+    raise SpecProblem(f"{directory} does not hold {API_FILE}: point --dip-spec at a folder of the official DIP API "
+                      "files or a checkout of their repository (e.g. shared/dip-api-spec/v1.8.3)")
+
+
+def version_of(directory: Path) -> str:
+    """`info.version` of the SubmitEvents document, read from its text (no YAML parse needed)."""
+    in_info = False
+    for line in (directory / API_FILE).read_text().splitlines():
+        if re.match(r"^info\s*:", line):
+            in_info = True
+        elif in_info and (found := re.match(r"^\s+version\s*:\s*['\"]?([^'\"\s#]+)", line)):
+            return found.group(1)
+        elif in_info and re.match(r"^\S", line):
+            break
+    return "unknown"
+
+
+def describe(directory: str | Path) -> str:
+    """'SubmitEvents 1.8.3 in DIR', or what is wrong with the folder (for `dip-sandbox config`)."""
+    try:
+        found = locate(directory)
+    except SpecProblem as problem:
+        return f"not usable: {problem.message}"
+    return f"SubmitEvents {version_of(found)} in {found}"
+
+
 class DipSpec:
     def __init__(self, directory: str | Path):
-        self.directory = Path(directory)
-        if not (self.directory / API_FILE).is_file():
-            raise SpecProblem(f"{self.directory} does not hold {API_FILE}: point --dip-spec at a folder of the official "
-                              "DIP API files (e.g. shared/dip-api-spec/v1.8.3)")
+        self.directory = locate(directory)
+        self.version = version_of(self.directory)
         self._documents: dict[str, dict] = {}
         self._event_names: dict[tuple[str, str], str] = {}
 

@@ -102,6 +102,7 @@ class Sandbox:
             from mock_dip.spec_validation import DipSpec
             spec = DipSpec(settings.dip_spec)
             spec.payload_schemas  # read now: a wrong folder is an error at start, not at the first message
+        self.dip_spec = spec
         messages = MessagePolicy(settings.dip_signature_skew, settings.dip_signature_path_only,
                                  settings.dip_max_request_bytes, spec)
         delivery = DeliveryPolicy(settings.dip_delivery_attempts, settings.dip_delivery_backoff)

@@ -92,6 +92,9 @@ def config(config_file, as_json, **values):
         shown = ",".join(value) if isinstance(value, tuple) else value
         click.echo(f"{setting.name:22} = {shown!s:28} [{source}]  {setting.env}")
         click.echo(f"{'':25}{setting.doc}")
+        if setting.name == "dip_spec" and value:
+            from mock_dip.spec_validation import describe
+            click.echo(f"{'':25}active: {describe(value)}")
 
 
 # -- client commands -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ def _sandbox():
 def _page(template: str, **values):
     sandbox = _sandbox()
     return render_template(f"console/{template}", clock=sandbox.clock.describe(), profile=sandbox.profile.name,
-                           advances=ADVANCES, **values)
+                           dip_spec=sandbox.dip_spec, advances=ADVANCES, **values)
 
 
 def until(due: str, now) -> str:

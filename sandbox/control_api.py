@@ -64,7 +64,9 @@ def control_blueprint() -> Blueprint:
     @bp.get("/health")
     def health():
         sandbox = _sandbox()
-        return {"status": "ok", "now": sandbox.clock.describe()["now"], "profile": sandbox.profile.name}
+        spec = sandbox.dip_spec
+        return {"status": "ok", "now": sandbox.clock.describe()["now"], "profile": sandbox.profile.name,
+                "dip_spec": spec and {"version": spec.version, "directory": str(spec.directory.resolve())}}
 
     @bp.get("/profile")
     def profile():

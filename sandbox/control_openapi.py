@@ -41,8 +41,11 @@ _SCENARIOS = "Scenarios"
 
 def openapi_document(extra_paths: dict | None = None, extra_schemas: dict | None = None) -> dict:
     paths = {
-        "/health": {"get": _op("Liveness, sandbox time and timing profile", {"200": _json(_obj({
-            "status": _STR, "now": _STR, "profile": _STR}))}, tag=_INFO)},
+        "/health": {"get": _op("Liveness, sandbox time, timing profile and the official DIP API version in use "
+                               "(--dip-spec; null: built-in checks only)", {"200": _json(_obj({
+            "status": _STR, "now": _STR, "profile": _STR,
+            "dip_spec": {"type": ["object", "null"], "properties": {"version": _STR, "directory": _STR}}}))},
+            tag=_INFO)},
         "/profile": {"get": _op("The timing profile: every wait of the journey in sandbox seconds",
                                 {"200": _json(_obj({"name": _STR, "waits": {"type": "object", "additionalProperties":
                                     _obj({"seconds": {"type": "number"}, "doc": _STR})}}))}, tag=_CLOCK)},

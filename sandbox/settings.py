@@ -154,7 +154,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dip_lockout_minutes", _positive_float, 15.0, "sandbox minutes a locked DIP portal account stays locked"),
     Setting("dip_signature_skew", _positive_float, 300.0, "seconds an X-DIP-Signature-Date or senderTimestamp may differ from real or sandbox time"),
     Setting("dip_signature_path_only", _bool, False, "also accept signatures over the path and query alone instead of the full URL (older clients)", "flag"),
-    Setting("dip_spec", _optional(str), None, "folder of the official DIP API files (e.g. shared/dip-api-spec/v1.8.3): every message is also validated against their schemas"),
+    Setting("dip_spec", _optional(str), None, "folder of the official DIP API files, or a checkout of their repository, or a folder holding one version of them (e.g. shared/dip-api-spec/v1.8.3): every message is also validated against their schemas"),
     Setting("dip_max_request_bytes", _positive_int, 1048576, "largest DIP message API request body; larger ones get 413"),
     Setting("dip_delivery_attempts", _positive_int, 6, "delivery attempts to a webhook (408, 429, 5xx and connection failures are retried) before RetriesExhausted"),
     Setting("dip_delivery_backoff", _positive_float, 30.0, "sandbox seconds before the first retry of a delivery; doubled for each further retry"),
