@@ -48,8 +48,10 @@ def test_dip_without_client_certificate_is_a_standard_response_401(running):
     assert response.status_code == 401
     item = response.json()["messageArray"][0]
     assert item["message"].startswith("MSG1000") and "no client certificate" in item["help"]
-    assert set(item) == {"transactionID", "senderUniqueReference", "correlationID", "sentTimestamp", "senderID",
+    # no sender is known yet: its DIP ID is left out rather than null (the official type has no null)
+    assert set(item) == {"transactionID", "senderUniqueReference", "correlationID", "sentTimestamp",
                          "recipientID", "DIPConnectionProviderID", "message", "help", "serviceTicketURL"}
+    assert len(item["sentTimestamp"]) == 25
 
 
 def test_valid_certificates_reach_the_app(running, client_files):
