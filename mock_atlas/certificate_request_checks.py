@@ -305,12 +305,14 @@ def check_order(payload: dict, sandbox_now: dt.datetime) -> CertificateOrder:
 
 
 def check_rekey(payload) -> x509.CertificateSigningRequest:
+    """A rekey request: `public_key` (and its optional proof), and the `signature` some clients always send."""
     if not isinstance(payload, dict):
         raise InvalidInput("rekey takes {\"public_key\": <PEM CSR>, \"public_key_signature\"?}", field="public_key")
     found = Violations()
     for name in payload:
-        if name not in ("public_key", "public_key_signature"):
+        if name not in ("public_key", "public_key_signature", "signature"):
             found.add(name, "is not a field of a rekey request")
+    _signature(payload.get("signature"), found)
     csr = check_public_key(payload, found)
     found.raise_any()
     return csr

@@ -26,6 +26,8 @@ def _array(items: dict, **bounds) -> dict:
 
 
 # -- the certificate request -------------------------------------------------------------------------
+_SIGNATURE = closed({"algorithm": {"enum": ["RSA", "RSA-PSS", "ECDSA"]},
+                     "hash_algorithm": {"enum": ["SHA-256", "SHA-384", "SHA-512"]}})
 _TYPE_AND_VALUE = _array(closed({"type": OID, "value": STR}, ["type", "value"]))
 CERTIFICATE_REQUEST = closed({
     "validity": closed({"not_before": UNIX, "not_after": {**UNIX, "description": "0 or absent: the policy maximum"}},
@@ -40,12 +42,12 @@ CERTIFICATE_REQUEST = closed({
     "qualified_statements": {"type": "object"},
     "ms_extension_template": closed({"id": OID, "major_version": INT, "minor_version": INT}),
     "custom_extensions": {"type": "object", "additionalProperties": STR},
-    "signature": closed({"algorithm": {"enum": ["RSA", "RSA-PSS", "ECDSA"]},
-                         "hash_algorithm": {"enum": ["SHA-256", "SHA-384", "SHA-512"]}}),
+    "signature": _SIGNATURE,
     "public_key": {**STR, "description": "PEM CSR (the MHHS policy's key_format is PKCS10)"},
     "public_key_signature": {**STR, "description": "base64 signature over the DER public key"},
 }, ["validity", "subject_dn", "san", "public_key"])
-REKEY_REQUEST = closed({"public_key": STR, "public_key_signature": STR}, ["public_key"])
+REKEY_REQUEST = closed({"public_key": STR, "public_key_signature": STR,
+                        "signature": {"anyOf": [_SIGNATURE, {"type": "null"}]}}, ["public_key"])
 
 # -- the validation policy ---------------------------------------------------------------------------
 PRESENCE = {"enum": ["OPTIONAL", "REQUIRED", "FORBIDDEN", "STATIC"]}

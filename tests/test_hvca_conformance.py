@@ -409,3 +409,18 @@ def test_a_csr_and_the_json_disagree_the_json_wins(client, key_pool):
     body = certificate_request(key_pool.get(), "json", public_key=make_csr(key_pool.get(), "something-else.example"))
     cert = x509.load_pem_x509_certificate(issue(client, body)["certificate"].encode())
     assert cert.subject.rfc4514_string() == "CN=energydip-nonprod.json.example.com"
+
+
+def test_a_go_client_rekeys_with_its_signature_field_and_an_empty_proof(client, key_pool):
+    """GlobalSign's Go client sends `signature` and an empty `public_key_signature` with every rekey."""
+    location = client.call("POST", "/certificates", json=certificate_request(key_pool.get(), "rekeyed")
+                           ).headers["Location"]
+    serial = location.rsplit("/", 1)[1]
+    new_csr = certificate_request(key_pool.get(4096, 1), "rekeyed")["public_key"]
+    for signature in (None, {"algorithm": "RSA", "hash_algorithm": "SHA-256"}):
+        rekeyed = client.call("POST", f"/certificates/{serial}/rekey",
+                              json={"signature": signature, "public_key": new_csr, "public_key_signature": ""})
+        assert rekeyed.status_code == 201, rekeyed.text
+    refused = client.call("POST", f"/certificates/{serial}/rekey",
+                          json={"signature": {"hash_algorithm": "SHA-512"}, "public_key": new_csr})
+    assert "signature.hash_algorithm" in problem(refused, 422)["description"]
