@@ -1,7 +1,7 @@
 """The DIP's `StandardResponse` items, always in the official types (SubmitEvents `StandardResponseBodyType`):
-every member present; `sentTimestamp` a 25-character DT-003 date-time and `senderID` a 10-character DIP ID (never
-null: what the client sent if it is of that type, else what the sandbox knows — its own timestamp, the sender's
-DIP ID); the nullable members a string within the schema's bounds or null (a client's malformed reference is
+`sentTimestamp` a 25-character DT-003 date-time and `senderID` a 10-character DIP ID (never null: what the client
+sent if it is of that type, else what the sandbox knows — its own timestamp, the sender's DIP ID; `senderID` is
+left out only when no sender is known, on answers whose status has no documented body); the nullable members a string within the schema's bounds or null (a client's malformed reference is
 not echoed back in a type the schema refuses); `help` at most 500 characters — several problems are packed into
 as few items as fit, and the whole text stays in the journal."""
 from __future__ import annotations
@@ -12,7 +12,6 @@ _BOUNDS = {"transactionID": (1, 65), "senderUniqueReference": (1, 200), "correla
            "sentTimestamp": (25, 25), "senderID": (10, 10), "recipientID": (10, 10),
            "DIPConnectionProviderID": (10, 10), "message": (1, 200), "help": (1, HELP_MAX),
            "serviceTicketURL": (1, 250)}
-MEMBERS = tuple(_BOUNDS)
 
 
 def _fits(name: str, value) -> bool:
