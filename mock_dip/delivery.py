@@ -21,6 +21,7 @@ from mock_dip import message_signature
 from mock_dip.context import DipContext
 from mock_dip.message_ingress import dip_timestamp
 from mock_dip.own_certificates import OwnCertificates
+from mock_dip.standard_response import answer_problems
 from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.background import BackgroundLoop, seconds_until
 from sandbox.clock import from_unix, real_now
@@ -48,6 +49,17 @@ def egress_message(row: dict, delivery: dict, replay: bool = False) -> dict:
                                     "initialCorrelationID": row["correlation_id"], "replayIndicator": replay,
                                     "serviceTicketURL": None}
     return {"payload": payload}
+
+
+def receiver_report(status: int, answer, elapsed: float) -> dict:
+    """What the receiver answered — status, body (at most 500 characters), latency — and whether a 2xx answer was
+    the documented StandardResponse (the receiver report of the Messages page and the journal)."""
+    body = answer if isinstance(answer, str) else json.dumps(answer)
+    report = {"status": status, "latency_ms": round(elapsed * 1000, 1), "body": body[:500]}
+    if 200 <= status < 300:
+        problems = answer_problems(answer)
+        report.update(standard_response=not problems, problems=problems)
+    return report
 
 
 class DeliveryWorker:
@@ -178,6 +190,7 @@ class DeliveryWorker:
                 elapsed: float) -> None:
         now, real = self.ctx.clock.now_unix(), real_now().timestamp()
         rejections = self._rejections(answer) if status and 200 <= status < 300 else []
+        receiver = None if status is None else receiver_report(status, answer, elapsed)
         updates, log = [], []
         with self.ctx.store.transaction() as db:
             for row in batch:
@@ -199,7 +212,8 @@ class DeliveryWorker:
                 changes["state"] = state
                 updates.append({"id": row["id"], **{k: changes.get(k, row[k]) for k in _SETTLED}})
                 log.append({"delivery_id": row["id"], "at": now, "state": state, "status": status,
-                            "detail": json.dumps({"url": url, "error": error, "rejections": rejections})})
+                            "detail": json.dumps({"url": url, "error": error, "rejections": rejections,
+                                                  "receiver": receiver})})
             db.conn.executemany(
                 f"update dip_deliveries set {', '.join(f'{k} = ?' for k in _SETTLED)} where id = ?",
                 [[u[k] for k in _SETTLED] + [u["id"]] for u in updates])
@@ -209,4 +223,4 @@ class DeliveryWorker:
                         status=status if status is not None else "-", duration_ms=elapsed * 1000,
                         client=f"to {batch[0]['recipient_dip_id']} {batch[0]['interface_id']}",
                         detail={"transactions": [r["transaction_id"] for r in batch], "error": error,
-                                "rejections": rejections})
+                                "rejections": rejections, "receiver": receiver})

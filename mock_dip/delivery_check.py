@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from mock_dip import message_signature
 from mock_dip.message_signature import SignatureReport
+from mock_dip.standard_response import response_item
 
 
 def check_delivery(url: str, body: bytes, headers, trusted_pem: str | None, now: datetime,
@@ -48,12 +49,19 @@ def send_answer(handler, status: int, body: bytes) -> None:
     handler.wfile.write(body)
 
 
+def _recipient(item) -> str | None:
+    try:
+        return item["payload"]["CommonBlock"]["A0"]["primaryRecipients"][0]
+    except (KeyError, IndexError, TypeError):
+        return None
+
+
 def answer(items: list, report: SignatureReport, now: datetime) -> tuple[int, bytes]:
-    """(status, body): 201 with RCP0000 per message when the signature is good, else 400 with RCP9999."""
+    """(status, body): 201 with RCP0000 per message when the signature is good, else 400 with RCP9999 — a
+    StandardResponse of the official types (the answering recipient as senderID)."""
     code = "RCP0000" if report.ok else "RCP9999"
-    body = {"messageArray": [{"transactionID": transaction_id(item), "senderUniqueReference": None,
-                              "correlationID": None, "sentTimestamp": None, "senderID": None, "recipientID": None,
-                              "DIPConnectionProviderID": None, "message": code, "help": report.message,
-                              "serviceTicketURL": None} for item in (items or [{}])],
-            "timestamp": now.strftime("%Y-%m-%dT%H:%M:%S+00:00")}
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    body = {"messageArray": [response_item(code, report.message, stamp=stamp, sender_id=_recipient(item),
+                                           transactionID=transaction_id(item)) for item in (items or [{}])],
+            "timestamp": stamp}
     return (201 if report.ok else 400), json.dumps(body).encode()

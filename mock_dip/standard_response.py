@@ -6,6 +6,8 @@ not echoed back in a type the schema refuses); `help` at most 500 characters —
 as few items as fit, and the whole text stays in the journal."""
 from __future__ import annotations
 
+import json
+
 HELP_MAX = 500
 # member: (minimum length, maximum length) of the official string type; exact lengths where min == max
 _BOUNDS = {"transactionID": (1, 65), "senderUniqueReference": (1, 200), "correlationID": (1, 60),
@@ -50,3 +52,38 @@ def packed(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
         else:
             items.append((code, part))
     return items
+
+
+# Members the official types allow to be null (DT-...N); sentTimestamp (DT-003) and senderID (DT-006) are not.
+_NULLABLE = {"transactionID", "senderUniqueReference", "correlationID", "recipientID", "DIPConnectionProviderID",
+             "message", "help", "serviceTicketURL"}
+
+
+def answer_problems(answer) -> list[str]:
+    """What keeps a webhook's answer from being the documented StandardResponse (none when it is one): a JSON
+    object whose `messageArray` (which every example of the document has, so the sandbox requires it) holds at
+    least one item with the ten members in their official types, and a DT-003 `timestamp` when there is one."""
+    if not isinstance(answer, dict):
+        return ["the body is not a JSON object {\"messageArray\": [...], \"timestamp\": ...}"]
+    problems = []
+    items = answer.get("messageArray")
+    if not isinstance(items, list) or not items:
+        problems.append("messageArray is not an array of at least one item (one per message delivered)")
+    for number, item in enumerate(items if isinstance(items, list) else [], 1):
+        if not isinstance(item, dict):
+            problems.append(f"messageArray item {number} is not an object")
+            continue
+        missing = [name for name in _BOUNDS if name not in item]
+        if missing:
+            problems.append(f"messageArray item {number} lacks {', '.join(missing)}")
+        for name, (low, high) in _BOUNDS.items():
+            value = item.get(name)
+            if name in item and not (_fits(name, value) or (value is None and name in _NULLABLE)):
+                size = f"{low}" if low == high else f"{low} to {high}"
+                problems.append(f"messageArray item {number}: {name} {json.dumps(value)} is not a string of {size} "
+                                "characters"
+                                + (" or null" if name in _NULLABLE else ""))
+    if "timestamp" in answer and not _fits("sentTimestamp", answer["timestamp"]):
+        problems.append(f"timestamp {json.dumps(answer['timestamp'])} is not a date-time such as "
+                        "2026-12-01T09:00:00+00:00")
+    return problems[:6]
