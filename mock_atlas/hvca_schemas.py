@@ -3,12 +3,13 @@ every documented field, the validation policy with the exact types GlobalSign's 
 claim, and the problem document. Written from shared/reference/atlas-hvca-api.md."""
 from __future__ import annotations
 
+from mock_atlas.certificate_orders import LAST_UNIX
 from mock_atlas.validation_policy import KEY_USAGES, SUBJECT_DN
 
 STR = {"type": "string"}
 INT = {"type": "integer"}
 BOOL = {"type": "boolean"}
-UNIX = {"type": "integer", "minimum": 0, "maximum": 253402300799, "description": "Unix seconds (up to 9999)"}
+UNIX = {"type": "integer", "minimum": 0, "maximum": LAST_UNIX, "description": "Unix seconds (up to 9999)"}
 UPPER_HEX = {"type": "string", "pattern": "^[0-9A-F]+$"}
 OID = {"type": "string", "pattern": r"^[0-2](\.[0-9]+)+$"}
 

@@ -104,12 +104,16 @@ def _string_policy(value, where):
     return {"presence": _presence(value.get("presence"), f"{where}.presence"), "format": value["format"]}
 
 
+def _strings(value, where) -> list:
+    if not isinstance(value, list) or not all(isinstance(i, str) for i in value):
+        raise DecodeError(f"{where}: not a list of strings")
+    return value
+
+
 def _list_policy(value, where):
     value = _object(value, where)
-    items = value.get("list")
-    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise DecodeError(f"{where}.list: not a list of strings")
-    return {"static": _bool(value.get("static"), f"{where}.static"), "list": items,
+    return {"static": _bool(value.get("static"), f"{where}.static"),
+            "list": _strings(value.get("list"), f"{where}.list"),
             "mincount": _int(value.get("mincount"), f"{where}.mincount"),
             "maxcount": _int(value.get("maxcount"), f"{where}.maxcount")}
 
@@ -124,9 +128,8 @@ def _keyed_by_oid(value, where):
 
 def _algorithm_policy(value, where):
     value = _object(value, where)
-    if not isinstance(value.get("list"), list):
-        raise DecodeError(f"{where}.list: not a list")
-    return {"presence": _presence(value.get("presence"), f"{where}.presence"), "list": value["list"]}
+    return {"presence": _presence(value.get("presence"), f"{where}.presence"),
+            "list": _strings(value.get("list"), f"{where}.list")}
 
 
 def decode_policy(document) -> dict:
