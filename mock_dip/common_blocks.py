@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from seed_data.routing import route
+
 ENVIRONMENT_TAGS = ("PRD", "SITB", "SIT", "UIT", "DEV")
 UNIQUE_REFERENCE = re.compile(r"^S-((IF|REP)-)?\d{3,4}-[0-9a-fA-F]{10}-[A-Z]{3,5}-\d{8}-[a-zA-Z0-9]+$")
 SENDER_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
-EVENT_CODE = re.compile(r"^\[[A-Za-z0-9]+\]$")
-INTERFACE_ID = re.compile(r"^(IF|REP)-\d{3}[A-Z]?$", re.IGNORECASE)
+EVENT_CODE = re.compile(r"^\[[A-Za-z0-9-]+\]$")  # [ReadingCOS], [SN-Vacant]
 MPAN_CORE = re.compile(r"^\d{13}$")
 GSP_GROUP = re.compile(r"^_[A-P]$")
 
@@ -91,9 +92,14 @@ def check_message(item, interface_id: str, environment_tag: str) -> CheckedMessa
         sent_interface = str(s0.get("interfaceID") or "")
         if sent_interface and sent_interface.upper() != interface_id.upper():
             message.add("MSG1002", f"S0.interfaceID {sent_interface} does not match the channel {interface_id.upper()}")
-        if "eventCode" in s0 and not (isinstance(s0["eventCode"], str) and EVENT_CODE.match(s0["eventCode"])):
-            message.add("MSG1001", f"S0.eventCode {s0['eventCode']!r} is an event code in brackets, e.g. "
-                                   "\"[ReadingCOS]\"")
+        event = s0.get("eventCode")
+        known = route(interface_id)
+        if "eventCode" in s0 and not (isinstance(event, str) and EVENT_CODE.match(event)):
+            message.add("MSG1001", f"S0.eventCode {event!r} is an event code in brackets, e.g. \"[ReadingCOS]\"")
+        elif isinstance(event, str) and known is not None and \
+                event.strip("[]").lower() not in {e.lower() for e in known.events}:
+            message.add("MSG1001", f"S0.eventCode {event} is not an event of {known.interface_id} (the official "
+                                   f"list: {', '.join('[' + e + ']' for e in known.events)})")
     if s1:
         _required(message, s1, "S1", BLOCK_FIELDS["S1"])
         tag = s1.get("environmentTag")
@@ -128,6 +134,3 @@ def check_message(item, interface_id: str, environment_tag: str) -> CheckedMessa
             message.add("MSG1001", f"M0.GSPGroupID {m0['GSPGroupID']!r} is _A to _P")
     return message
 
-
-def check_interface_id(interface_id: str) -> bool:
-    return bool(INTERFACE_ID.match(interface_id))

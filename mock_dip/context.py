@@ -32,11 +32,17 @@ class SignInPolicy:
 @dataclass(frozen=True)
 class MessagePolicy:
     """The message API's knobs (settings dip_signature_skew, dip_signature_path_only, dip_max_request_bytes,
-    dip_spec: the official API files, for full schema validation)."""
+    dip_spec: the official API files, for full schema validation; dip_routing: strict role routing or not)."""
     signature_skew: float = 300.0
     path_only: bool = False
     max_request_bytes: int = 1048576
     spec: Any = None  # mock_dip.spec_validation.DipSpec
+    strict_routing: bool = True
+
+    @property
+    def version(self) -> str | None:
+        """The version of the official documents in force (None without --dip-spec: every version's interfaces)."""
+        return self.spec.version if self.spec is not None else None
 
 
 @dataclass

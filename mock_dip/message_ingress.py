@@ -15,7 +15,7 @@ from mock_dip.response_codes import message as code_message
 from mock_dip.standard_response import packed, response_item
 from sandbox.clock import real_now
 from seed_data.role_codes import role as dip_role
-from seed_data.routing import route
+from seed_data.routing import ROUTING_NOTE, Route, route, unknown_interface
 
 ENVIRONMENT_TAGS = {"uit": "UIT", "prod": "PRD"}
 
@@ -35,6 +35,10 @@ class Outcome:
         return {"messageArray": self.items, "timestamp": self.timestamp}
 
 
+def _titled(routing: Route) -> str:
+    return f"{routing.interface_id} ({routing.name})"
+
+
 class MessageIngress:
     def __init__(self, ctx: DipContext, timestamp_skew_seconds: float = 300.0):
         self.ctx = ctx
@@ -49,7 +53,7 @@ class MessageIngress:
         today = self.ctx.clock.now().date().isoformat()
         return row["effective_from"] <= today and (not row["effective_to"] or row["effective_to"] >= today)
 
-    def _recipient_problem(self, dip_id, kind: str) -> tuple[str, str] | None:
+    def _recipient_problem(self, dip_id, kind: str, routing: Route | None = None) -> tuple[str, str] | None:
         unknown, bad_role = {"primary": ("MSG1031", "MSG1032"), "secondary": ("MSG1033", "MSG1034"),
                              "always": ("MSG1035", "MSG1036")}[kind]
         row = self._dip_id(dip_id)
@@ -64,6 +68,9 @@ class MessageIngress:
         entry = dip_role(row["role_code"])
         if entry is None or not entry.exchanges_messages:
             return bad_role, f"{kind} recipient {dip_id} has the role {row['role_code']}, which does not exchange messages"
+        if routing is not None and self.ctx.messages.strict_routing and row["role_code"] not in routing.recipients:
+            return bad_role, (f"{kind} recipient {dip_id} has the role {row['role_code']}; {_titled(routing)} goes to "
+                              f"{', '.join(routing.recipients)} ({ROUTING_NOTE})")
         return None
 
     def _dcp_ok(self, sender: Sender, dcp_id) -> bool:
@@ -87,9 +94,13 @@ class MessageIngress:
         elif not self._effective(dip_id):
             message.add("MSG1009", f"the sender DIP ID {dip_id['dip_id']} is not effective on "
                                    f"{self.ctx.clock.now().date()}")
+        routing = route(interface_id, self.ctx.messages.version)
         if "senderRoleID" in s1 and s1["senderRoleID"] != dip_id["role_code"]:
             message.add("MSG1010", f"S1.senderRoleID {s1['senderRoleID']!r} is not the role of DIP ID "
                                    f"{dip_id['dip_id']} ({dip_id['role_code']})")
+        elif routing is not None and self.ctx.messages.strict_routing and dip_id["role_code"] not in routing.senders:
+            message.add("MSG1010", f"DIP ID {dip_id['dip_id']} has the role {dip_id['role_code']}; {_titled(routing)} "
+                                   f"is sent by {', '.join(routing.senders)} ({ROUTING_NOTE})")
         dcp_id = s1.get("DIPConnectionProviderID")
         if sender.dcp_organisation_id and not dcp_id:
             message.add("MSG1011", "a DCP connected: S1.DIPConnectionProviderID is its DCP ID nominated for "
@@ -111,11 +122,12 @@ class MessageIngress:
                                        f"{dip_id['dip_id']}")
             seen.add(reference)
         for recipient in a0.get("primaryRecipients") or []:
-            problem = self._recipient_problem(recipient, "primary")
+            problem = self._recipient_problem(recipient, "primary", routing)
             if problem:
                 message.add(*problem)
-        routing = route(interface_id)
         secondary, always = [], []
+        if routing is None:  # not an interface of the DIP API: MSG1002 already
+            return {"secondary": secondary, "always": always}
         if "distributor" in routing.secondary:
             distributor = message.block("M0").get("distributorDIPID")
             if not distributor:
@@ -149,8 +161,8 @@ class MessageIngress:
         messages = []
         for item in array:  # what needs no records first, outside the store's lock (schemas can take a while)
             message = common_blocks.check_message(item, interface, ENVIRONMENT_TAGS[self.ctx.environment])
-            if not common_blocks.check_interface_id(interface):
-                message.add("MSG1002", f"{interface_id} is not a DIP interface (IF-001 ... IF-065, REP-...)")
+            if route(interface, self.ctx.messages.version) is None:
+                message.add("MSG1002", unknown_interface(interface_id, self.ctx.messages.version))
             self._check_schema(message, interface)
             messages.append(message)
         with self.ctx.store.transaction():  # record checks and storage at once: a reference is used only once
@@ -184,8 +196,8 @@ class MessageIngress:
         if not isinstance(array, list) or not array:
             return ["MSG1001: the body is a JSON array of one or more {\"payload\": {...}} messages"]
         problems = []
-        if not common_blocks.check_interface_id(interface_id):
-            problems.append(f"MSG1002: {interface_id} is not a DIP interface")
+        if route(interface_id, self.ctx.messages.version) is None:
+            problems.append(f"MSG1002: {unknown_interface(interface_id, self.ctx.messages.version)}")
         for index, item in enumerate(array):
             message = common_blocks.check_message(item, interface_id.upper(), ENVIRONMENT_TAGS[self.ctx.environment])
             sent_event = message.block("S0").get("eventCode")

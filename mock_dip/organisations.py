@@ -134,10 +134,11 @@ class Organisations:
         return self.describe(self.get(organisation_id))
 
     # -- central services (DIP Manager) ----------------------------------------------------------
-    def central_organisation(self, manager: dict, role_code: str, service_name: str) -> dict:
-        """The DIP-Manager-owned organisation of a central service, made on first use."""
+    def central_organisation(self, manager: dict, role_code: str, service_name: str, central: bool = True) -> dict:
+        """The DIP-Manager-owned organisation of a central service, made on first use; for a participant's role
+        (central=False), the sandbox counterpart the sandbox sends as (publish to me, auto-replies)."""
         self._manager(manager)
-        name = f"{service_name} ({role_code}) - central service"
+        name = f"{service_name} ({role_code}) - " + ("central service" if central else "sandbox counterpart")
         row = self.ctx.one("select * from dip_organisations where environment = ? and kind = 'central' and "
                            "company_name = ?", [self.ctx.environment, name])
         if row:
@@ -146,7 +147,8 @@ class Organisations:
             db["dip_organisations"].insert({
                 "id": f"CEN-{role_code}-{self.ctx.environment.upper()}", "environment": self.ctx.environment,
                 "company_name": name, "company_number": None, "kind": "central", "status": "active",
-                "description": f"central service {service_name}", "dcp_status": "none",
+                "description": ("central service " if central else "sandbox counterpart ") + service_name,
+                "dcp_status": "none",
                 "created_at": self.ctx.clock.now_unix(), "details_verified_at": self.ctx.clock.now_unix()})
         return self.get(f"CEN-{role_code}-{self.ctx.environment.upper()}")
 

@@ -42,7 +42,8 @@ def onboard_organisation(dip: Dip, payload) -> dict:
                            "\"webhooks\"?: {\"IF-041\": url}}", field="dip_ids")
     webhooks = payload.get("webhooks") or {}
     if not isinstance(webhooks, dict):
-        raise InvalidInput("webhooks maps an interface (IF-041) or STATUS to a callback URL", field="webhooks")
+        raise InvalidInput("webhooks maps an interface (IF-041), STATUS or * (every interface and STATUS) to a "
+                           "callback URL", field="webhooks")
     password = str(payload.get("password") or DEFAULT_PASSWORD)
     key, csr, subject = _key_and_request(ctx, domain)  # before the transaction: making a key takes a while
     organisation_id = "ORG-" + ctx.random.hex(4, upper=True)
@@ -69,8 +70,9 @@ def onboard_organisation(dip: Dip, payload) -> dict:
                       "effective_from": spec.get("effective_from") or ctx.clock.now().date().isoformat(),
                       "effective_to": spec.get("effective_to")}
             created = dip.dip_ids.create(actor, values, fixed_dip_id=spec.get("dip_id"))
-            for channel, url in {**webhooks, **(spec.get("webhooks") or {})}.items():
-                dip.webhooks.set(created["dip_id"], channel, {"callbackURL": url}, email)
+            for name, url in {**webhooks, **(spec.get("webhooks") or {})}.items():
+                for channel in dip.webhooks.channels(name):
+                    dip.webhooks.set(created["dip_id"], channel, {"callbackURL": url}, email)
             dip_ids.append(_with_keys(dip, actor, created))
         dcp_id = dip.dcps.create_dcp_id(actor)["dcp_id"] if payload.get("dcp") else None
         certificate = _issue(dip, organisation_id, email, key, csr, subject)

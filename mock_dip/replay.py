@@ -56,7 +56,7 @@ class Replay:
         sql = ("select d.*, m.payload, m.received_at, m.correlation_id from dip_deliveries d join dip_messages m on "
                "m.environment = d.environment and m.transaction_id = d.transaction_id where d.environment = ? and "
                "d.recipient_dip_id = ? and d.interface_id = ? and d.replay = 0")
-        params: list = [self.ctx.environment, recipient_dip_id, Webhooks.channel(interface_id)]
+        params: list = [self.ctx.environment, recipient_dip_id, self.webhooks.channel(interface_id)]
         for column, value, op in (("m.received_at", wanted["from"], ">="), ("m.received_at", wanted["to"], "<="),
                                   ("m.mpan", wanted["mpan"], "="), ("m.schema_version", wanted["version"], "=")):
             if value is not None:
@@ -75,7 +75,7 @@ class Replay:
         return [egress_message(row, row, replay=True) for row in self.select(recipient_dip_id, interface_id, payload)]
 
     def requeue(self, recipient_dip_id: str, interface_id: str, payload) -> int:
-        channel = Webhooks.channel(interface_id)
+        channel = self.webhooks.channel(interface_id)
         if not any(w["channel"] == channel for w in self.webhooks.for_recipient(recipient_dip_id)):
             raise Conflict(f"DIP ID {recipient_dip_id} has no webhook for {channel}: configure one (pubconfig) "
                            "before requeueing, or use replay", field="id")

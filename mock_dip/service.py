@@ -25,6 +25,7 @@ from mock_dip.message_ingress import MessageIngress
 from mock_dip.message_senders import MessageSenders
 from mock_dip.organisations import Organisations
 from mock_dip.own_certificates import OwnCertificates
+from mock_dip.publisher import Publisher
 from mock_dip.replay import Replay
 from mock_dip.status_messages import StatusMessages
 from mock_dip.webhooks import Webhooks
@@ -51,6 +52,7 @@ class Dip:
         self.channels = MessageChannels(ctx, self.dip_ids, self.webhooks)
         self.delivery = DeliveryWorker(ctx, self.own_certificates, delivery_policy,
                                        trust_bundle or (lambda: Path(certifi_where())), record)
+        self.publisher = Publisher(ctx, self.ingress, self.counterpart, self.delivery.wake, record)
 
     def create_central_dip_id(self, manager: dict, payload) -> dict:
         """A DIP ID of a central service (MDS, VAS, REGS, ...) in its DIP-Manager-owned organisation, so that
@@ -61,7 +63,24 @@ class Dip:
         entry = role(str(payload.get("role_code", "")))
         if entry is None:
             raise InvalidInput("role_code is a DIP role code (e.g. VAS, MDS, REGS, ISD)", field="role_code")
-        organisation = self.organisations.central_organisation(manager, entry.role_id, entry.service_name)
+        organisation = self.organisations.central_organisation(manager, entry.role_id, entry.service_name,
+                                                               entry.central_service)
         acting = {"email": manager["email"], "organisation_id": organisation["id"], "is_manager": 1}
         created = self.dip_ids.create(acting, {**payload, "role_code": entry.role_id}, central=True)
         return {**created, "organisation": self.organisations.describe(organisation)}
+
+    def counterpart(self, role_code: str) -> dict:
+        """An effective DIP ID of `role_code` in a DIP-Manager-owned organisation (a central service or a sandbox
+        counterpart), made on first use: who the sandbox sends as."""
+        today = self.ctx.clock.now().date().isoformat()
+        row = self.ctx.one("select d.* from dip_ids d join dip_organisations o on o.id = d.organisation_id where "
+                           "d.environment = ? and d.role_code = ? and o.kind = 'central' and d.effective_from <= ? "
+                           "and (d.effective_to is null or d.effective_to >= ?) order by d.dip_id",
+                           [self.ctx.environment, role_code, today, today])
+        if row is not None:
+            return row
+        manager = self.ctx.one("select * from dip_users where environment = ? and is_manager = 1",
+                               [self.ctx.environment])
+        created = self.create_central_dip_id(manager, {"role_code": role_code, "effective_from": today})
+        return self.ctx.one("select * from dip_ids where environment = ? and dip_id = ?",
+                            [self.ctx.environment, created["dip_id"]])

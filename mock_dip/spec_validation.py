@@ -164,6 +164,14 @@ class DipSpec:
             return [self._canonical(v, schema["items"], resolver, depth + 1) for v in instance]
         return instance
 
+    def payload_schema(self, interface: str, event_code: str):
+        """(schema, resolver) of the payload of one interface and event, or None (reports, unknown events)."""
+        ref = self.payload_schemas.get((interface.upper(), str(event_code or "").strip("[]").upper()))
+        if ref is None:
+            return None
+        resolved = self._registry.resolver().lookup(ref)
+        return resolved.contents, resolved.resolver
+
     def validate(self, payload, interface: str, event_code: str) -> tuple[str | None, list[str], object]:
         """(MSG code or None, problems, the payload with canonical keys) for one message's payload."""
         from jsonschema import Draft4Validator
@@ -174,8 +182,7 @@ class DipSpec:
         if ref is None:
             return "MSG1001", [f"S0.eventCode {event_code} is not an event of {interface.upper()} (the API files "
                                f"know {', '.join('[' + e + ']' for e in self.events(interface))})"], payload
-        resolver = self._registry.resolver()
-        resolved = resolver.lookup(ref)
+        resolved = self._registry.resolver().lookup(ref)
         canonical = self._canonical(payload, resolved.contents, resolved.resolver)
         validator = Draft4Validator({"$ref": ref}, registry=self._registry)
         errors = sorted(validator.iter_errors(canonical), key=lambda e: list(e.absolute_path))

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from mock_dip import common_blocks
 from mock_dip.context import DipContext
 from sandbox import form_checks as f
 from sandbox.errors import InvalidInput, NotFound
+from seed_data.routing import interface_ids, route, unknown_interface
 
 STATUS_CHANNEL = "STATUS"
 
@@ -30,12 +30,15 @@ class Webhooks:
     def __init__(self, ctx: DipContext):
         self.ctx = ctx
 
-    @staticmethod
-    def channel(interface_id: str) -> str:
+    def channel(self, interface_id: str) -> str:
         channel = interface_id.upper()
-        if channel != STATUS_CHANNEL and not common_blocks.check_interface_id(channel):
-            raise InvalidInput(f"{interface_id} is not a DIP interface (IF-001 ... IF-065, REP-...)", field="id")
+        if channel != STATUS_CHANNEL and route(channel, self.ctx.messages.version) is None:
+            raise InvalidInput(unknown_interface(interface_id, self.ctx.messages.version), field="id")
         return channel
+
+    def channels(self, name: str) -> list[str]:
+        """`name`, or for `*` every interface the DIP routes and STATUS."""
+        return [*interface_ids(self.ctx.messages.version), STATUS_CHANNEL] if name == "*" else [self.channel(name)]
 
     def set(self, recipient_dip_id: str, interface_id: str, payload, by: str) -> dict:
         url = _callback_url(payload)

@@ -104,7 +104,7 @@ class Sandbox:
             spec.payload_schemas  # read now: a wrong folder is an error at start, not at the first message
         self.dip_spec = spec
         messages = MessagePolicy(settings.dip_signature_skew, settings.dip_signature_path_only,
-                                 settings.dip_max_request_bytes, spec)
+                                 settings.dip_max_request_bytes, spec, settings.dip_routing == "strict")
         delivery = DeliveryPolicy(settings.dip_delivery_attempts, settings.dip_delivery_backoff)
         self.dip = {environment: Dip(DipContext(environment, self.store, self.clock, self.random, self.outbox,
                                                  self.profile, self.atlas, self.cas,

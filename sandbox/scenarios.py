@@ -26,8 +26,8 @@ from sandbox.errors import NotFound
 META_KEY = "scenario"
 PARTICIPANT = {"company_name": "Sandbox Energy Supply Limited", "company_number": "01234567",
                "domain": "sandbox-energy-supply.example", "admin_email": "cert.admin@sandbox-energy-supply.example"}
-COUNTERPART = {"company_name": "Sandbox Distribution Limited", "company_number": "07654321",
-               "domain": "sandbox-distribution.example", "admin_email": "admin@sandbox-distribution.example"}
+COUNTERPART = {"company_name": "Sandbox Data Services Limited", "company_number": "07654321",
+               "domain": "sandbox-data-services.example", "admin_email": "admin@sandbox-data-services.example"}
 
 
 def _atlas_vetted(sandbox, made: dict) -> None:
@@ -39,7 +39,7 @@ def _uit_onboarded(sandbox, made: dict) -> None:
     uit = sandbox.dip["uit"]
     made["uit"] = {
         "participant": onboard_organisation(uit, {**PARTICIPANT, "dip_ids": [{"role_code": "SUP"}]}),
-        "counterpart": onboard_organisation(uit, {**COUNTERPART, "dip_ids": [{"role_code": "LDSO"}]}),
+        "counterpart": onboard_organisation(uit, {**COUNTERPART, "dip_ids": [{"role_code": "SDS"}]}),
     }
     for purpose in ("signing", "client"):  # the DIP's own certificates: their keys are made now, not at delivery
         uit.own_certificates.row(purpose)
@@ -73,7 +73,7 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario("atlas-vetted", "an Atlas account through vetting, with API credentials and its client mTLS "
              "certificate: what a Certificate Admin brings to the DIP", (_atlas_vetted,)),
     Scenario("uit-onboarded", "atlas-vetted, plus two organisations ready on the UIT DIP (a supplier, SUP, and a "
-             "distributor, LDSO): Primary Admins, DIP IDs with API keys, mTLS & Signing certificates and keys",
+             "data service, SDS): Primary Admins, DIP IDs with API keys, mTLS & Signing certificates and keys",
              (_atlas_vetted, _uit_onboarded)),
     Scenario("promoted", "uit-onboarded, plus both organisations promoted to Production and ready there (new API "
              "keys and certificates; the same DIP IDs)", (_atlas_vetted, _uit_onboarded, _promoted)),

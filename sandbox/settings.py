@@ -155,6 +155,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dip_signature_skew", _positive_float, 300.0, "seconds an X-DIP-Signature-Date or senderTimestamp may differ from real or sandbox time"),
     Setting("dip_signature_path_only", _bool, False, "also accept signatures over the path and query alone instead of the full URL (older clients)", "flag"),
     Setting("dip_spec", _optional(str), None, "folder of the official DIP API files, or a checkout of their repository, or a folder holding one version of them (e.g. shared/dip-api-spec/v1.8.3): every message is also validated against their schemas"),
+    Setting("dip_routing", _choice("strict", "addressed"), "strict", "strict: each interface only from and to the roles of the routing table (seed_data/routing.json: MSG1010, MSG1032); addressed: every message-exchanging role may send and receive every interface"),
     Setting("dip_max_request_bytes", _positive_int, 1048576, "largest DIP message API request body; larger ones get 413"),
     Setting("dip_delivery_attempts", _positive_int, 6, "delivery attempts to a webhook (408, 429, 5xx and connection failures are retried) before RetriesExhausted"),
     Setting("dip_delivery_backoff", _positive_float, 30.0, "sandbox seconds before the first retry of a delivery; doubled for each further retry"),

@@ -15,6 +15,7 @@ import requests
 from mock_ca.keys import key_from_pem
 from mock_dip import message_signature
 from mock_dip.delivery_check import send_answer
+from seed_data.routing import route
 
 _references = itertools.count(1)
 
@@ -25,7 +26,12 @@ def onboard(running, environment="uit", **payload) -> dict:
     return response.json()
 
 
-def message(sender: dict, recipients: list[str], interface="IF-041", event="[ReadingCOS]", **s1_changes) -> dict:
+def message(sender: dict, recipients: list[str], interface="IF-041", event: str | None = None, **s1_changes) -> dict:
+    """A message as a client builds it; `event` defaults to the interface's first event code ([ReadingCOS] for
+    IF-041)."""
+    if event is None:
+        known = route(interface)
+        event = "[ReadingCOS]" if interface == "IF-041" or known is None else f"[{known.events[0]}]"
     dip_id = sender["dip_ids"][0]
     reference = f"S-{interface}-0123456789-{dip_id['role']}-20261123-r{next(_references)}"
     s1 = {"environmentTag": "UIT", "subText": None, "senderUniqueReference": reference,

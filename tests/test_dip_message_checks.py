@@ -120,5 +120,3 @@ def test_recipients_the_dip_sets_are_refused_from_the_sender():
     item["payload"]["commonblock"]["A0"]["always"] = ["3456789012"]
     problems = common_blocks.check_message(item, "IF-041", "UIT").problems
     assert [p.code for p in problems] == ["MSG1030"]
-    assert common_blocks.check_interface_id("IF-041") and common_blocks.check_interface_id("rep-002a")
-    assert not common_blocks.check_interface_id("IF-41")

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from mock_dip import message_signature
+from seed_data.routing import interface_ids
 from tests.message_helpers import Client, Webhook, message, onboard
 
 
@@ -105,7 +106,7 @@ def test_all_or_nothing_duplicates_and_other_environment_recipients(world):
     elsewhere = client.post("/dip-channel/IF-041", [message(supplier, [prod["dip_ids"][0]["dip_id"]])])
     assert _codes(elsewhere) == ["MSG1031"] and "another environment" in elsewhere.json()["messageArray"][0]["help"]
     unknown_channel = client.post("/dip-channel/XX-041", [message(supplier, [recipient(world)])])
-    assert _codes(unknown_channel) == ["MSG1002"] and "is not a DIP interface" in unknown_channel.text
+    assert _codes(unknown_channel) == ["MSG1002"] and "is not an interface of the DIP API" in unknown_channel.text
     for body in (b"not json", b"{}", b"[]"):
         answer = client.post("/dip-channel/IF-041", None, body=body)
         assert answer.status_code == 400 and _codes(answer) == ["MSG1001"]
@@ -286,25 +287,25 @@ def test_publication_config_through_the_message_api(world, tmp_path):
     running, supplier, hook = world["running"], world["supplier"], world["hook"]
     receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
     target = recipient(world)
-    bad = receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", {"maxMessageCount": 1})
+    bad = receiver_client.post(f"/dip-channel/IF-024/pubconfig/{target}", {"maxMessageCount": 1})
     assert bad.status_code == 400 and "callbackURL is required" in bad.json()["messageArray"][0]["help"]
-    set_ = receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", {"callbackURL": hook.url,
+    set_ = receiver_client.post(f"/dip-channel/IF-024/pubconfig/{target}", {"callbackURL": hook.url,
                                                                              "maxMessageCount": 100})
     assert set_.status_code == 201 and set_.json()["messageArray"][0]["message"] == "MSG0000"
-    not_yours = world["client"].post(f"/dip-channel/IF-042/pubconfig/{target}", {"callbackURL": hook.url})
+    not_yours = world["client"].post(f"/dip-channel/IF-024/pubconfig/{target}", {"callbackURL": hook.url})
     assert not_yours.status_code == 403
-    assert world["client"].post("/dip-channel/IF-042", [message(supplier, [target], interface="IF-042")]
+    assert world["client"].post("/dip-channel/IF-024", [message(supplier, [target], interface="IF-024")]
                                 ).status_code == 201
-    assert json.loads(hook.wait_for(1)[0]["body"])[0]["payload"]["CommonBlock"]["S0"]["interfaceID"] == "IF-042"
-    removed = receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", None, method="DELETE", body=b"")
+    assert json.loads(hook.wait_for(1)[0]["body"])[0]["payload"]["CommonBlock"]["S0"]["interfaceID"] == "IF-024"
+    removed = receiver_client.post(f"/dip-channel/IF-024/pubconfig/{target}", None, method="DELETE", body=b"")
     assert removed.status_code == 204
     # the operation declares only 204 and 401: removing what is not there is a 204 too (said in the journal)
-    assert receiver_client.post(f"/dip-channel/IF-042/pubconfig/{target}", None, method="DELETE",
+    assert receiver_client.post(f"/dip-channel/IF-024/pubconfig/{target}", None, method="DELETE",
                                 body=b"").status_code == 204
-    assert "has no webhook" in journal_entry(running, f"/dip-channel/IF-042/pubconfig/{target}")["detail"][
+    assert "has no webhook" in journal_entry(running, f"/dip-channel/IF-024/pubconfig/{target}")["detail"][
         "nothing_removed"]
     # another DIP ID's key: 401 (the document lists no 403 for DELETE)
-    assert world["client"].post(f"/dip-channel/IF-042/pubconfig/{target}", None, method="DELETE",
+    assert world["client"].post(f"/dip-channel/IF-024/pubconfig/{target}", None, method="DELETE",
                                 body=b"").status_code == 401
 
 
@@ -316,7 +317,7 @@ def test_replay_requeue_and_status_messages(world, tmp_path):
     target = recipient(world)
     receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
     first = world["client"].post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
-    second = world["client"].post("/dip-channel/IF-041", [message(supplier, [target], event="[ReadingSMRS]")]
+    second = world["client"].post("/dip-channel/IF-041", [message(supplier, [target], event="[ReadingRemote]")]
                                   ).json()["messageArray"][0]
     hook.wait_for(2)
 
@@ -325,7 +326,7 @@ def test_replay_requeue_and_status_messages(world, tmp_path):
     assert [m["payload"]["CommonBlock"]["D0"]["transactionID"] for m in replayed.json()] == \
         [first["transactionID"], second["transactionID"]]
     assert all(m["payload"]["CommonBlock"]["D0"]["replayIndicator"] is True for m in replayed.json())
-    by_event = receiver_client.post(f"/dip-channel/IF-041/replay/{target}", {**REQUEST, "eventCode": "ReadingSMRS"})
+    by_event = receiver_client.post(f"/dip-channel/IF-041/replay/{target}", {**REQUEST, "eventCode": "ReadingRemote"})
     assert [m["payload"]["CommonBlock"]["D0"]["transactionID"] for m in by_event.json()] == [second["transactionID"]]
     by_id = receiver_client.post(f"/dip-channel/IF-041/replay/{target}",
                                  {**REQUEST, "transactionIDs": [first["transactionID"]]})
@@ -445,14 +446,15 @@ def test_the_official_examples_against_the_official_schemas(start_sandbox, tmp_p
 def test_spec_validation_on_send_with_case_insensitive_custom_fields(start_sandbox, tmp_path):
     import copy
     running = start_sandbox(profile="instant", clock_mode="manual", dip_spec=str(SPEC))
-    supplier = onboard(running, company_name="Super Energy Co", dip_ids=[{"role_code": "SUP"}])
-    receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "LDSO"}])
-    client = Client(running, supplier, tmp_path)
-    example = copy.deepcopy(_examples()["IF-043"][0])
+    registration = onboard(running, company_name="Registration Co", dip_ids=[{"role_code": "REGS"}])
+    receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "SUP"}])
+    distributor = onboard(running, company_name="Grid Wires plc", dip_ids=[{"role_code": "LDSO"}])
+    client = Client(running, registration, tmp_path)
+    example = copy.deepcopy(_examples()["IF-043"][0])  # sent by REGS in the official example
     common = example["payload"]["CommonBlock"]
-    common["S1"] = message(supplier, [])["payload"]["CommonBlock"]["S1"]
+    common["S1"] = message(registration, [])["payload"]["CommonBlock"]["S1"]
     common["A0"] = {"primaryRecipients": [receiver["dip_ids"][0]["dip_id"]], "secondaryRecipients": [], "always": []}
-    common["M0"]["distributorDIPID"] = receiver["dip_ids"][0]["dip_id"]
+    common["M0"]["distributorDIPID"] = distributor["dip_ids"][0]["dip_id"]
     interface = {k.lower(): v for k, v in common["S0"].items()}["interfaceid"]
     custom = example["payload"]["CustomBlock"]
     block = next(iter(custom))
@@ -464,7 +466,7 @@ def test_spec_validation_on_send_with_case_insensitive_custom_fields(start_sandb
         [accepted.json()["messageArray"][0]["transactionID"]])["payload"])
     assert block in stored["CustomBlock"]  # kept in the schema's spelling
     broken = copy.deepcopy(example)
-    broken["payload"]["CommonBlock"]["S1"] = message(supplier, [])["payload"]["CommonBlock"]["S1"]
+    broken["payload"]["CommonBlock"]["S1"] = message(registration, [])["payload"]["CommonBlock"]["S1"]
     broken["payload"]["CustomBlock"]["unknownBlock"] = {}
     rejected = client.post(f"/dip-channel/{interface}", [broken])
     assert rejected.status_code == 400 and _codes(rejected) == ["MSG1001"]
@@ -476,11 +478,13 @@ NOT_RETRIED = (400, 401, 403, 404, 405, 406, 413, 505)
 
 
 def test_every_retry_and_no_retry_status(start_sandbox, tmp_path):
-    """One interface per status (each is its own ordered queue); the webhook answers the status in its path."""
-    running = start_sandbox(profile="instant", clock_mode="manual", dip_delivery_attempts=2, dip_delivery_backoff=60)
+    """One interface per status (each is its own ordered queue); the webhook answers the status in its path. The
+    routing table is set aside (dip_routing=addressed): one supplier sends on 16 interfaces to one data service."""
+    running = start_sandbox(profile="instant", clock_mode="manual", dip_delivery_attempts=2, dip_delivery_backoff=60,
+                            dip_routing="addressed")
     hook = Webhook(running, tmp_path / "hook")
     statuses = RETRIED + NOT_RETRIED + (201, 207)
-    channels = {f"IF-{100 + i:03d}": status for i, status in enumerate(statuses)}
+    channels = dict(zip(interface_ids(), statuses))
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
                        webhooks={channel: f"{hook.url}/{status}" for channel, status in channels.items()})
     supplier = onboard(running, company_name="Super Energy Co")

@@ -59,7 +59,7 @@ def careless_webhook(dip_sandbox, tmp_path):
 def test_the_receiver_report_says_whether_the_answer_was_a_standard_response(dip_sandbox, careless_webhook):
     good = dip_sandbox.webhook_receiver("uit")
     sender = dip_sandbox.dip.onboard_organisation("uit", roles=["SUP"])
-    careful = dip_sandbox.dip.onboard_organisation("uit", roles=["LDSO"], webhook=good.url)
+    careful = dip_sandbox.dip.onboard_organisation("uit", roles=["SDS"], webhook=good.url)
     careless = dip_sandbox.dip.onboard_organisation("uit", roles=["ADS"], webhook=careless_webhook)
     for recipient, reference in ((careful, "S-IF-041-0123456789-SUP-20261201-g1"),
                                  (careless, "S-IF-041-0123456789-SUP-20261201-c1")):

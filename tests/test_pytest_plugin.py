@@ -116,7 +116,7 @@ def test_onboarding_webhook_receiver_and_snapshots(dip_sandbox):
     receiver = dip_sandbox.webhook_receiver("uit")
     receiver.statuses.append(503)  # the first delivery is refused: the DIP retries
     sender = dip_sandbox.dip.onboard_organisation("uit", roles=["SUP"])
-    recipient = dip_sandbox.dip.onboard_organisation("uit", roles=["LDSO"], webhook=receiver.url)
+    recipient = dip_sandbox.dip.onboard_organisation("uit", roles=["SDS"], webhook=receiver.url)
     assert recipient.pfx_file.read_bytes()[:1] == b"0" and recipient.chain_file.read_text().startswith("-----BEGIN")
     assert dip_sandbox.snapshot("before-sending")["name"] == "before-sending"
 

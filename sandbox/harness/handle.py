@@ -19,7 +19,7 @@ from sandbox.harness.message_client import DipClient
 from sandbox.harness.webhook_receiver import WebhookReceiver
 
 T = TypeVar("T")
-ALL_CHANNELS = tuple(f"IF-{number:03d}" for number in range(1, 66)) + ("STATUS",)
+ALL_CHANNELS = ("*",)  # every interface the sandbox routes, and STATUS
 
 
 class ControlError(AssertionError):
@@ -209,7 +209,7 @@ class Dip(_Part):
                              **extra: Any) -> Organisation:
         """A fully onboarded organisation: a DIP ID per role (fixed values with `dip_ids`), API keys, an mTLS &
         Signing certificate with key and PFX on disk, and `webhook` as every DIP ID's callback URL for
-        `webhook_channels` (default: every interface IF-001 to IF-065, and STATUS)."""
+        `webhook_channels` (default `*`: every interface the sandbox routes, and STATUS)."""
         specs = [{"role_code": role, **({"dip_id": dip_ids[i]} if dip_ids else {})} for i, role in enumerate(roles)]
         payload: dict[str, Any] = {"dip_ids": specs, "dcp": dcp, **extra}
         if company_name:
