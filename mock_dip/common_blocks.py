@@ -79,8 +79,9 @@ def check_message(item, interface_id: str, environment_tag: str) -> CheckedMessa
     if not isinstance(common, dict):
         message.add("MSG1001", "payload.CommonBlock is required (an object)")
         return message
-    if not isinstance(message.payload.get("CustomBlock"), dict):
-        message.add("MSG1001", "payload.CustomBlock is required (an object)")
+    if "CustomBlock" in message.payload and not isinstance(message.payload["CustomBlock"], dict):
+        # optional: six official payloads have none (IF-015, IF-016 ConsumptionRequestRejected, IF-038/IF-039 ...Remove)
+        message.add("MSG1001", "payload.CustomBlock is an object")
     for name in ("S0", "S1", "A0"):
         if not isinstance(common.get(name), dict):
             message.add("MSG1001", f"CommonBlock.{name} is required (an object)")

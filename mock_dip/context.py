@@ -58,6 +58,7 @@ class DipContext:
     policy: SignInPolicy = SignInPolicy()
     messages: MessagePolicy = MessagePolicy()
     links: DipLinks = field(default_factory=DipLinks)
+    scheduler: Any = None  # sandbox.scheduler.Scheduler: jobs on the sandbox clock (auto-replies)
 
     @property
     def environment_name(self) -> str:

@@ -1,14 +1,17 @@
-"""The DIP on the control API (`/_sandbox/dip/...`): the demo organisations of seed_data, and a fully onboarded
-organisation in one call."""
+"""The DIP on the control API (`/_sandbox/dip/...`): the demo organisations of seed_data, a fully onboarded
+organisation in one call, the routing table, and the sandbox as the other side of the conversation
+(counterparts, publish to me, auto-replies)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 
 from mock_dip.demo import load_demo
 from mock_dip.ready_organisations import onboard_organisation
 from mock_dip.service import Dip
-from sandbox.errors import NotFound
+from sandbox.errors import InvalidInput, NotFound
 from sandbox.json_api import json_body
+from seed_data.role_codes import role
+from seed_data.routing import Route, routes
 
 
 def _dip(environment: str) -> Dip:
@@ -26,3 +29,42 @@ def add_control_routes(bp: Blueprint) -> None:
     @bp.post("/dip/<environment>/organisations")
     def dip_onboard_organisation(environment: str):
         return onboard_organisation(_dip(environment), json_body()), 201
+
+    @bp.get("/dip/<environment>/routing")
+    def dip_routing(environment: str):
+        dip = _dip(environment)
+        return {"version": dip.ctx.messages.version, "strict": dip.ctx.messages.strict_routing,
+                "interfaces": [describe_route(r) for r in routes(dip.ctx.messages.version)]}
+
+    @bp.post("/dip/<environment>/counterparts")
+    def dip_counterpart(environment: str):
+        dip = _dip(environment)
+        role_code = str(json_body().get("role_code") or "").upper()
+        entry = role(role_code)
+        if entry is None or not entry.exchanges_messages:
+            raise InvalidInput("role_code is a DIP role code that exchanges messages (SUP, MSS, SDS, REGS, MDS, ...)",
+                               field="role_code")
+        return dip.dip_ids.describe(dip.counterpart(entry.role_id)), 201
+
+    @bp.post("/dip/<environment>/publish")
+    def dip_publish(environment: str):
+        return _dip(environment).publisher.publish(json_body()), 201
+
+    @bp.get("/dip/<environment>/auto-replies")
+    def dip_auto_replies(environment: str):
+        return {"rules": _dip(environment).auto_replies.list(request.args.get("organisation_id"))}
+
+    @bp.post("/dip/<environment>/auto-replies")
+    def dip_auto_reply_add(environment: str):
+        return _dip(environment).auto_replies.add(json_body()), 201
+
+    @bp.delete("/dip/<environment>/auto-replies/<rule_id>")
+    def dip_auto_reply_remove(environment: str, rule_id: str):
+        _dip(environment).auto_replies.remove(rule_id)
+        return "", 204
+
+
+def describe_route(found: Route) -> dict:
+    return {"interface": found.interface_id, "name": found.name, "events": list(found.events),
+            "from": list(found.senders), "to": list(found.recipients), "secondary": list(found.secondary),
+            "always": list(found.always), "since": found.since, "basis": found.basis}

@@ -49,7 +49,6 @@ def build(ctx: DipContext, route: Route, event: str, addressing: Addressing, pay
     body = canonical_keys(copy.deepcopy(payload), "payload") if given else \
         (_from_schema(ctx, route, event) or _template())
     common = body.setdefault("CommonBlock", {})
-    body.setdefault("CustomBlock", {})
     sender = addressing.sender
     fill = dict.setdefault if given else dict.__setitem__  # a given payload keeps what it says
     s0 = common.setdefault("S0", {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Callable
 from datetime import datetime, timezone
 
 from mock_dip import common_blocks
@@ -43,6 +44,8 @@ class MessageIngress:
     def __init__(self, ctx: DipContext, timestamp_skew_seconds: float = 300.0):
         self.ctx = ctx
         self.skew = timestamp_skew_seconds
+        # (interface, stored items, origin) after each 201; origin: "client", "publish" or "auto-reply"
+        self.observers: list[Callable[[str, list[dict], str], None]] = []
 
     # -- records ---------------------------------------------------------------------------------
     def _dip_id(self, dip_id) -> dict | None:
@@ -145,7 +148,7 @@ class MessageIngress:
         return {"secondary": secondary, "always": always}
 
     # -- submit ----------------------------------------------------------------------------------
-    def submit(self, sender: Sender, interface_id: str, body: bytes) -> Outcome:
+    def submit(self, sender: Sender, interface_id: str, body: bytes, origin: str = "client") -> Outcome:
         now = self.ctx.clock.now()
         stamp = dip_timestamp(now)
         try:
@@ -173,7 +176,10 @@ class MessageIngress:
                 return Outcome(400, [item for m in messages for item in self._rejected(sender, m, stamp)], stamp,
                                [f"message {n + 1}: {p.code}: {p.help}" for n, m in enumerate(messages)
                                 for p in m.problems])
-            return Outcome(201, self._store(sender, interface, checked, now), stamp)
+            stored = self._store(sender, interface, checked, now)
+        for observe in self.observers:  # after the transaction: what they do is not part of this submission
+            observe(interface, stored, origin)
+        return Outcome(201, stored, stamp)
 
     def _check_schema(self, message: CheckedMessage, interface: str, event_code: str | None = None) -> None:
         """With --dip-spec: the payload against the official schema of its interface and event."""

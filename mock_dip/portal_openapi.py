@@ -196,4 +196,42 @@ CONTROL_PATHS = {
         "Energy, a DCP) and the central services into an environment; members sign in with the demo password",
         {"201": json_response(_ANY, "Loaded")}, parameters=[path_param("environment", "uit or prod")],
         tag="DIP (control)")},
+    "/dip/{environment}/routing": {"get": operation(
+        "The routing table in force: every interface of the official DT-000-InterfaceID list (of the --dip-spec "
+        "version), its event codes, the roles that send it (from) and receive it (to), secondary and always "
+        "recipients, and the basis of each choice", {"200": json_response(_ANY)},
+        parameters=[path_param("environment", "uit or prod")], tag="DIP (control)")},
+    "/dip/{environment}/counterparts": {"post": operation(
+        "The DIP ID of a sandbox counterpart of a role (a DIP-Manager-owned organisation the sandbox sends as), "
+        "made on first use: address requests to it, and give it auto-reply rules",
+        {"201": json_response(_ANY, "Created")}, body=body(obj({"role_code": STR}, ["role_code"]),
+                                                             {"role_code": "MSS"}),
+        parameters=[path_param("environment", "uit or prod")], tag="DIP (control)")},
+    "/dip/{environment}/publish": {"post": operation(
+        "Publish to me: a counterpart (or the DIP ID in from) sends one message of an interface and event code to "
+        "a DIP ID, routed, signed by the DIP and delivered like any other. The payload given, or one built: from "
+        "the official schema with --dip-spec, else the built-in minimal template",
+        {"201": json_response(_ANY, "Sent")},
+        body=body(obj({"to": STR, "interface": STR, "event_code": STR, "from": STR, "payload": _ANY},
+                      ["to", "interface"]), {"to": "1234567890", "interface": "IF-032",
+                                             "event_code": "MSAppInitialResp"}),
+        parameters=[path_param("environment", "uit or prod")], tag="DIP (control)")},
+    "/dip/{environment}/auto-replies": {
+        "get": operation("The auto-reply rules (of one organisation with ?organisation_id=)",
+                         {"200": json_response(_ANY)}, parameters=[path_param("environment", "uit or prod")],
+                         tag="DIP (control)"),
+        "post": operation(
+            "An auto-reply rule: when a DIP ID of organisation_id receives on_interface, it answers the sender with "
+            "reply_interface (and reply_event) and/or a status message after after_seconds of sandbox time",
+            {"201": json_response(_ANY, "Created")},
+            body=body(obj({"organisation_id": STR, "on_interface": STR, "reply_interface": STR, "reply_event": STR,
+                           "status_message": {"type": "boolean"}, "after_seconds": {"type": "number"}},
+                          ["organisation_id", "on_interface"]),
+                      {"organisation_id": "CEN-MSS-UIT", "on_interface": "IF-031", "reply_interface": "IF-032",
+                       "reply_event": "MSAppInitialResp", "after_seconds": 60}),
+            parameters=[path_param("environment", "uit or prod")], tag="DIP (control)")},
+    "/dip/{environment}/auto-replies/{id}": {"delete": operation(
+        "Remove an auto-reply rule", {"204": {"description": "Removed"}},
+        parameters=[path_param("environment", "uit or prod"), path_param("id", "the rule's id")],
+        tag="DIP (control)")},
 }

@@ -25,7 +25,7 @@ class Publisher:
         self.ctx = ctx
         self.ingress = ingress
         self._counterpart = counterpart  # role code -> a DIP ID row of a DIP-Manager-owned organisation
-        self._wake = wake
+        self.wake = wake
         self.record = record
 
     # -- who -------------------------------------------------------------------------------------
@@ -79,20 +79,15 @@ class Publisher:
         message = build(self.ctx, found, event, Addressing(sender, [recipient], self.distributor(found),
                                                            correlation_id), payload)
         who = Sender(sender, sender["organisation_id"], sender["organisation_id"], None)
-        outcome = self.ingress.submit(who, found.interface_id, json.dumps([message]).encode())
+        outcome = self.ingress.submit(who, found.interface_id, json.dumps([message]).encode(), why)
         if outcome.status != 201:
             raise InvalidInput("the DIP refused the message: " + "; ".join(
                 outcome.problems or [str(item.get("help")) for item in outcome.items]), field="payload")
-        self._wake()
+        self.wake()
         item = outcome.items[0]
-        detail = {"why": why, "interface": found.interface_id, "event_code": f"[{event}]",
-                  "from": sender["dip_id"], "from_role": sender["role_code"], "to": recipient,
-                  "transaction_id": item["transactionID"], "correlation_id": correlation_id}
-        if self.record is not None:
-            self.record(listener=COUNTERPART_LISTENER.format(environment=self.ctx.environment),
-                        method=why.upper(), path=f"/dip-channel/{found.interface_id}", status=201, duration_ms=0.0,
-                        client=sender["dip_id"], detail=detail)
-        return {**detail, "message": message, "answer": item}
+        return {"interface": found.interface_id, "event_code": f"[{event}]", "from": sender["dip_id"],
+                "from_role": sender["role_code"], "to": recipient, "transaction_id": item["transactionID"],
+                "correlation_id": correlation_id, "message": message, "answer": item}
 
     def publish(self, payload) -> dict:
         """`{"to", "interface", "event_code"?, "payload"?, "from"?}`: one message to a DIP ID."""
@@ -106,8 +101,13 @@ class Publisher:
         if body is not None and not isinstance(body, dict):
             raise InvalidInput("payload is the message's payload object ({\"CommonBlock\": ..., \"CustomBlock\": "
                                "...}), or left out for one built by the sandbox", field="payload")
-        return self.send(found, event, self.sender_for(found, recipient, payload.get("from")), recipient["dip_id"],
+        sent = self.send(found, event, self.sender_for(found, recipient, payload.get("from")), recipient["dip_id"],
                          body)
+        if self.record is not None:
+            self.record(listener=COUNTERPART_LISTENER.format(environment=self.ctx.environment), method="PUBLISH",
+                        path=f"/dip-channel/{found.interface_id}", status=201, duration_ms=0.0, client=sent["from"],
+                        detail={k: v for k, v in sent.items() if k not in ("message", "answer")})
+        return sent
 
 
 def event_of(found: Route, event_code) -> str:

@@ -12,6 +12,7 @@ TEXTS = {
     "MSG1036": "Always Recipient(s) DIP Role ID Invalid",
     "MSG1037": "Cannot Resolve Secondary Recipient(s) for Missing MPAN",
     "MSG1038": "Cannot Resolve Secondary Recipient(s) for MPAN/Party/Event Combination",
+    "RCP0000": "Message Success",
 }
 
 

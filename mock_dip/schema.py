@@ -104,4 +104,11 @@ def migrations():
         db["dip_deliveries"].add_column("status_message_id", int)
     def promotion(db):
         db["dip_organisations"].add_column("promoted_from", str)
-    return [create_tables, organisation_details, dip_ids, dcps, certificates, messages, status_messages, promotion]
+    def auto_replies(db):
+        # Rules of mock_dip.auto_replies: on receiving on_interface, answer after after_seconds.
+        db["dip_auto_replies"].create({
+            "id": int, "environment": str, "organisation_id": str, "on_interface": str, "reply_interface": str,
+            "reply_event": str, "status_message": int, "after_seconds": float, "created_at": float}, pk="id")
+        db["dip_auto_replies"].create_index(["environment", "organisation_id", "on_interface"])
+    return [create_tables, organisation_details, dip_ids, dcps, certificates, messages, status_messages, promotion,
+            auto_replies]

@@ -12,6 +12,7 @@ from seed_data.role_codes import role
 
 from mock_dip.atlas_connection import AtlasConnection
 from mock_dip.audit import Audit
+from mock_dip.auto_replies import AutoReplies
 from mock_dip.certificate_onboarding import CertificateOnboarding
 from mock_dip.context import DipContext
 from mock_dip.dcps import Dcps
@@ -53,6 +54,7 @@ class Dip:
         self.delivery = DeliveryWorker(ctx, self.own_certificates, delivery_policy,
                                        trust_bundle or (lambda: Path(certifi_where())), record)
         self.publisher = Publisher(ctx, self.ingress, self.counterpart, self.delivery.wake, record)
+        self.auto_replies = AutoReplies(ctx, self.publisher, self.status_messages) if ctx.scheduler else None
 
     def create_central_dip_id(self, manager: dict, payload) -> dict:
         """A DIP ID of a central service (MDS, VAS, REGS, ...) in its DIP-Manager-owned organisation, so that

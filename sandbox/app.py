@@ -109,7 +109,8 @@ class Sandbox:
         self.dip = {environment: Dip(DipContext(environment, self.store, self.clock, self.random, self.outbox,
                                                  self.profile, self.atlas, self.cas,
                                                  SignInPolicy(settings.dip_lockout_attempts,
-                                                              settings.dip_lockout_minutes), messages),
+                                                              settings.dip_lockout_minutes), messages,
+                                                 scheduler=self.scheduler),
                                      delivery, self.webhook_trust_bundle, self.journal.record)
                     for environment in ENVIRONMENTS}
         for dip in self.dip.values():

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from sandbox.cli_client import register as register_client_commands
+from sandbox.cli_counterparts import register_counterpart_commands
 from sandbox.cli_wait import register as register_wait_command
 from sandbox.settings import SETTINGS, SettingError, load_settings
 
@@ -474,6 +475,7 @@ def _dip_onboard():
     pass
 
 
+register_counterpart_commands(dip_group, _client_command)
 register_client_commands(main)
 register_wait_command(main)
 

@@ -56,3 +56,13 @@ def bundled(version: str) -> dict:
     document = inline(_file(directory, API_FILE), API_FILE, ())
     document["servers"] = [{"url": "/"}]
     return document
+
+
+def json_schema(node):
+    """An OpenAPI 3.0 schema as plain JSON Schema: `nullable: true` means "or null" (OpenAPI 3.0.3, Schema Object)."""
+    if isinstance(node, list):
+        return [json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: json_schema(value) for key, value in node.items() if key != "nullable"}
+    return {"anyOf": [converted, {"type": "null"}]} if node.get("nullable") is True else converted

@@ -107,7 +107,7 @@ def test_common_blocks_are_checked_case_insensitively():
     (_message(senderDIPID="12345"), "IF-041", "MSG1009", "senderDIPID"),
     (_message(environmentTag="PRD"), "IF-041", "MSG1001", "this is the UIT DIP"),
     (_message(), "IF-042", "MSG1002", "does not match the channel IF-042"),
-    ({"payload": {"CommonBlock": {}}}, "IF-041", "MSG1001", "CustomBlock is required"),
+    ({"payload": {"CommonBlock": {}, "CustomBlock": []}}, "IF-041", "MSG1001", "CustomBlock is an object"),
     ("text", "IF-041", "MSG1001", "each item of the array"),
 ])
 def test_common_block_problems_carry_their_msg_code(item, interface, code, text):
