@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from mock_dip.journey import organisation_journey
 from sandbox.clock import iso_unix, parse_duration, parse_iso
+from sandbox.console_counterparts import add_counterpart_pages
 from sandbox.control_api import access_problem
 from sandbox.errors import DomainError
 from sandbox.web_pages import form_errors
@@ -80,6 +81,8 @@ def console_blueprint() -> Blueprint:
     def token():
         session["control_token"] = request.form.get("token", "")
         return redirect(url_for(".overview"))
+
+    add_counterpart_pages(bp, _page)
 
     @bp.get("/")
     def overview():

@@ -103,3 +103,43 @@ def test_a_wait_and_the_button_that_advances_the_clock_to_it(start_sandbox, page
     emails = requests.get(running.control + "/mail", params={"to": FORM["email"]}, timeout=10).json()["emails"]
     assert len(emails) == 2
     assert page.locator("form.wait").filter(has_text="registration emails").count() == 0
+
+
+def test_counterparts_page_publishes_and_manages_auto_replies(start_sandbox, page, tmp_path):
+    from tests.message_helpers import Webhook, onboard
+    running = start_sandbox(profile="instant", clock_mode="manual")
+    hook = Webhook(running, tmp_path / "hook")
+    supplier = onboard(running, company_name="Super Energy Co", webhooks={"*": hook.url})
+    dip_id = supplier["dip_ids"][0]["dip_id"]
+    page.goto(running.endpoints["web"] + "/console/counterparts")
+    assert page.get_by_role("heading", name="Publish to me").is_visible()
+    page.get_by_label("Recipient DIP ID").select_option(dip_id)
+    page.get_by_label("Interface", exact=True).select_option("IF-032")
+    page.get_by_label(re.compile(r"^Event code \(empty")).fill("MSAppInitialResp")
+    page.get_by_role("button", name="Send").click()
+    flashed = page.locator(".flash.ok").inner_text()
+    assert "IF-032 [MSAppInitialResp] sent by" in flashed and f"to {dip_id}" in flashed
+    [delivered] = hook.wait_for(1)
+    assert b'"interfaceID": "IF-032"' in delivered["body"] or b'"interfaceID":"IF-032"' in delivered["body"]
+    screenshot(page, "console-counterparts")
+
+    page.get_by_label("Payload").fill("{not json")
+    page.get_by_role("button", name="Send").click()
+    assert "the payload is not JSON" in page.locator(".flash.error").inner_text()
+
+    page.get_by_label("Role", exact=True).select_option("MSS")
+    page.get_by_role("button", name="Make (or show) the counterpart").click()
+    assert "Counterpart DIP ID" in page.locator(".flash.ok").inner_text()
+    page.get_by_label("Organisation that answers").select_option("CEN-MSS-UIT")
+    page.get_by_label("On receiving").select_option("IF-031")
+    page.get_by_label("Answer with (optional)").select_option("IF-032")
+    page.get_by_label("After (sandbox seconds)").fill("30")
+    page.get_by_role("button", name="Add rule").click()
+    assert "Rule 1 added: on IF-031, CEN-MSS-UIT answers after 30 sandbox seconds" in \
+        page.locator(".flash.ok").inner_text()
+    rules = requests.get(running.control + "/dip/uit/auto-replies", timeout=10).json()["rules"]
+    assert [(r["on_interface"], r["reply_interface"], r["after_seconds"]) for r in rules] == [("IF-031", "IF-032", 30)]
+    page.get_by_role("button", name="Remove rule 1").click()
+    assert "Rule removed." in page.locator(".flash.ok").inner_text()
+    assert requests.get(running.control + "/dip/uit/auto-replies", timeout=10).json()["rules"] == []
+    hook.close()
