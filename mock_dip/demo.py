@@ -21,7 +21,8 @@ def load_demo(dip: Dip) -> dict:
         "select company_name from dip_organisations where environment = ?", [ctx.environment])}
     central = []
     for code in data["central_services"]:
-        if not any(code in name for name in existing if "central service" in name):
+        if not ctx.one("select 1 as x from dip_ids d join dip_organisations o on o.id = d.organisation_id where "
+                       "d.environment = ? and d.role_code = ? and o.kind = 'central'", [ctx.environment, code]):
             central.append(dip.create_central_dip_id(manager, {"role_code": code, "effective_from": "2025-01-01"}))
     created, dcp_ids = [], {}
     for spec in data["organisations"]:

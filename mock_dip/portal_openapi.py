@@ -230,8 +230,8 @@ CONTROL_PATHS = {
                       {"organisation_id": "CEN-MSS-UIT", "on_interface": "IF-031", "reply_interface": "IF-032",
                        "reply_event": "MSAppInitialResp", "after_seconds": 60}),
             parameters=[path_param("environment", "uit or prod")], tag="DIP (control)")},
-    "/dip/{environment}/auto-replies/{id}": {"delete": operation(
+    "/dip/{environment}/auto-replies/{rule_id}": {"delete": operation(
         "Remove an auto-reply rule", {"204": {"description": "Removed"}},
-        parameters=[path_param("environment", "uit or prod"), path_param("id", "the rule's id")],
+        parameters=[path_param("environment", "uit or prod"), path_param("rule_id", "the rule's id")],
         tag="DIP (control)")},
 }
