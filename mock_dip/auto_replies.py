@@ -12,13 +12,13 @@ from datetime import timedelta
 
 from mock_dip.context import DipContext
 from mock_dip.message_senders import Sender
-from mock_dip.publisher import COUNTERPART_LISTENER, Publisher, event_of
+from mock_dip.publisher import Publisher, event_of
 from mock_dip.response_codes import message as code_message
 from mock_dip.standard_response import response_item
 from mock_dip.status_messages import StatusMessages
 from sandbox import form_checks as f
 from sandbox.errors import InvalidInput, NotFound
-from seed_data.routing import route, unknown_interface
+from seed_data.routing import route
 
 JOB_AUTO_REPLY = "dip_auto_reply"
 MAX_DELAY_SECONDS = 30 * 86400
@@ -29,17 +29,11 @@ class AutoReplies:
         self.ctx = ctx
         self.publisher = publisher
         self.status_messages = status_messages
-        ctx.scheduler.register(f"{JOB_AUTO_REPLY}_{ctx.environment}", self._fire)
+        self.job_kind = f"{JOB_AUTO_REPLY}_{ctx.environment}"
+        ctx.scheduler.register(self.job_kind, self._fire)
         publisher.ingress.observers.append(self._arrived)
 
     # -- rules -----------------------------------------------------------------------------------
-    def _interface(self, value, field: str):
-        found = route(str(value or ""), self.ctx.messages.version)
-        if found is None:
-            raise InvalidInput(unknown_interface(str(value), self.ctx.messages.version) if value else
-                               f"{field} is required (an interface such as IF-031)", field=field)
-        return found
-
     def add(self, payload) -> dict:
         """`{"organisation_id", "on_interface", "reply_interface"?, "reply_event"?, "status_message"?,
         "after_seconds"?}`: one rule; at least one of reply_interface and status_message."""
@@ -50,8 +44,8 @@ class AutoReplies:
             raise InvalidInput("organisation_id is the organisation that answers (ORG-..., or CEN-<role>-"
                                f"{self.ctx.environment.upper()} for a counterpart) of the DIP "
                                f"{self.ctx.environment_name}", field="organisation_id")
-        on = self._interface(payload.get("on_interface"), "on_interface")
-        reply = self._interface(payload["reply_interface"], "reply_interface") \
+        on = self.publisher.official_route(payload.get("on_interface"), "on_interface")
+        reply = self.publisher.official_route(payload["reply_interface"], "reply_interface") \
             if payload.get("reply_interface") else None
         event = event_of(reply, payload.get("reply_event")) if reply else None
         status = payload.get("status_message", False)
@@ -105,7 +99,7 @@ class AutoReplies:
                 "select * from dip_auto_replies where environment = ? and organisation_id = ? and on_interface = ? "
                 "order by id", [self.ctx.environment, recipient["organisation_id"], interface]) if recipient else []
             for rule in rules:
-                self.ctx.scheduler.schedule(f"{JOB_AUTO_REPLY}_{self.ctx.environment}",
+                self.ctx.scheduler.schedule(self.job_kind,
                                             self.ctx.clock.now() + timedelta(seconds=rule["after_seconds"]),
                                             {"rule_id": rule["id"], "transaction_id": item["transactionID"],
                                              "from": item["recipientID"], "to": item["senderID"]})
@@ -129,10 +123,7 @@ class AutoReplies:
         except InvalidInput as refused:  # e.g. the responder's role does not send the reply interface
             detail["refused"] = refused.message
             status = 400
-        if self.publisher.record is not None:
-            self.publisher.record(listener=COUNTERPART_LISTENER.format(environment=self.ctx.environment),
-                                  method="AUTO-REPLY", path=f"/dip-channel/{rule['reply_interface'] or 'STATUS'}",
-                                  status=status, duration_ms=0.0, client=job["from"], detail=detail)
+        self.publisher.journal("AUTO-REPLY", rule["reply_interface"] or "STATUS", status, job["from"], detail)
 
     def _status_message(self, responder: dict, transaction_id: str) -> str:
         original = self.ctx.one("select * from dip_messages where environment = ? and transaction_id = ?",

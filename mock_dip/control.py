@@ -14,7 +14,7 @@ from seed_data.role_codes import role
 from seed_data.routing import Route, routes
 
 
-def _dip(environment: str) -> Dip:
+def dip_of(environment: str) -> Dip:
     dips = current_app.extensions["dip_sandbox"].dip
     if environment not in dips:
         raise NotFound(f"no DIP environment {environment!r}: use uit or prod", field="environment")
@@ -24,21 +24,21 @@ def _dip(environment: str) -> Dip:
 def add_control_routes(bp: Blueprint) -> None:
     @bp.post("/dip/<environment>/demo")
     def dip_load_demo(environment: str):
-        return load_demo(_dip(environment)), 201
+        return load_demo(dip_of(environment)), 201
 
     @bp.post("/dip/<environment>/organisations")
     def dip_onboard_organisation(environment: str):
-        return onboard_organisation(_dip(environment), json_body()), 201
+        return onboard_organisation(dip_of(environment), json_body()), 201
 
     @bp.get("/dip/<environment>/routing")
     def dip_routing(environment: str):
-        dip = _dip(environment)
+        dip = dip_of(environment)
         return {"version": dip.ctx.messages.version, "strict": dip.ctx.messages.strict_routing,
                 "interfaces": [describe_route(r) for r in routes(dip.ctx.messages.version)]}
 
     @bp.post("/dip/<environment>/counterparts")
     def dip_counterpart(environment: str):
-        dip = _dip(environment)
+        dip = dip_of(environment)
         role_code = str(json_body().get("role_code") or "").upper()
         entry = role(role_code)
         if entry is None or not entry.exchanges_messages:
@@ -48,19 +48,19 @@ def add_control_routes(bp: Blueprint) -> None:
 
     @bp.post("/dip/<environment>/publish")
     def dip_publish(environment: str):
-        return _dip(environment).publisher.publish(json_body()), 201
+        return dip_of(environment).publisher.publish(json_body()), 201
 
     @bp.get("/dip/<environment>/auto-replies")
     def dip_auto_replies(environment: str):
-        return {"rules": _dip(environment).auto_replies.list(request.args.get("organisation_id"))}
+        return {"rules": dip_of(environment).auto_replies.list(request.args.get("organisation_id"))}
 
     @bp.post("/dip/<environment>/auto-replies")
     def dip_auto_reply_add(environment: str):
-        return _dip(environment).auto_replies.add(json_body()), 201
+        return dip_of(environment).auto_replies.add(json_body()), 201
 
     @bp.delete("/dip/<environment>/auto-replies/<rule_id>")
     def dip_auto_reply_remove(environment: str, rule_id: str):
-        _dip(environment).auto_replies.remove(rule_id)
+        dip_of(environment).auto_replies.remove(rule_id)
         return "", 204
 
 

@@ -39,11 +39,23 @@ class Publisher:
     def _strict(self) -> bool:
         return self.ctx.messages.strict_routing
 
-    def route_for(self, interface_id, recipient: dict) -> Route:
+    def official_route(self, interface_id, field: str) -> Route:
+        """The route of an interface of the DIP API in force, or InvalidInput naming `field`."""
         found = route(str(interface_id or ""), self.ctx.messages.version)
         if found is None:
-            raise InvalidInput(unknown_interface(str(interface_id), self.ctx.messages.version)
-                               if interface_id else "interface is required (e.g. IF-041)", field="interface")
+            raise InvalidInput(unknown_interface(str(interface_id), self.ctx.messages.version) if interface_id
+                               else f"{field} is required (an interface such as IF-041)", field=field)
+        return found
+
+    def journal(self, method: str, interface_id: str, status: int, client: str, detail: dict) -> None:
+        """An entry of listener dip_<env>_counterparts: what the sandbox sent as a counterpart."""
+        if self.record is not None:
+            self.record(listener=COUNTERPART_LISTENER.format(environment=self.ctx.environment), method=method,
+                        path=f"/dip-channel/{interface_id}", status=status, duration_ms=0.0, client=client,
+                        detail=detail)
+
+    def route_for(self, interface_id, recipient: dict) -> Route:
+        found = self.official_route(interface_id, "interface")
         if self._strict() and recipient["role_code"] not in found.recipients:
             receivable = [r.interface_id for r in routes(self.ctx.messages.version)
                           if recipient["role_code"] in r.recipients]
@@ -103,10 +115,8 @@ class Publisher:
                                "...}), or left out for one built by the sandbox", field="payload")
         sent = self.send(found, event, self.sender_for(found, recipient, payload.get("from")), recipient["dip_id"],
                          body)
-        if self.record is not None:
-            self.record(listener=COUNTERPART_LISTENER.format(environment=self.ctx.environment), method="PUBLISH",
-                        path=f"/dip-channel/{found.interface_id}", status=201, duration_ms=0.0, client=sent["from"],
-                        detail={k: v for k, v in sent.items() if k not in ("message", "answer")})
+        self.journal("PUBLISH", found.interface_id, 201, sent["from"],
+                     {k: v for k, v in sent.items() if k not in ("message", "answer")})
         return sent
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 
-from mock_dip.control import describe_route
+from mock_dip.control import describe_route, dip_of
 from sandbox.errors import DomainError, InvalidInput
 from seed_data.role_codes import roles
 from seed_data.routing import routes
@@ -15,15 +15,8 @@ from seed_data.routing import routes
 ENVIRONMENTS = ("uit", "prod")
 
 
-def _dip(environment: str):
-    dips = current_app.extensions["dip_sandbox"].dip
-    if environment not in dips:
-        raise InvalidInput(f"no DIP environment {environment!r}: choose UIT or Production", field="environment")
-    return dips[environment]
-
-
 def _directory(environment: str) -> dict:
-    dip = _dip(environment)
+    dip = dip_of(environment)
     dip_ids = dip.ctx.store.query(
         "select d.dip_id, d.role_code, o.id as organisation_id, o.company_name from dip_ids d join dip_organisations "
         "o on o.id = d.organisation_id where d.environment = ? order by o.company_name, d.dip_id", [environment])
@@ -50,7 +43,7 @@ def add_counterpart_pages(bp: Blueprint, page) -> None:
         environment = request.args.get("environment", "uit")
         if environment not in ENVIRONMENTS:
             environment = "uit"
-        version = _dip(environment).ctx.messages.version
+        version = dip_of(environment).ctx.messages.version
         table = [describe_route(r) for r in routes(version)]
         message_roles = [r.role_id for r in roles().values() if r.exchanges_messages]
         return page("counterparts.html", environment=environment, environments=ENVIRONMENTS, routes=table,
@@ -60,7 +53,7 @@ def add_counterpart_pages(bp: Blueprint, page) -> None:
     def counterpart_action(environment: str, action: str):
         back = url_for(".counterparts", environment=environment)
         try:
-            dip = _dip(environment)
+            dip = dip_of(environment)
             if action == "publish":
                 form = {k: request.form.get(k, "").strip() or None for k in ("to", "interface", "event_code", "from")}
                 sent = dip.publisher.publish({**{k: v for k, v in form.items() if v}, "payload": _form_payload()})
