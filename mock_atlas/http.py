@@ -8,7 +8,8 @@ from werkzeug.exceptions import HTTPException
 from mock_atlas.hvca_api import hvca_blueprint
 from mock_atlas.service import API_NAME, CLIENT_CA
 from mock_ca import CertificateAuthorities
-from sandbox.errors import DomainError
+from sandbox.errors import BadRequest, DomainError
+from sandbox.http_framing import repeated_credentials
 from sandbox.flask_apps import SandboxFlask
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
 
@@ -70,6 +71,9 @@ def create_atlas_api_app(cas: CertificateAuthorities, atlas) -> Flask:
         identity = cas.judge_client(request.environ.get(CLIENT_CHAIN_KEY, []), [CLIENT_CA], API_NAME)
         g.client_identity = identity
         request.environ[CLIENT_IDENTITY_KEY] = f"CN={identity.common_name} serial={identity.serial}"
+        repeated = repeated_credentials(request.environ)
+        if repeated:
+            raise BadRequest(repeated)
 
     @app.get("/_sandbox/whoami")
     def whoami():

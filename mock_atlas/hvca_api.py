@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, g, request
 from mock_atlas.certificate_orders import InProgress, Page
 from mock_atlas.service import Atlas
 from sandbox.errors import BadRequest, DomainError, InvalidInput, NotFound
+from sandbox.json_limits import parse_json, unreadable
 
 JSON = "application/json"
 
@@ -61,9 +62,9 @@ def _body(required: bool = True):
     if not content_type.lower().startswith(JSON):
         raise BadContentType(f"Bad Content-Type {content_type or '(none)'}: send application/json;charset=utf-8")
     try:
-        return json.loads(raw)
-    except ValueError:
-        raise BadRequest("the body is not valid JSON") from None
+        return parse_json(raw)
+    except ValueError as exc:
+        raise BadRequest(unreadable(exc)) from None
 
 
 def _fields(payload, allowed: tuple[str, ...]) -> dict:

@@ -41,7 +41,7 @@ def certificate_paths() -> dict:
             "expired, revoked, atlas_credentials, atlas_certificate, ...", {"200": json_response(_ANY)},
             body=body(obj({"api_key": STR, "api_secret": STR, "pfx": {"type": "string", "format": "byte"}},
                           ["api_key", "api_secret", "pfx"]),
-                      {"api_key": "0123456789abcdef", "api_secret": "...", "pfx": "MIIJ..."}), tag=_TAG)},
+                      {"api_key": "0123456789abcdef", "api_secret": "...", "pfx": "MIIJ..."}, form=True), tag=_TAG)},
         "/certificates/domains": {
             "get": operation("Domains of stages 3 and 4 with their TXT records", {"200": json_response(_ANY)},
                              tag=_TAG),

@@ -15,6 +15,8 @@ from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.clock import SandboxClock, real_now
 from sandbox.errors import BadRequest, DomainError, Forbidden, InvalidInput, NotFound
 from sandbox.flask_apps import SandboxFlask
+from sandbox.http_framing import repeated_credentials
+from sandbox.json_limits import json_media_type
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY, JOURNAL_DETAIL_KEY
 
 
@@ -78,11 +80,16 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
         app.logger.exception("unexpected error")
         return refusal("internal error in the sandbox; the sandbox log has the details", 500)
 
+    app.config["MAX_CONTENT_LENGTH"] = dip.ctx.messages.max_request_bytes  # chunked bodies too
+
     @app.before_request
     def client_certificate():
         identity = cas.judge_client(request.environ.get(CLIENT_CHAIN_KEY, []), ACCEPTED_ISSUERS, listener)
         g.client_identity = identity
         request.environ[CLIENT_IDENTITY_KEY] = f"CN={identity.common_name} serial={identity.serial}"
+        repeated = repeated_credentials(request.environ)
+        if repeated:
+            raise BadRequest(repeated)
 
     def raw_body() -> bytes:
         limit = dip.ctx.messages.max_request_bytes
@@ -92,6 +99,9 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
         body = request.get_data()
         if len(body) > limit:
             raise PayloadTooLarge(f"the request body is more than {limit} bytes (setting dip_max_request_bytes)")
+        if body and not json_media_type(request.headers.get("Content-Type")):
+            raise BadRequest(f"Content-Type {request.headers.get('Content-Type') or '(none)'} is not accepted: the DIP "
+                             "takes application/json bodies in UTF-8 (Content-Type: application/json)")
         return body
 
     def signed_sender(body: bytes) -> Sender:

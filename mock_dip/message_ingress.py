@@ -15,6 +15,7 @@ from mock_dip.message_senders import Sender
 from mock_dip.response_codes import message as code_message
 from mock_dip.standard_response import packed, response_item
 from sandbox.clock import real_now
+from sandbox.json_limits import JsonRefused, parse_json, unreadable
 from seed_data.role_codes import role as dip_role
 from seed_data.routing import ROUTING_NOTE, Route, route, unknown_interface
 
@@ -152,9 +153,9 @@ class MessageIngress:
         now = self.ctx.clock.now()
         stamp = dip_timestamp(now)
         try:
-            array = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return Outcome(400, [response_item(code_message("MSG1001"), "the body is not valid JSON", stamp=stamp,
+            array = parse_json(body)
+        except (ValueError, JsonRefused) as exc:
+            return Outcome(400, [response_item(code_message("MSG1001"), unreadable(exc), stamp=stamp,
                                                sender_id=sender.dip_id["dip_id"])], stamp)
         if not isinstance(array, list) or not array:
             return Outcome(400, [response_item(code_message("MSG1001"), "the body is a JSON array of one or more "
@@ -196,9 +197,9 @@ class MessageIngress:
     def validate(self, interface_id: str, event_code: str, body: bytes) -> list[str]:
         """`/validate/{IF}/{EventCode}`: the structural checks only (no sender, no records); problems as text."""
         try:
-            array = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return ["MSG1001: the body is not valid JSON"]
+            array = parse_json(body)
+        except (ValueError, JsonRefused) as exc:
+            return [f"MSG1001: {unreadable(exc)}"]
         if not isinstance(array, list) or not array:
             return ["MSG1001: the body is a JSON array of one or more {\"payload\": {...}} messages"]
         problems = []

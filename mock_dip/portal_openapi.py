@@ -7,6 +7,9 @@ from mock_dip.permissions import ROLES
 from sandbox.openapi_builder import INT, NO_CONTENT, STR, body, document, json_response, obj, operation, path_param
 
 _ANY = {"type": "object"}
+_NULLABLE = {"type": ["string", "null"]}
+_WEBHOOKS = {"type": "object", "description": "interface (IF-041), STATUS or * -> callback URL",
+             "additionalProperties": STR}
 _TAG = "DIP portal"
 USER = obj({"id": STR, "email": STR, "first_name": STR, "last_name": STR, "organisation_id": {"type": ["string", "null"]},
             "roles": {"type": "array", "items": STR}, "dip_manager": {"type": "boolean"},
@@ -87,9 +90,9 @@ def paths() -> dict:
                              tag=_TAG),
             "post": operation("Create a DIP ID (Message Admin): a requestable role code, a 4-character MPID, the "
                               "table's MP role code, effective dates", {"201": json_response(DIP_ID, "Created")},
-                              body=body(obj({"role_code": STR, "mpid": STR, "mp_role_code": STR,
+                              body=body(obj({"role_code": STR, "mpid": STR, "mp_role_code": _NULLABLE,
                                              "effective_from": {"type": "string", "format": "date"},
-                                             "effective_to": {"type": "string", "format": "date"}},
+                                             "effective_to": {"type": ["string", "null"], "format": "date"}},
                                             ["role_code", "mpid", "effective_from"]),
                                         {"role_code": "SUP", "mpid": "SUPE", "mp_role_code": "X",
                                          "effective_from": "2026-12-01"}), tag=_TAG)},
@@ -97,7 +100,7 @@ def paths() -> dict:
             "get": operation("A DIP ID with its members and interface configuration", {"200": json_response(_ANY)},
                              parameters=[path_param("dip_id", "10 digits")], tag=_TAG),
             "patch": operation("Edit the MPID or effective dates (Message Admin)", {"200": json_response(DIP_ID)},
-                               body=body(obj({"mpid": STR, "effective_from": STR, "effective_to": STR}),
+                               body=body(obj({"mpid": STR, "effective_from": STR, "effective_to": _NULLABLE}),
                                          {"effective_to": "2027-12-31"}),
                                parameters=[path_param("dip_id", "10 digits")], tag=_TAG),
             "delete": operation("Delete a DIP ID (Message Admin)", {"204": NO_CONTENT},
@@ -184,10 +187,15 @@ CONTROL_PATHS = {
         "with the roles asked for (exact dip_id values when given), an mTLS & Signing certificate with its key "
         "and PFX, webhooks per interface when given. Answers the credentials a message client needs",
         {"201": json_response(_ANY, "Created")},
-        body=body(obj({"company_name": STR, "domain": STR, "password": STR, "admin_email": STR,
-                       "dip_ids": {"type": "array", "items": obj({"role_code": STR, "dip_id": STR, "mpid": STR,
-                                                                  "effective_from": STR, "webhooks": _ANY})},
-                       "webhooks": _ANY}),
+        body=body(obj({"company_name": {**STR, "maxLength": 200}, "company_number": STR,
+                       "domain": {**STR, "description": "default: made from company_name; it must fit the "
+                                  "certificate's common name (64 characters with its prefix)"},
+                       "password": STR, "admin_email": STR,
+                       "dcp": {"type": "boolean", "description": "also a DCP: DCP status approved, a DCP ID"},
+                       "dip_ids": {"type": "array", "items": obj({
+                           "role_code": STR, "dip_id": STR, "mpid": STR, "effective_from": STR,
+                           "effective_to": {"type": ["string", "null"]}, "webhooks": _WEBHOOKS})},
+                       "webhooks": _WEBHOOKS}),
                   {"company_name": "Super Energy Co", "dip_ids": [{"role_code": "SUP", "dip_id": "1234567890"}],
                    "webhooks": {"IF-041": "https://127.0.0.1:9443/hook"}}),
         parameters=[path_param("environment", "uit or prod")], tag="DIP (control)")},

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import hashlib
 import re
 
 from cryptography import x509
@@ -26,16 +27,40 @@ from sandbox.passwords import hash_password
 DEFAULT_PASSWORD = "sandbox-password-1"
 
 
-def _domain_of(company: str) -> str:
-    words = re.findall(r"[a-z0-9]+", company.lower())
-    return "-".join(w for w in words if w not in ("ltd", "limited", "plc", "co")) + ".example"
+_COMMON_NAME_MAX = 64  # X.509 upper bound of a common name (RFC 5280 ub-common-name)
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def _domain_of(company: str, longest: int) -> str:
+    """A domain for a company without one: its words (no Ltd, plc...), cut to fit the certificate's common
+    name; a name without Latin letters or digits ("日本語 Ltd") gets a stable label made from it."""
+    words = [w for w in re.findall(r"[a-z0-9]+", company.lower()) if w not in ("ltd", "limited", "plc", "co")]
+    label = "-".join(words) or "org-" + hashlib.sha256(company.encode()).hexdigest()[:10]
+    label = label[:min(63, longest - len(".example"))].strip("-")
+    return label + ".example"
+
+
+def _domain(ctx, payload: dict, company: str) -> str:
+    """The organisation's domain: given (a host name that fits the common name) or derived from the company."""
+    longest = _COMMON_NAME_MAX - len(f"{ctx.certificate_prefix}.sandbox.")
+    given = payload.get("domain")
+    if not given:
+        return _domain_of(company, longest)
+    domain = str(given).strip().lower()
+    if not _HOSTNAME.match(domain):
+        raise InvalidInput(f"domain {given!r} is not a host name (e.g. super-energy.example)", field="domain")
+    if len(domain) > longest:
+        raise InvalidInput(f"domain {given!r} is {len(domain)} characters; here it can have at most {longest}: the "
+                           f"certificate's common name {ctx.certificate_prefix}.sandbox.<domain> has at most "
+                           f"{_COMMON_NAME_MAX}", field="domain")
+    return domain
 
 
 def onboard_organisation(dip: Dip, payload) -> dict:
     payload = f.form(payload)
     ctx = dip.ctx
     company = str(payload.get("company_name") or f"Sandbox Participant {ctx.random.hex(3, upper=True)}")
-    domain = str(payload.get("domain") or _domain_of(company)).lower()
+    domain = _domain(ctx, payload, company)
     dip_id_specs = payload.get("dip_ids", [{"role_code": "SUP"}])
     if not isinstance(dip_id_specs, list) or not all(isinstance(d, dict) for d in dip_id_specs):
         raise InvalidInput("dip_ids is a list of {\"role_code\", \"dip_id\"?, \"mpid\"?, \"effective_from\"?, "

@@ -13,6 +13,7 @@ from mock_dip.message_senders import Sender
 from mock_dip.response_codes import message as code_message
 from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.clock import real_now
+from sandbox.json_limits import JsonRefused, parse_json, unreadable
 
 ITEM_KEYS = ("transactionID", "senderUniqueReference", "correlationID", "sentTimestamp", "senderID", "recipientID",
              "DIPConnectionProviderID", "message", "help", "serviceTicketURL")
@@ -41,9 +42,10 @@ class StatusMessages:
     def submit(self, sender: Sender, body: bytes) -> Outcome:
         stamp = dip_timestamp(self.ctx.clock.now())
         try:
-            items = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            items = None
+            items = parse_json(body)
+        except (ValueError, JsonRefused) as exc:
+            return Outcome(400, [response_item(code_message("MSG1001"), unreadable(exc), stamp=stamp,
+                                               sender_id=sender.dip_id["dip_id"])], stamp)
         who = {"stamp": stamp, "sender_id": sender.dip_id["dip_id"]}
         if not isinstance(items, list) or not items:
             return Outcome(400, [response_item(code_message("MSG1001"), "the body is a JSON array of one or more "

@@ -10,7 +10,9 @@ from html import escape
 from flask import Blueprint, Response, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
+from sandbox.control_api import request_access_problem
 from sandbox.control_openapi import openapi_document
+from sandbox.json_api import register_json_errors
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
@@ -29,6 +31,15 @@ def docs_page(title: str, spec_url: str, assets_url: str) -> Response:
 
 def docs_blueprint(extra_paths: dict | None = None, extra_schemas: dict | None = None) -> Blueprint:
     bp = Blueprint("control_docs", __name__)
+    register_json_errors(bp)
+
+    @bp.before_request
+    def guard():
+        """The control API's rule: loopback unless control_allow_remote, and the token (or a console session
+        that entered it) when one is set."""
+        problem = request_access_problem()
+        if problem is not None:
+            raise problem
 
     @bp.get("/openapi.json")
     def openapi():

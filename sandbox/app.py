@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest as BadRequestHttp, Forbidden as ForbiddenHttp, HTTPException
 
 import mock_atlas.schema
 import mock_ca.registry
@@ -18,7 +18,8 @@ from mock_atlas.context import AtlasContext
 from mock_atlas.control import add_control_routes as add_atlas_control_routes
 from mock_atlas.http import create_atlas_api_app
 from mock_atlas.portal_api import links_blueprint as atlas_links_blueprint, portal_blueprint as atlas_portal_blueprint
-from mock_atlas.portal_openapi import SCHEMAS as ATLAS_SCHEMAS, control_paths as atlas_control_paths
+from mock_atlas.portal_openapi import (SCHEMAS as ATLAS_SCHEMAS, control_paths as atlas_control_paths,
+                                       openapi_document as atlas_portal_document)
 from mock_atlas.service import Atlas, AtlasOptions
 from mock_atlas.web import pages_blueprint as atlas_pages_blueprint
 from mock_ca import CertificateAuthorities
@@ -27,15 +28,19 @@ from mock_dip.context import DipContext, MessagePolicy, SignInPolicy
 from mock_dip.delivery import DeliveryPolicy
 from mock_dip.control import add_control_routes as add_dip_control_routes
 from mock_dip.http import create_dip_api_app
-from mock_dip.portal_openapi import CONTROL_PATHS as DIP_CONTROL_PATHS
+from mock_dip.portal_openapi import CONTROL_PATHS as DIP_CONTROL_PATHS, openapi_document as dip_portal_document
 from mock_dip.portal_api import portal_blueprint as dip_portal_blueprint
 from mock_dip.web import pages_blueprint as dip_pages_blueprint
 from mock_dip.service import Dip
 from sandbox import dns_zones, journal, mail, scheduler
 from sandbox.api_docs import docs_blueprint
+from sandbox.body_schemas import validate_bodies
+from sandbox.control_openapi import openapi_document as control_document
 from sandbox.clock import SandboxClock
 from sandbox.console import console_blueprint
-from sandbox.control_api import control_blueprint
+from sandbox.control_api import CONSOLE_SESSIONS, ConsoleSessions, control_blueprint
+from sandbox.cross_origin import cross_origin_problem
+from sandbox.http_framing import repeated_credentials
 from sandbox.flask_apps import SandboxFlask
 from sandbox.json_api import error_body, http_error_body
 from sandbox.dns_lookup import TxtLookup
@@ -209,15 +214,36 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     add_atlas_control_routes(control)
     add_dip_control_routes(control)
     # machine interfaces (bearer tokens, SameSite cookies, OCSP POSTs): not the pages' CSRF-protected forms
-    interfaces = [(control, "/_sandbox"), (atlas_portal_blueprint(), "/atlas/api"), (atlas_links_blueprint(), "/atlas"),
-                  (dip_portal_blueprint(), "/dip/<environment>/api"), (pki_blueprint(), "/pki"),
-                  (docs_blueprint({**atlas_control_paths(), **DIP_CONTROL_PATHS}, ATLAS_SCHEMAS), "/_sandbox")]
+    control_paths = {**atlas_control_paths(), **DIP_CONTROL_PATHS}
+    atlas_portal, dip_portal = atlas_portal_blueprint(), dip_portal_blueprint()
+    for blueprint, document, prefix in (
+            (control, lambda: control_document(control_paths, ATLAS_SCHEMAS), "/_sandbox"),
+            (atlas_portal, atlas_portal_document, "/atlas/api"),
+            (dip_portal, lambda: dip_portal_document("uit"), "/dip/<environment>/api")):
+        validate_bodies(blueprint, document, prefix)  # each body against the schema its document shows
+    interfaces = [(control, "/_sandbox"), (atlas_portal, "/atlas/api"), (atlas_links_blueprint(), "/atlas"),
+                  (dip_portal, "/dip/<environment>/api"), (pki_blueprint(), "/pki"),
+                  (docs_blueprint(control_paths, ATLAS_SCHEMAS), "/_sandbox")]
     setup_pages(app, sandbox.web_secret_key(), [blueprint for blueprint, _ in interfaces])
     for blueprint, prefix in interfaces:
         app.register_blueprint(blueprint, url_prefix=prefix)
+    json_interfaces = {blueprint.name for blueprint, _ in interfaces}
+    app.extensions[CONSOLE_SESSIONS] = ConsoleSessions()
     app.register_blueprint(dip_pages_blueprint(), url_prefix="/dip/<environment>")
     app.register_blueprint(console_blueprint(), url_prefix="/console")
     app.register_blueprint(atlas_pages_blueprint(), url_prefix="/atlas")
+
+    @app.before_request
+    def request_guards():
+        """Repeated credential headers anywhere; forged cross-site calls on the JSON interfaces."""
+        repeated = repeated_credentials(request.environ)
+        if repeated:
+            raise BadRequestHttp(repeated)
+        if request.blueprint in json_interfaces:
+            problem = cross_origin_problem(request.method, request.headers, request.host_url,
+                                           bool(request.cookies))
+            if problem:
+                raise ForbiddenHttp(problem)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -53,7 +53,7 @@ def serve(config_file, **values):
         settings = settings.replace(data_dir=temporary)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from sandbox.app import Sandbox
-    from sandbox.server import SandboxServer, summary
+    from sandbox.server import ListenerUnavailable, SandboxServer, summary
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -65,7 +65,10 @@ def serve(config_file, **values):
         raise click.ClickException(str(exc)) from None
     server = SandboxServer(sandbox)
     try:
-        endpoints = server.start()
+        try:
+            endpoints = server.start()
+        except ListenerUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
         click.echo(summary(endpoints), nl=True)
         manager = sandbox.dip_manager_credentials()
         if manager:

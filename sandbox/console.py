@@ -7,6 +7,7 @@ It answers what the control API answers — loopback only unless `control_allow_
 `control_token` when one is set (entered once, kept in the signed session cookie)."""
 from __future__ import annotations
 
+import hmac
 import json
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -14,7 +15,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from mock_dip.journey import organisation_journey
 from sandbox.clock import iso_unix, parse_duration, parse_iso
 from sandbox.console_counterparts import add_counterpart_pages
-from sandbox.control_api import access_problem
+from sandbox.control_api import CONSOLE_SESSION_KEY, CONSOLE_SESSIONS, request_access_problem
 from sandbox.errors import DomainError
 from sandbox.web_pages import form_errors
 from seed_data.timing import wait_docs
@@ -30,6 +31,14 @@ def _page(template: str, **values):
     sandbox = _sandbox()
     return render_template(f"console/{template}", clock=sandbox.clock.describe(), profile=sandbox.profile.name,
                            dip_spec=sandbox.dip_spec, advances=ADVANCES, **values)
+
+
+def local_path(target: str | None) -> str | None:
+    """A redirect target only when it is a path on this server ("/console/dns"), never another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(character) < 32 for character in target):
+        return None
+    return target
 
 
 def until(due: str, now) -> str:
@@ -69,8 +78,7 @@ def console_blueprint() -> Blueprint:
         token = sandbox.settings.control_token
         if request.endpoint == "console.token" and request.method == "POST":
             return None
-        problem = access_problem(sandbox.settings, request.remote_addr,
-                                 f"Bearer {session.get('control_token')}" if token else None)
+        problem = request_access_problem()
         if problem is None:
             return None
         if token and "Bearer" in problem.message:
@@ -79,7 +87,11 @@ def console_blueprint() -> Blueprint:
 
     @bp.post("/token")
     def token():
-        session["control_token"] = request.form.get("token", "")
+        sandbox = _sandbox()
+        if not sandbox.settings.control_token or \
+                not hmac.compare_digest(request.form.get("token", ""), sandbox.settings.control_token):
+            return render_template("console/token.html", errors={"token": "That is not the control token."}), 401
+        session[CONSOLE_SESSION_KEY] = current_app.extensions[CONSOLE_SESSIONS].open()
         return redirect(url_for(".overview"))
 
     add_counterpart_pages(bp, _page)
@@ -109,7 +121,7 @@ def console_blueprint() -> Blueprint:
             flash(exc.message, "error")
             return redirect(url_for(".overview"))
         flash(f"Sandbox time is now {result['now']} ({result['jobs_run']} waiting step(s) completed).", "ok")
-        return redirect(request.form.get("back") or url_for(".overview"))
+        return redirect(local_path(request.form.get("back")) or url_for(".overview"))
 
     @bp.post("/clock/mode")
     def mode():

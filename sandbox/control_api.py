@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import secrets
+import time
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, request, session
 
 from sandbox.clock import parse_duration, parse_iso
 from sandbox.errors import BadRequest, DomainError, Forbidden, NotFound, Unauthorized
@@ -46,6 +48,39 @@ def access_problem(settings, remote_addr: str | None, authorization: str | None)
         return Unauthorized("the control API needs 'Authorization: Bearer <control token>' "
                             "(the control_token setting)")
     return None
+
+
+CONSOLE_SESSIONS = "dip_sandbox_console_sessions"
+CONSOLE_SESSION_KEY = "console_session"
+
+
+class ConsoleSessions:
+    """Who entered the control token in the console. The signed (not encrypted) session cookie holds only a
+    reference; the fact that it was entered stays in this process. A person's state, so real time (12 h), and
+    references from `secrets`: a seeded source would make them guessable."""
+
+    def __init__(self, lifetime_seconds: float = 12 * 3600):
+        self._expiry: dict[str, float] = {}
+        self._lifetime = lifetime_seconds
+
+    def open(self) -> str:
+        reference = secrets.token_urlsafe(32)
+        self._expiry[reference] = time.monotonic() + self._lifetime
+        return reference
+
+    def valid(self, reference: str | None) -> bool:
+        expiry = self._expiry.get(reference or "")
+        return expiry is not None and expiry > time.monotonic()
+
+
+def request_access_problem() -> DomainError | None:
+    """`access_problem` for this request: its bearer token, or a console session that entered the token."""
+    settings = current_app.extensions["dip_sandbox"].settings
+    authorization = request.headers.get("Authorization")
+    if settings.control_token and authorization is None and \
+            current_app.extensions[CONSOLE_SESSIONS].valid(session.get(CONSOLE_SESSION_KEY)):
+        authorization = f"Bearer {settings.control_token}"
+    return access_problem(settings, request.remote_addr, authorization)
 
 
 def control_blueprint() -> Blueprint:

@@ -111,8 +111,7 @@ def openapi_document(extra_paths: dict | None = None, extra_schemas: dict | None
         "/reset": {"post": _op("Empty state; keeps the CA material unless ca is true (the TLS root always stays)",
                                {"200": _json(_obj({"reset": {"type": "boolean"}, "ca_regenerated": {"type": "boolean"},
                                                    "clock": _ref("Clock")}))},
-                               body={"required": False, "content": {"application/json": {
-                                   "schema": _obj({"ca": {"type": "boolean"}}), "example": {"ca": False}}}},
+                               body=_body(_obj({"ca": {"type": "boolean"}}), {"ca": False}, required=False),
                                tag=_STATE)},
         "/snapshots": {
             "get": _op("Saved snapshots", {"200": _json(_obj({"snapshots": {

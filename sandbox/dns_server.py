@@ -104,7 +104,8 @@ class SandboxDnsServer:
         """One stop function per socket server, so a caller can stop them in parallel."""
         def stopper(server: DNSServer) -> Callable[[], None]:
             def stop() -> None:
-                server.server.shutdown()
+                if getattr(server, "thread", None) is not None:  # shutdown() of one never served would wait forever
+                    server.server.shutdown()
                 server.server.server_close()
             return stop
         return [stopper(server) for server in self._servers]

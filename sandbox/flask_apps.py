@@ -15,6 +15,8 @@ import threading
 from flask import Flask
 from werkzeug.routing import Rule
 
+from sandbox.json_limits import MAX_BODY_BYTES, BoundedJSONProvider
+
 _BUILDERS: dict[tuple, object] = {}
 _LOCK = threading.Lock()
 
@@ -40,4 +42,11 @@ class SharedBuilderRule(Rule):
 
 
 class SandboxFlask(Flask):
+    """Every listener's app: shared URL builders, JSON bodies parsed within bounds (sandbox.json_limits), and
+    request bodies over MAX_BODY_BYTES refused with 413 (an app may set its own MAX_CONTENT_LENGTH)."""
     url_rule_class = SharedBuilderRule
+    json_provider_class = BoundedJSONProvider
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES

@@ -27,6 +27,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL
 
+from sandbox.http_framing import DUPLICATE_HEADERS_KEY, make_strict
+
 log = logging.getLogger(__name__)
 
 CLIENT_CHAIN_KEY = "dip_sandbox.client_chain"
@@ -129,6 +131,7 @@ class ClientCertificateGateway(wsgi.Gateway_10):
 
     def get_environ(self):
         environ = super().get_environ()
+        environ[DUPLICATE_HEADERS_KEY] = self.req.duplicate_headers()
         cached = getattr(self.req.conn, "_dip_sandbox_chain", None)  # one TLS connection, one peer chain
         if cached is not None:
             environ[CLIENT_CHAIN_KEY] = cached
@@ -161,6 +164,7 @@ class HttpListener:
         # instead of 0.5 s makes stopping a sandbox (each test fixture does) five times faster.
         self.server.expiration_interval = 0.1
         self.server.gateway = ClientCertificateGateway
+        make_strict(self.server)
         if tls is not None:
             self.server.ssl_adapter = ClientCertificateAdapter(tls)
         self.server.prepare()
@@ -178,7 +182,7 @@ class HttpListener:
         self._thread.start()
 
     def stop(self) -> None:
-        self.server.stop()
+        self.server.stop()  # also for one bound but never served: its worker threads start at bind
         if self._thread is not None:
             self._thread.join(timeout=10)
 

@@ -41,10 +41,11 @@ def register_json_errors(bp: Blueprint) -> None:
 
 
 def json_body() -> dict:
-    """The request's JSON object ({} for an empty body); anything else is a 400 saying so."""
+    """The request's JSON object ({} for an empty body); anything else is a 400 saying so. Its shape was checked
+    against the operation's documented schema before the route ran (sandbox.body_schemas)."""
     if not request.get_data():
         return {}
-    payload = request.get_json(silent=True)
+    payload = request.get_json(force=True, silent=True)
     if not isinstance(payload, dict):
-        raise BadRequest("the body must be a JSON object, e.g. {\"seconds\": 3600}")
+        raise BadRequest("the body must be a JSON object")
     return payload

@@ -8,8 +8,27 @@ def json_response(schema: dict, description: str = "OK") -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def body(schema: dict, example: dict) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema, "example": example}}}
+def closed(schema):
+    """`schema` with every object that lists its properties closed to others (additionalProperties: false)."""
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: closed(value) if key in ("items", "oneOf", "anyOf", "allOf") else value
+              for key, value in schema.items()}
+    if "properties" in schema:
+        result["properties"] = {name: closed(value) for name, value in schema["properties"].items()}
+        result.setdefault("additionalProperties", False)
+    return result
+
+
+def body(schema: dict, example: dict, required: bool = True, form: bool = False) -> dict:
+    """A JSON request body: its schema, closed (sandbox.body_schemas refuses unknown keys by it), and an example;
+    `form`: the same fields may come as an HTML form (multipart, for a file upload)."""
+    content = {"application/json": {"schema": closed(schema), "example": example}}
+    if form:
+        content["multipart/form-data"] = content["application/x-www-form-urlencoded"] = {"schema": closed(schema)}
+    return {"required": required, "content": content}
 
 
 def ref(name: str) -> dict:

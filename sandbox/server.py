@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +25,20 @@ def _public_host(host: str) -> str:
 def _url(scheme: str, host: str, port: int) -> str:
     host = _public_host(host)
     return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
+class ListenerUnavailable(RuntimeError):
+    """A listener could not bind its address; the message says which, where, and what to do."""
+
+
+def _reason(exc: OSError) -> str:
+    """The operating system's words ("Address already in use"), also out of cheroot's longer message."""
+    found = re.search(r"\[Errno \d+\] ([^)\]]+)", str(exc))
+    return exc.strerror or (found.group(1).strip() if found else str(exc))
+
+
+def _port_option(name: str) -> str:
+    return f"--{name.replace('_', '-')}-port"
 
 
 class SandboxServer:
@@ -58,22 +73,22 @@ class SandboxServer:
         strict = settings.client_cert_mode == "strict"
         common = {"threads": settings.http_threads, "shutdown_timeout": settings.shutdown_timeout}
 
-        web = HttpListener("web", JournalMiddleware(create_web_app(sandbox), "web", record),
-                           settings.web_host, self._port("web"), **common)
+        web = self._bind("web", lambda host, port: HttpListener(
+            "web", JournalMiddleware(create_web_app(sandbox), "web", record), host, port, **common))
         self.listeners["web"] = web
         web_url = _url("http", web.host, web.port)
         sandbox.set_web_url(web_url)
 
-        self.listeners["atlas"] = HttpListener(
-            "atlas", JournalMiddleware(create_atlas_app(sandbox), "atlas", record), settings.atlas_host,
-            self._port("atlas"), tls=TlsSettings(cert_file, key_file, atlas_cas, strict), **common)
+        self.listeners["atlas"] = self._bind("atlas", lambda host, port: HttpListener(
+            "atlas", JournalMiddleware(create_atlas_app(sandbox), "atlas", record), host, port,
+            tls=TlsSettings(cert_file, key_file, atlas_cas, strict), **common))
         for environment in ENVIRONMENTS:
             name = f"dip_{environment}"
-            self.listeners[name] = HttpListener(
-                name, JournalMiddleware(create_dip_app(sandbox, environment), name, record),
-                getattr(settings, f"{name}_host"), self._port(name),
-                tls=TlsSettings(cert_file, key_file, dip_cas, strict), **common)
-        self.dns = SandboxDnsServer(ZoneResolver(sandbox.zones, record), settings.dns_host, self._port("dns"))
+            self.listeners[name] = self._bind(name, lambda host, port, name=name, environment=environment: HttpListener(
+                name, JournalMiddleware(create_dip_app(sandbox, environment), name, record), host, port,
+                tls=TlsSettings(cert_file, key_file, dip_cas, strict), **common))
+        self.dns = self._bind("dns", lambda host, port: SandboxDnsServer(
+            ZoneResolver(sandbox.zones, record), host, port))
 
         for listener in self.listeners.values():
             listener.start()
@@ -104,6 +119,26 @@ class SandboxServer:
             tmp.replace(path)
         return self.endpoints
 
+    def _bind(self, name: str, make):
+        """`make(host, port)`; a busy or unusable address closes what is already bound and says what to do."""
+        host, port = getattr(self.sandbox.settings, f"{name}_host"), self._port(name)
+        try:
+            return make(host, port)
+        except OSError as exc:
+            self._close_listeners()
+            raise ListenerUnavailable(
+                f"the {name} listener cannot listen on {host}:{port} ({_reason(exc)}): stop what uses it, "
+                f"choose another port with {_port_option(name)}, or start with --ephemeral-ports") from None
+
+    def _close_listeners(self) -> None:
+        stoppers = [listener.stop for listener in self.listeners.values()]
+        if self.dns is not None:
+            stoppers.extend(self.dns.stoppers())
+        self.listeners, self.dns = {}, None
+        if stoppers:
+            with ThreadPoolExecutor(max_workers=len(stoppers)) as pool:
+                list(pool.map(lambda stop: stop(), stoppers))
+
     def _wait_accepting(self, timeout: float = 10.0) -> None:
         deadline = time.monotonic() + timeout
         targets = [(_public_host(l.host), l.port) for l in self.listeners.values()]
@@ -126,11 +161,7 @@ class SandboxServer:
 
     def stop(self) -> None:
         """Stop accepting, let in-flight requests finish, then close the database."""
-        stoppers = [listener.stop for listener in self.listeners.values()]
-        if self.dns is not None:
-            stoppers.extend(self.dns.stoppers())
-        with ThreadPoolExecutor(max_workers=len(stoppers)) as pool:
-            list(pool.map(lambda stop: stop(), stoppers))
+        self._close_listeners()
         self.sandbox.scheduler.stop()
         for dip in self.sandbox.dip.values():
             dip.delivery.stop()

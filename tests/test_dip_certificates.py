@@ -17,6 +17,7 @@ from tests.conftest import make_csr, require_tool, write_client_files
 from tests.dip_helpers import add_txt, atlas_account, organisation_with_certificate_admin
 
 DOMAIN = "super-energy.example"
+FORM = {"host_name": "2059", "domain": DOMAIN, "purpose": "mTLS & Signing"}
 SN = f"energydip-nonprod.2059.{DOMAIN}"
 DN_AND_H = f"2059.{DOMAIN}"
 
@@ -379,11 +380,11 @@ def test_only_certificate_admins_act(world, key_pool):
     msg = people["msg"]
     assert msg.ok("GET", "/certificates/stages")["current_stage"] == 1  # everyone in the organisation may look
     for method, path, body in [("POST", "/certificates/registration/confirm", None),
-                               ("POST", "/certificates/api-credentials/validate", {"api_key": "k"}),
+                               ("POST", "/certificates/api-credentials/validate", {"api_key": "k", "api_secret": "s", "pfx": "AA=="}),
                                ("POST", "/certificates/api-credentials", None),
                                ("POST", "/certificates/domains", {"domain": DOMAIN}),
-                               ("POST", "/certificates/subject-name", {}),
-                               ("POST", "/certificates", {}),
+                               ("POST", "/certificates/subject-name", FORM),
+                               ("POST", "/certificates", {**FORM, "csr": "not yet"}),
                                ("POST", "/certificates/01/revoke", {"reason": "unspecified"})]:
         response = msg.call(method, path, json=body)
         assert response.status_code == 403 and "MP Certificate Admin" in response.json()["error"]["message"], path

@@ -71,7 +71,7 @@ def test_every_official_interface_is_published_routed_and_delivered(world):
 def test_publish_refusals_say_what_to_do(world):
     handle, _, everyone = world
     supplier = next(d.dip_id for d in everyone.dip_ids if d.role == "SUP")
-    cases = [({"interface": "IF-041"}, "to is required"),
+    cases = [({"interface": "IF-041"}, "'to' is required"),
              ({"to": supplier, "interface": "IF-042"}, "is not an interface of the DIP API"),
              ({"to": supplier, "interface": "IF-005"}, "SUP receives"),  # IF-005 goes to the Registration Service
              ({"to": supplier, "interface": "IF-032", "event_code": "Nope"}, "MSAppInitialResp"),

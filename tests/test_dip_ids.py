@@ -34,7 +34,7 @@ def test_create_edit_delete(team):
     assert [d["dip_id"] for d in listed] == [created["dip_id"]]
     edited = mia.ok("PATCH", f"/dip-ids/{created['dip_id']}", json={"effective_to": "2027-12-31"})
     assert edited["effective_to"] == "2027-12-31"
-    assert mia.call("PATCH", f"/dip-ids/{created['dip_id']}", json={"role_code": "MSS"}).status_code == 422
+    assert mia.call("PATCH", f"/dip-ids/{created['dip_id']}", json={"role_code": "MSS"}).status_code == 400
     detail = admin.ok("GET", f"/dip-ids/{created['dip_id']}")
     assert {m["email"] for m in detail["members"]} == {PRIMARY, "mia@super-energy.example", "cai@super-energy.example"}
     assert mia.call("DELETE", f"/dip-ids/{created['dip_id']}").status_code == 204

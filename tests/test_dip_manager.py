@@ -35,7 +35,7 @@ def test_central_services_and_effective_dates(dip):
     assert boss.call("POST", "/manager/central-services", json={"role_code": "XYZ"}).status_code == 422
     dated = boss.ok("PATCH", f"/manager/dip-ids/{vas['dip_id']}", json={"effective_from": "2027-01-01"})
     assert dated["effective_from"] == "2027-01-01"
-    assert boss.call("PATCH", f"/manager/dip-ids/{vas['dip_id']}", json={"mpid": "ABCD"}).status_code == 422
+    assert boss.call("PATCH", f"/manager/dip-ids/{vas['dip_id']}", json={"mpid": "ABCD"}).status_code == 400
     assert boss.call("PATCH", "/manager/dip-ids/1111111111", json={"effective_from": "2027-01-01"}).status_code == 404
     kinds = {o["kind"] for o in boss.ok("GET", "/manager/organisations")["organisations"]}
     assert kinds == {"central"}

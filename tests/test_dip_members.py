@@ -46,7 +46,7 @@ def test_members_need_a_whitelisted_domain_and_real_roles(organisation):
                                                  "roles": []}).json()["error"]["field"] == "roles"
     unknown = admin.call("POST", "/members", json={"first_name": "A", "last_name": "B",
                                                    "email": "a@super-energy.example", "roles": ["MP Boss"]})
-    assert unknown.status_code == 422 and "'MP Boss' is not a role" in unknown.json()["error"]["message"]
+    assert unknown.status_code == 422 and "'roles[0]': must be one of \"MP User Admin\"" in unknown.json()["error"]["message"]
     boss.ok("POST", f"/manager/organisations/{org['id']}/domains", 201, json={"domain": "Partner.Example"})
     member = new_member(admin, "Cass@PARTNER.example", ["MP Certificate Admin"])
     assert member["status"] == "invited" and member["dip_ids"] == "all"
@@ -65,7 +65,7 @@ def test_edit_extend_offboard(organisation):
     member = new_member(admin, "mo@super-energy.example", ["MP Message Admin"])
     edited = admin.ok("PATCH", f"/members/{member['id']}", json={"roles": ["MP Message Admin", "MP Analytics Reader"]})
     assert edited["roles"] == ["MP Message Admin", "MP Analytics Reader"]
-    assert admin.call("PATCH", f"/members/{member['id']}", json={"email": "x@y.example"}).status_code == 422
+    assert admin.call("PATCH", f"/members/{member['id']}", json={"email": "x@y.example"}).status_code == 400
     from sandbox.clock import parse_iso
     extended = admin.ok("POST", f"/members/{member['id']}/extend")
     gained = parse_iso(extended["expires_at"]) - parse_iso(member["expires_at"])

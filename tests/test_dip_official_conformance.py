@@ -38,7 +38,7 @@ def official(request, tmp_path_factory, ca_dir):
     version = request.param
     running = Running(make_settings(tmp_path_factory.mktemp(f"dip-{version}"), ca_dir, profile="instant",
                                     dip_spec=str(spec_dir(version))))
-    sender = onboard(running, roles=["SUP"])
+    sender = onboard(running, dip_ids=[{"role_code": "SUP"}])
     client = Client(running, sender, tmp_path_factory.mktemp(f"dip-{version}-files"))
     yield version, running, client, sender["dip_ids"][0]["dip_id"]
     running.stop()

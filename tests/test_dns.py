@@ -99,11 +99,11 @@ def test_delete_record(instant_dns):
 @pytest.mark.parametrize("record, field, message", [
     ({"name": "bad_domain..com", "type": "TXT", "value": "v"}, "name", "is not a domain name"),
     ({"name": "@", "type": "TXT", "value": "v"}, "name", "give the full domain name"),
-    ({"name": "ok.com", "type": "MX", "value": "v"}, "type", "type must be one of TXT, A, AAAA, CNAME"),
+    ({"name": "ok.com", "type": "MX", "value": "v"}, "type", "'type': must be one of \"TXT\", \"A\", \"AAAA\", \"CNAME\""),
     ({"name": "ok.com", "type": "A", "value": "999.1.1.1"}, "value", "an A record holds an IPv4 address"),
     ({"name": "ok.com", "type": "AAAA", "value": "1.2.3.4"}, "value", "an AAAA record holds an IPv6 address"),
     ({"name": "ok.com", "type": "TXT"}, "value", "'value' is required"),
-    ({"name": "ok.com", "type": "TXT", "value": "v", "ttl": "soon"}, "ttl", "ttl must be a whole number"),
+    ({"name": "ok.com", "type": "TXT", "value": "v", "ttl": "soon"}, "ttl", "'ttl': must be an integer"),
 ])
 def test_bad_records_get_a_clear_error(shared_running, record, field, message):
     response = requests.post(shared_running.control + "/dns/records", json=record, timeout=5)
