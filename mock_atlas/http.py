@@ -10,6 +10,7 @@ from mock_atlas.service import API_NAME, CLIENT_CA
 from mock_ca import CertificateAuthorities
 from sandbox.errors import BadRequest, DomainError
 from sandbox.http_framing import repeated_credentials
+from sandbox.json_api import error_headers
 from sandbox.flask_apps import SandboxFlask
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
 
@@ -58,7 +59,9 @@ def create_atlas_api_app(cas: CertificateAuthorities, atlas) -> Flask:
         if exc.code == 404:
             return problem(404, "Not found")
         if exc.code == 405:
-            return problem(405, f"Method Not Allowed: {request.method} is not an operation of {request.path}")
+            answer = problem(405, f"Method Not Allowed: {request.method} is not an operation of {request.path}")
+            answer.headers.update(error_headers(exc))
+            return answer
         return problem(exc.code or 500, exc.description or exc.name)
 
     @app.errorhandler(Exception)

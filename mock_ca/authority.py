@@ -23,6 +23,7 @@ from sandbox.clock import SandboxClock, real_now
 from sandbox.errors import InvalidInput, NotFound
 from sandbox.ids import RandomSource
 from sandbox.store import Store
+from sandbox.private_files import write_private
 
 SERVER_CERT_YEARS = 3
 
@@ -92,8 +93,8 @@ class CertificateAuthorities:
             return
         for authority in self._authorities.values():
             write_authority_files(directory, authority, with_key=False)
-        self.bundle_path.write_text("".join(a.pem for a in self.roots()))
-        (directory / "intermediates.pem").write_text("".join(a.pem for a in self.intermediates()))
+        write_private(self.bundle_path, "".join(a.pem for a in self.roots()))
+        write_private(directory / "intermediates.pem", "".join(a.pem for a in self.intermediates()))
 
     @property
     def bundle_path(self) -> Path:

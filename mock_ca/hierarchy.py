@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
 from mock_ca import keys
+from sandbox.private_files import private_directory, write_private
 
 ORGANISATION = "dip-sandbox (SANDBOX - NOT FOR PRODUCTION)"
 
@@ -108,9 +109,7 @@ def read_authority_files(directory: Path, definition: AuthorityDefinition) -> Au
 
 
 def write_authority_files(directory: Path, authority: Authority, with_key: bool = True) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / f"{authority.name}.pem").write_text(authority.pem)
+    private_directory(directory)
+    write_private(directory / f"{authority.name}.pem", authority.pem)
     if with_key:
-        key_file = directory / f"{authority.name}.key"
-        key_file.write_text(keys.key_to_pem(authority.key))
-        key_file.chmod(0o600)
+        write_private(directory / f"{authority.name}.key", keys.key_to_pem(authority.key))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from mock_ca import keys
+from sandbox.private_files import private_directory, write_private
 
 
 class KeySource:
@@ -30,10 +31,8 @@ class KeySource:
         if path.exists():
             return keys.key_from_pem(path.read_bytes())
         key = keys.new_rsa_key(bits)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{threading.get_ident()}.partial")
-        partial.write_text(keys.key_to_pem(key))
-        partial.chmod(0o600)
+        private_directory(path.parent)
+        partial = write_private(path.with_name(f"{path.name}.{threading.get_ident()}.partial"), keys.key_to_pem(key))
         partial.replace(path)  # atomic: parallel sandboxes sharing the directory never read half a key
         return key
 

@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from seed_data.routing import route
 
 ENVIRONMENT_TAGS = ("PRD", "SITB", "SIT", "UIT", "DEV")
 UNIQUE_REFERENCE = re.compile(r"^S-((IF|REP)-)?\d{3,4}-[0-9a-fA-F]{10}-[A-Z]{3,5}-\d{8}-[a-zA-Z0-9]+$")
 SENDER_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
+
+
+def sender_time(stamp: str) -> datetime | None:
+    """The moment of an S1.senderTimestamp of the right shape, or None when no such time exists (02-30, 25:00)."""
+    try:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S+00:00").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
 EVENT_CODE = re.compile(r"^\[[A-Za-z0-9-]+\]$")  # [ReadingCOS], [SN-Vacant]
 MPAN_CORE = re.compile(r"^\d{13}$")
 GSP_GROUP = re.compile(r"^_[A-P]$")
@@ -115,6 +124,9 @@ def check_message(item, interface_id: str, environment_tag: str) -> CheckedMessa
         stamp = s1.get("senderTimestamp")
         if "senderTimestamp" in s1 and not (isinstance(stamp, str) and SENDER_TIMESTAMP.match(stamp)):
             message.add("MSG1007", f"S1.senderTimestamp {stamp!r} is YYYY-MM-DDThh:mm:ss+00:00")
+        elif "senderTimestamp" in s1 and sender_time(stamp) is None:
+            message.add("MSG1007", f"S1.senderTimestamp {stamp!r} has the right shape but is not a time that "
+                                   "exists (a day or hour out of range)")
         sender = s1.get("senderDIPID")
         if "senderDIPID" in s1 and not (isinstance(sender, str) and len(sender) == 10):
             message.add("MSG1009", f"S1.senderDIPID {sender!r} is a DIP ID of 10 characters")

@@ -25,6 +25,7 @@ from mock_dip.standard_response import answer_problems
 from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.background import BackgroundLoop, seconds_until
 from sandbox.clock import from_unix, real_now
+from sandbox.private_files import write_private
 
 log = logging.getLogger("dip_sandbox.delivery")
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
@@ -150,9 +151,8 @@ class DeliveryWorker:
         directory = self.trust_bundle().parent
         cert, key = directory / f"dip-{self.ctx.environment}-client.pem", directory / f"dip-{self.ctx.environment}-client.key"
         if self._client_files is None or not cert.exists() or cert.read_text() != row["certificate_pem"]:
-            cert.write_text(row["certificate_pem"])
-            key.write_text(row["key_pem"])
-            key.chmod(0o600)
+            write_private(cert, row["certificate_pem"])
+            write_private(key, row["key_pem"])
             self._client_files = (str(cert), str(key))
         return self._client_files
 

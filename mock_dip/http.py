@@ -16,6 +16,7 @@ from sandbox.clock import SandboxClock, real_now
 from sandbox.errors import BadRequest, DomainError, Forbidden, InvalidInput, NotFound
 from sandbox.flask_apps import SandboxFlask
 from sandbox.http_framing import repeated_credentials
+from sandbox.json_api import error_headers
 from sandbox.json_limits import json_media_type
 from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY, JOURNAL_DETAIL_KEY
 
@@ -73,7 +74,8 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return refusal(exc.description, exc.code or 500)
+        body, status = refusal(exc.description, exc.code or 500)
+        return body, status, error_headers(exc)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
@@ -125,10 +127,16 @@ def create_dip_api_app(cas: CertificateAuthorities, clock: SandboxClock, dip: Di
             dip.delivery.wake()
         return outcome.body(), outcome.status
 
+    acting_on = {"configure_publication": "a webhook of", "remove_publication": "a webhook of",
+                 "configure_status_messages": "the status message webhook of",
+                 "remove_status_messages": "the status message webhook of",
+                 "replay": "replaying the messages of", "requeue": "requeueing the messages of"}
+
     def for_recipient(sender: Sender, recipient_id: str) -> str:
         if sender.dip_id["dip_id"] != recipient_id:
-            raise Forbidden(f"the X-API-Key is the key of DIP ID {sender.dip_id['dip_id']}: a webhook of DIP ID "
-                            f"{recipient_id} is configured with that DIP ID's own key")
+            what = acting_on.get(request.endpoint or "", "acting for")
+            raise Forbidden(f"the X-API-Key is the key of DIP ID {sender.dip_id['dip_id']}: {what} DIP ID "
+                            f"{recipient_id} takes that DIP ID's own key (and its own signing certificate)")
         return recipient_id
 
     def done(status: int = 201, help_text: str | None = None):

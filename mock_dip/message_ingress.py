@@ -84,8 +84,8 @@ class MessageIngress:
                                     row["dcp_organisation_id"] == sender.dcp_organisation_id)
 
     def _timestamp_ok(self, stamp: str) -> bool:
-        sent = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S+00:00").replace(tzinfo=timezone.utc)
-        return any((sent - now).total_seconds() <= self.skew for now in (real_now(), self.ctx.clock.now()))
+        sent = common_blocks.sender_time(stamp)
+        return sent is None or any((sent - now).total_seconds() <= self.skew for now in (real_now(), self.ctx.clock.now()))
 
     # -- checks ----------------------------------------------------------------------------------
     def _check(self, sender: Sender, message: CheckedMessage, interface_id: str, seen: set[str]) -> dict:

@@ -119,7 +119,11 @@ def check(method: str, url: str, body: bytes, headers, *, now_real: datetime, no
     if not _DATE.match(date):
         return report.fail("date_format", f"{DATE} {date!r} is not UTC with milliseconds "
                                           "(YYYY-MM-DDTHH:MM:SS.mmmZ)")
-    signed_at = datetime.strptime(date, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    try:
+        signed_at = datetime.strptime(date, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return report.fail("date_format", f"{DATE} {date!r} has the right shape but is not a time that exists "
+                                          "(a day or hour out of range): sign with the current UTC time")
     offsets = {"real time": (signed_at - now_real).total_seconds(),
                "sandbox time": (signed_at - now_sandbox).total_seconds()}
     report.computed["date_offsets_seconds"] = {k: round(v, 3) for k, v in offsets.items()}

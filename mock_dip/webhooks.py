@@ -20,9 +20,15 @@ def _callback_url(payload) -> str:
     if not isinstance(url, str) or not url.strip():
         raise InvalidInput("callbackURL is required: the https:// (or http://) URL of your webhook",
                            field="callbackURL")
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(f"callbackURL {url!r} is not an absolute http(s) URL", field="callbackURL")
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - a port out of range or not a number raises here
+    except ValueError as exc:
+        raise InvalidInput(f"callbackURL {url!r} is not a URL ({exc}): e.g. https://webhooks.example.com/dip",
+                           field="callbackURL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url.strip()):
+        raise InvalidInput(f"callbackURL {url!r} is not an absolute http(s) URL: e.g. "
+                           "https://webhooks.example.com/dip", field="callbackURL")
     return url.strip()
 
 

@@ -42,7 +42,7 @@ from sandbox.control_api import CONSOLE_SESSIONS, ConsoleSessions, control_bluep
 from sandbox.cross_origin import cross_origin_problem
 from sandbox.http_framing import repeated_credentials
 from sandbox.flask_apps import SandboxFlask
-from sandbox.json_api import error_body, http_error_body
+from sandbox.json_api import error_body, http_error_response
 from sandbox.dns_lookup import TxtLookup
 from sandbox.dns_zones import DnsZones
 from sandbox.ids import RandomSource
@@ -57,6 +57,7 @@ from sandbox.snapshots import Snapshots
 from sandbox.store import Store
 from sandbox.web_pages import SECRET_META, setup_pages
 from seed_data.timing import timing_profile
+from sandbox.private_files import private_directory, write_private
 
 VERSION = "0.1.0"
 # Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
@@ -65,14 +66,14 @@ DIP_PORTAL_API = re.compile(r"^/dip/[^/]+/api(/|$)")  # the DIP pages beside it 
 EXTENSION = "dip_sandbox"
 
 # Tables a reset keeps: the meta table (selectively) and, unless asked, the CA hierarchy.
-_KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate", "dip_manager_password", SECRET_META)
+_KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate", SECRET_META)
 
 
 class Sandbox:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.data_dir = Path(settings.data_dir).resolve()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        private_directory(self.data_dir)
         self.store = Store(self.data_dir / "sandbox.db", settings.db_synchronous)
         for namespace, migrations in (
             ("scheduler", scheduler.migrations()), ("dns", dns_zones.migrations()), ("mail", mail.migrations()),
@@ -134,16 +135,29 @@ class Sandbox:
         if self._webhook_roots != roots or not path.exists():
             import certifi
             extra = Path(self.settings.dip_webhook_ca_bundle).read_text() if self.settings.dip_webhook_ca_bundle else ""
-            path.parent.mkdir(exist_ok=True)
-            path.write_text(roots + extra + Path(certifi.where()).read_text())
+            private_directory(path.parent)
+            write_private(path, roots + extra + Path(certifi.where()).read_text())
             self._webhook_roots = roots
         return path
 
+    @property
+    def _dip_manager_password_file(self) -> Path:
+        return self.data_dir / "dip-manager-password"
+
     def _ensure_dip_managers(self) -> None:
-        password = self.settings.dip_manager_password or self.store.get_meta("dip_manager_password")
+        """The DIP Managers of both environments. A generated password is kept only where it is shown from: a
+        0600 file of the data directory (never in the database, so never in a snapshot); the store has its hash."""
+        path = self._dip_manager_password_file
+        password = self.settings.dip_manager_password or (path.read_text().strip() if path.exists() else None)
+        legacy = self.store.get_meta("dip_manager_password")  # data directories made before the file
+        if password is None and legacy:
+            password = legacy
+        if legacy is not None:
+            self.store.delete_meta("dip_manager_password")
         if password is None:
             password = "Dm-" + self.random.token(12)
-            self.store.set_meta("dip_manager_password", password)
+        if not self.settings.dip_manager_password and not path.exists():
+            write_private(path, password + "\n")
         hashed: list[str] = []  # one hash for both environments, and none when both managers exist
 
         def password_hash() -> str:
@@ -166,7 +180,8 @@ class Sandbox:
         """The DIP Manager's sign-in when the password was generated (printed at start), else None."""
         if self.settings.dip_manager_password:
             return None
-        return {"email": self.settings.dip_manager_email, "password": self.store.get_meta("dip_manager_password")}
+        return {"email": self.settings.dip_manager_email,
+                "password": self._dip_manager_password_file.read_text().strip()}
 
     def set_web_url(self, url: str) -> None:
         """Links in certificates and emails point at the web listener once its address is known."""
@@ -178,7 +193,7 @@ class Sandbox:
     def reset(self, ca: bool = False) -> dict:
         """Empty state. Keeps the CA material unless `ca`; even then the sandbox TLS root stays, because
         the running listeners present a certificate from it."""
-        with self.store.transaction() as db:
+        with self.scheduler.exclusive(), self.store.transaction() as db:  # never under a running job
             db.execute("PRAGMA defer_foreign_keys = ON")  # emptied in any order: checked at commit, when all are
             for table in db.table_names():
                 if table not in ("meta", "ca_authorities"):
@@ -248,7 +263,7 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if request.path.startswith(JSON_API_PREFIXES) or DIP_PORTAL_API.match(request.path):
-            return http_error_body(exc), exc.code
+            return http_error_response(exc)
         return exc
 
     @app.errorhandler(Exception)

@@ -7,6 +7,7 @@ backwards: use a snapshot or a reset for that.
 """
 from __future__ import annotations
 
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -17,6 +18,21 @@ from sandbox.errors import Conflict, InvalidInput
 from sandbox.store import Store
 
 MODES = ("real", "scaled", "manual")
+# Sandbox time stays in this range, so every date the sandbox writes from it (a certificate's notAfter years
+# later, an HVCA Unix time) is one that X.509, SQLite and every client can hold. A value that would leave it is
+# refused before anything is saved; a scaled clock running past the end stops there.
+EARLIEST = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+EARLIEST_UNIX, LATEST_UNIX = EARLIEST.timestamp(), LATEST.timestamp()
+MAX_FACTOR = 1_000_000.0  # sandbox seconds per real second: one real second is 11.6 sandbox days
+RANGE_TEXT = "between 2000-01-01 and 2100-01-01 (UTC)"
+
+
+def check_in_range(sandbox_unix: float, what: str, field: str) -> None:
+    """Refuse a sandbox time outside EARLIEST..LATEST (or not a number at all), saying the allowed range."""
+    if not math.isfinite(sandbox_unix) or not EARLIEST_UNIX <= sandbox_unix <= LATEST_UNIX:
+        raise InvalidInput(f"{what} would put sandbox time outside the range it can take: sandbox time stays "
+                           f"{RANGE_TEXT}", field=field)
 
 
 def real_now() -> datetime:
@@ -45,7 +61,9 @@ def iso_unix(seconds: float | None) -> str | None:
 def parse_iso(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment.astimezone(timezone.utc)  # 0001-01-01T00:00:00+01:00 has no UTC time
+    except (ValueError, OverflowError):
         raise InvalidInput(f"{text!r} is not an ISO-8601 time such as 2026-01-31T09:00:00Z", field="now") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
@@ -115,7 +133,7 @@ class SandboxClock:
         return from_unix(self.now_unix())
 
     def now_unix(self) -> float:
-        return self._state.at(time.time())
+        return min(self._state.at(time.time()), LATEST_UNIX)
 
     def real_seconds_until(self, sandbox_unix: float) -> float | None:
         """How many real seconds until the clock shows `sandbox_unix` (None in manual mode)."""
@@ -149,8 +167,9 @@ class SandboxClock:
                 factor = float(factor)
             except (TypeError, ValueError):
                 raise InvalidInput(f"factor must be a number, not {factor!r}", field="factor") from None
-            if not factor > 0:
-                raise InvalidInput("factor must be above 0 (sandbox seconds per real second)", field="factor")
+            if not 0 < factor <= MAX_FACTOR:
+                raise InvalidInput(f"factor must be above 0 and at most {MAX_FACTOR:,.0f} (sandbox seconds per real "
+                                   f"second), not {factor!r}", field="factor")
         with self._lock:
             real = time.time()
             current = self._state.at(real)

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of the control API, served at /_sandbox/openapi.json."""
 from __future__ import annotations
 
+from sandbox.clock import MAX_FACTOR
 from sandbox.openapi_builder import (INT as _INT, NO_CONTENT as _NO_CONTENT, PEM as _PEM, STR as _STR,
                                      body as _body, document, json_response as _json, obj as _obj,
                                      operation as _op, path_param as _path, query as _query, ref as _ref)
@@ -65,7 +66,8 @@ def openapi_document(extra_paths: dict | None = None, extra_schemas: dict | None
         "/clock/mode": {"post": _op("Switch between real, scaled (factor sandbox seconds per real second) and manual",
                                     {"200": _json(_ref("Clock"))},
                                     body=_body(_obj({"mode": {"enum": ["real", "scaled", "manual"]},
-                                                     "factor": {"type": "number", "exclusiveMinimum": 0}}, ["mode"]),
+                                                     "factor": {"type": "number", "exclusiveMinimum": 0,
+                                                                "maximum": MAX_FACTOR}}, ["mode"]),
                                                {"mode": "scaled", "factor": 3600}), tag=_CLOCK)},
         "/jobs": {"get": _op("Pending jobs on the sandbox clock (what the sandbox is waiting for)",
                              {"200": _json(_obj({"jobs": {"type": "array", "items": _obj({
@@ -106,8 +108,10 @@ def openapi_document(extra_paths: dict | None = None, extra_schemas: dict | None
                                             _query("path", "text the path contains"),
                                             _query("status", "HTTP status or DNS rcode"),
                                             _query("since", "sandbox time, ISO-8601"),
-                                            _query("page", "from 1", _INT),
-                                            _query("per_page", "1 to 500, default 50", _INT)], tag=_STATE)},
+                                            _query("page", "1 to 1,000,000,000",
+                                                   {"type": "integer", "minimum": 1, "maximum": 10 ** 9}),
+                                            _query("per_page", "1 to 500, default 50",
+                                                   {"type": "integer", "minimum": 1, "maximum": 500})], tag=_STATE)},
         "/reset": {"post": _op("Empty state; keeps the CA material unless ca is true (the TLS root always stays)",
                                {"200": _json(_obj({"reset": {"type": "boolean"}, "ca_regenerated": {"type": "boolean"},
                                                    "clock": _ref("Clock")}))},

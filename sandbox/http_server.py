@@ -206,7 +206,8 @@ class JournalMiddleware:
         try:
             return self.app(environ, recording_start_response)
         finally:
-            path = environ.get("PATH_INFO", "")
+            # WSGI gives the path's bytes as latin-1 text (PEP 3333): as UTF-8 they read as the client sent them
+            path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
             if environ.get("QUERY_STRING"):
                 path += "?" + environ["QUERY_STRING"]
             client = environ.get("REMOTE_ADDR", "")

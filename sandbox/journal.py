@@ -20,6 +20,9 @@ def migrations():
     return [create_journal]
 
 
+MAX_PAGE = 10 ** 9  # pages beyond are empty anyway; larger numbers overflow SQLite's OFFSET
+
+
 class Journal:
     def __init__(self, store: Store, clock: SandboxClock, max_entries: int = 10000):
         self._store = store
@@ -43,8 +46,10 @@ class Journal:
 
     def query(self, *, listener: str | None = None, method: str | None = None, path: str | None = None,
               status: str | None = None, since: str | None = None, page: int = 1, per_page: int = 50) -> dict:
-        if page < 1 or not 1 <= per_page <= 500:
-            raise InvalidInput("page starts at 1 and per_page is 1 to 500", field="per_page")
+        if not 1 <= page <= MAX_PAGE:
+            raise InvalidInput(f"page is 1 to {MAX_PAGE:,}", field="page")
+        if not 1 <= per_page <= 500:
+            raise InvalidInput("per_page is 1 to 500", field="per_page")
         where, params = ["1=1"], []
         for column, value in (("listener", listener), ("method", method), ("status", status)):
             if value:

@@ -35,9 +35,18 @@ def http_error_body(exc: HTTPException) -> dict:
     return error_body(exc.code or 500, code, exc.description or exc.name)
 
 
+def error_headers(exc: HTTPException) -> dict:
+    """The headers an HTTP error carries besides its body (Allow on a 405, Retry-After, WWW-Authenticate)."""
+    return {name: value for name, value in exc.get_headers() if name.lower() != "content-type"}
+
+
+def http_error_response(exc: HTTPException) -> tuple:
+    return http_error_body(exc), exc.code, error_headers(exc)
+
+
 def register_json_errors(bp: Blueprint) -> None:
     bp.register_error_handler(DomainError, lambda exc: (domain_error_body(exc), exc.status))
-    bp.register_error_handler(HTTPException, lambda exc: (http_error_body(exc), exc.code))
+    bp.register_error_handler(HTTPException, http_error_response)
 
 
 def json_body() -> dict:

@@ -61,7 +61,11 @@ def parse_json(data: bytes | str) -> Any:
     if nesting_depth(raw) > MAX_DEPTH:
         raise JsonRefused(f"the JSON nests more than {MAX_DEPTH} levels deep (arrays and objects); the sandbox's "
                           f"limit is {MAX_DEPTH}")
-    return json.loads(text)
+    return json.loads(text, parse_constant=_no_constant)
+
+
+def _no_constant(name: str):
+    raise JsonRefused(f"{name} is not JSON (RFC 8259 has no NaN or Infinity): send a number")
 
 
 class BoundedJSONProvider(DefaultJSONProvider):

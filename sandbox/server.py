@@ -13,6 +13,7 @@ from sandbox.app import Sandbox, create_atlas_app, create_dip_app, create_web_ap
 from sandbox.dns_server import DnsLookupFailed, SandboxDnsServer, ZoneResolver, query_txt
 from sandbox.http_server import HttpListener, JournalMiddleware, TlsSettings
 from sandbox.settings import ENVIRONMENTS
+from sandbox.private_files import private_directory, write_private
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +55,12 @@ class SandboxServer:
 
     def _tls_files(self) -> tuple[Path, Path, Path, Path]:
         cas = self.sandbox.cas
-        directory = self.sandbox.data_dir / "tls"
-        directory.mkdir(exist_ok=True)
+        directory = private_directory(self.sandbox.data_dir / "tls")
         cert_pem, key_pem = cas.server_certificate(list(self.sandbox.settings.tls_extra_names))
-        cert_file, key_file = directory / "server.pem", directory / "server.key"
-        cert_file.write_text(cert_pem)
-        key_file.write_text(key_pem)
-        key_file.chmod(0o600)
-        atlas_cas, dip_cas = directory / "atlas-client-cas.pem", directory / "dip-client-cas.pem"
-        atlas_cas.write_text(cas.authority("atlas-client-ca").pem)
-        dip_cas.write_text("".join(a.pem for a in cas.chain("dip-issuing")))
+        cert_file = write_private(directory / "server.pem", cert_pem)
+        key_file = write_private(directory / "server.key", key_pem)
+        atlas_cas = write_private(directory / "atlas-client-cas.pem", cas.authority("atlas-client-ca").pem)
+        dip_cas = write_private(directory / "dip-client-cas.pem", "".join(a.pem for a in cas.chain("dip-issuing")))
         return cert_file, key_file, atlas_cas, dip_cas
 
     def start(self) -> dict:

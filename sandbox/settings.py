@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from sandbox.clock import EARLIEST, LATEST, MAX_FACTOR, RANGE_TEXT
+
 ENV_PREFIX = "DIP_SANDBOX_"
 
 
@@ -67,13 +69,23 @@ def _moment(value: Any) -> datetime:
         moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:
         raise SettingError(f"expected an ISO 8601 time such as 2026-01-05T09:00:00Z, got {value!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not EARLIEST <= moment <= LATEST:
+        raise SettingError(f"sandbox time stays {RANGE_TEXT}, got {value!r}")
+    return moment
 
 
 def _positive_float(value: Any) -> float:
     number = float(value)
-    if number <= 0:
+    if not 0 < number < float("inf"):
         raise SettingError(f"expected a number above 0, got {value!r}")
+    return number
+
+
+def _clock_factor(value: Any) -> float:
+    number = _positive_float(value)
+    if number > MAX_FACTOR:
+        raise SettingError(f"expected at most {MAX_FACTOR:,.0f} sandbox seconds per real second, got {value!r}")
     return number
 
 
@@ -121,7 +133,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("profile", _choice("realistic", "training", "instant"), "training", "timing profile naming every wait of the journey"),
     Setting("clock_mode", _optional(_choice("real", "scaled", "manual")), None, "clock mode at start (default: as saved, real on first start)"),
     Setting("clock_start", _optional(_moment), None, "sandbox time of a new (or reset) data directory, ISO 8601 (default: real time); pins timestamps for reproducible runs"),
-    Setting("clock_factor", _positive_float, 60.0, "sandbox seconds per real second in scaled mode"),
+    Setting("clock_factor", _clock_factor, 60.0, "sandbox seconds per real second in scaled mode"),
     Setting("ephemeral_ports", _bool, False, "bind every listener to an ephemeral port", "flag"),
     Setting("web_host", str, "127.0.0.1", "bind address of the web listener (portals, control API, docs, CRL/OCSP)"),
     Setting("web_port", _port, 8700, "port of the web listener (HTTP)"),

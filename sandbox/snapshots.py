@@ -7,6 +7,7 @@ from pathlib import Path
 from sandbox.clock import SandboxClock, iso, from_unix
 from sandbox.errors import InvalidInput, NotFound
 from sandbox.store import Store
+from sandbox.private_files import write_private
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -31,7 +32,7 @@ class Snapshots:
         path = self._path(name)
         sandbox_time = self._clock.now()
         self._store.copy_to(path)
-        (path.with_suffix(".time")).write_text(iso(sandbox_time))
+        write_private(path.with_suffix(".time"), iso(sandbox_time))
         return self._describe(path)
 
     def _describe(self, path: Path) -> dict:

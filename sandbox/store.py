@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import sqlite_utils
+from sandbox.private_files import private_file
 
 Migration = Callable[[sqlite_utils.Database], None]
 
@@ -23,6 +24,7 @@ class Store:
         self.path = Path(path)
         created = not self.path.exists()
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # SQLite gives its -wal and -shm files the database's mode
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
         self.db = sqlite_utils.Database(self._conn)
         self.lock = threading.RLock()
@@ -72,6 +74,10 @@ class Store:
         with self.transaction() as db:
             db["meta"].upsert({"key": key, "value": json.dumps(value)}, pk="key")
 
+    def delete_meta(self, key: str) -> None:
+        with self.transaction() as db:
+            db.execute("delete from meta where key = ?", [key])
+
     # -- schema ----------------------------------------------------------------------------------
     def migrate(self, namespace: str, migrations: Sequence[Migration]) -> int:
         """Run the migrations of `namespace` this database has not run yet; return the new version."""
@@ -93,6 +99,7 @@ class Store:
         destination.parent.mkdir(parents=True, exist_ok=True)
         tmp = destination.with_suffix(".partial")
         tmp.unlink(missing_ok=True)
+        private_file(tmp)
         with self.lock:
             target = sqlite3.connect(str(tmp))
             try:
