@@ -151,7 +151,10 @@ def _describe(error) -> str:
               "exclusiveMaximum": "less than {}", "minLength": "at least {} characters",
               "maxLength": "at most {} characters", "minItems": "at least {} items", "maxItems": "at most {} items"}
     if error.validator in bounds:
-        return "must be " + bounds[error.validator].format(error.validator_value)
+        value = error.validator_value
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return "must be " + bounds[error.validator].format(f"{value:,}" if isinstance(value, int) else value)
     if error.validator == "const":
         return f"must be {json.dumps(error.validator_value)}"
     return error.message

@@ -3,7 +3,8 @@
 - **Content-Length** must be one run of digits; two different values, or Content-Length together with
   Transfer-Encoding (a request-smuggling shape, RFC 9112 section 6.3), are refused with 400 at once and the
   connection is closed. cheroot alone takes `-1` and waits ~10 s for a body that never comes.
-- **The request head** (request line and headers) must arrive within `HEAD_TIMEOUT` seconds in all: a client
+- **The request head** (request line and headers) must arrive within `head_timeout` seconds in all (setting
+  `http_head_timeout`, default 10): a client
   that drips it byte by byte is answered 408 and dropped, so a dozen slow clients cannot hold every worker
   thread. cheroot's own timeout restarts on every byte.
 - **Header size**: larger heads than `MAX_HEAD_BYTES` get 431 (cheroot says 413).
@@ -19,7 +20,7 @@ import time
 
 from cheroot.server import HTTPConnection, HTTPRequest, comma_separated_headers
 
-HEAD_TIMEOUT = 10.0
+HEAD_TIMEOUT = 10.0  # the default of the http_head_timeout setting
 MAX_HEAD_BYTES = 64 * 1024
 DUPLICATE_HEADERS_KEY = "dip_sandbox.duplicate_headers"
 _DIGITS = re.compile(rb"[0-9]{1,18}")
@@ -40,7 +41,7 @@ class _RecordingHeaders(dict):
 
 
 class _HeadWatchdog:
-    """One thread per listener: a request head still being read after HEAD_TIMEOUT has its socket's read side
+    """One thread for all listeners: a request head still being read after its deadline has its socket's read side
     shut, which ends the blocked read at once (writing still works, so the client gets its 408)."""
 
     def __init__(self) -> None:
@@ -50,7 +51,7 @@ class _HeadWatchdog:
 
     def enter(self, request: "StrictHttpRequest") -> None:
         with self._lock:
-            self._reading[id(request)] = (time.monotonic() + HEAD_TIMEOUT, request)
+            self._reading[id(request)] = (time.monotonic() + request.server.head_timeout, request)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="http-head-watchdog", daemon=True)
                 self._thread.start()
@@ -119,7 +120,7 @@ class StrictHttpRequest(HTTPRequest):
     def simple_response(self, status, msg=""):
         status = str(status)
         if self.head_timed_out:
-            status, msg = "408 Request Timeout", (f"the request head did not arrive within {HEAD_TIMEOUT:g} s")
+            status, msg = "408 Request Timeout", f"the request head did not arrive within {self.server.head_timeout:g} s"
             self.close_connection = True
         elif status.startswith("413") and "headers" in str(msg):
             status, msg = "431 Request Header Fields Too Large", f"the request head is over {MAX_HEAD_BYTES} bytes"
@@ -133,9 +134,10 @@ class StrictHttpConnection(HTTPConnection):
     RequestHandlerClass = StrictHttpRequest
 
 
-def make_strict(server) -> None:
+def make_strict(server, head_timeout: float = HEAD_TIMEOUT) -> None:
     """Serve this cheroot server's connections with the strict framing above."""
     server.ConnectionClass = StrictHttpConnection
+    server.head_timeout = head_timeout
     server.max_request_header_size = MAX_HEAD_BYTES
 
 

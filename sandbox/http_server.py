@@ -27,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL
 
-from sandbox.http_framing import DUPLICATE_HEADERS_KEY, make_strict
+from sandbox.http_framing import DUPLICATE_HEADERS_KEY, HEAD_TIMEOUT, make_strict
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,7 @@ class HttpListener:
     """One listening address serving one WSGI app, in its own thread."""
 
     def __init__(self, name: str, app: Callable, host: str, port: int, *, threads: int = 10,
-                 tls: TlsSettings | None = None, shutdown_timeout: float = 5.0):
+                 tls: TlsSettings | None = None, shutdown_timeout: float = 5.0, head_timeout: float = HEAD_TIMEOUT):
         self.name = name
         self.tls = tls
         self.server = wsgi.Server((host, port), app, numthreads=threads, server_name=f"dip-sandbox-{name}",
@@ -164,7 +164,7 @@ class HttpListener:
         # instead of 0.5 s makes stopping a sandbox (each test fixture does) five times faster.
         self.server.expiration_interval = 0.1
         self.server.gateway = ClientCertificateGateway
-        make_strict(self.server)
+        make_strict(self.server, head_timeout)
         if tls is not None:
             self.server.ssl_adapter = ClientCertificateAdapter(tls)
         self.server.prepare()

@@ -68,7 +68,8 @@ class SandboxServer:
         record = sandbox.journal.record
         cert_file, key_file, atlas_cas, dip_cas = self._tls_files()
         strict = settings.client_cert_mode == "strict"
-        common = {"threads": settings.http_threads, "shutdown_timeout": settings.shutdown_timeout}
+        common = {"threads": settings.http_threads, "shutdown_timeout": settings.shutdown_timeout,
+                  "head_timeout": settings.http_head_timeout}
 
         web = self._bind("web", lambda host, port: HttpListener(
             "web", JournalMiddleware(create_web_app(sandbox), "web", record), host, port, **common))
