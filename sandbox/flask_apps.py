@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 
 from flask import Flask
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import Rule
 
 from sandbox.json_limits import MAX_BODY_BYTES, BoundedJSONProvider
@@ -41,6 +42,28 @@ class SharedBuilderRule(Rule):
         return build_lazily
 
 
+DRAIN_LIMIT = 32 * 1024 * 1024  # a refused body up to this size is read and dropped, so the client hears the 413
+
+
+def _discard_body() -> None:
+    """Read what is left of a refused request body: a client still sending when the server closes gets a broken
+    connection (over TLS: an EOF error) instead of the 413. Larger bodies are not worth reading: the connection
+    closes."""
+    from flask import request
+    stream = request.environ.get("wsgi.input")
+    left = request.content_length or 0
+    if stream is None or left > DRAIN_LIMIT:
+        return
+    try:
+        while left > 0:
+            chunk = stream.read(min(left, 65536))
+            if not chunk:
+                return
+            left -= len(chunk)
+    except OSError:
+        return
+
+
 class SandboxFlask(Flask):
     """Every listener's app: shared URL builders, JSON bodies parsed within bounds (sandbox.json_limits), and
     request bodies over MAX_BODY_BYTES refused with 413 (an app may set its own MAX_CONTENT_LENGTH)."""
@@ -50,3 +73,12 @@ class SandboxFlask(Flask):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    def handle_http_exception(self, e):
+        """werkzeug's 413 says "exceeds the capacity limit": say which limit, before each API renders it."""
+        if isinstance(e, RequestEntityTooLarge) and e.description == RequestEntityTooLarge.description:
+            _discard_body()
+            limit = self.config["MAX_CONTENT_LENGTH"]
+            e = RequestEntityTooLarge(f"the request body is over {limit:,} bytes, the limit of this listener: send "
+                                      "less (the sandbox's own requests are far smaller)")
+        return super().handle_http_exception(e)

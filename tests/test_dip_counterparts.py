@@ -77,7 +77,7 @@ def test_publish_refusals_say_what_to_do(world):
              ({"to": supplier, "interface": "IF-032", "event_code": "Nope"}, "MSAppInitialResp"),
              ({"to": supplier, "interface": "IF-032", "from": supplier}, "is sent by"),
              ({"to": "0000000000", "interface": "IF-032"}, "is not a DIP ID"),
-             ({"to": supplier, "interface": "IF-032", "payload": [1]}, "payload object")]
+             ({"to": supplier, "interface": "IF-032", "payload": [1]}, "'payload': must be an object")]
     for body, text in cases:
         answer = _post(handle, "/dip/uit/publish", body)
         assert answer.status_code == 422 and text in answer.json()["error"]["message"], (body, answer.text)

@@ -161,9 +161,10 @@ def test_bodies_over_the_limit_get_413_in_the_api_format(world):
     big = b'{"name": "' + b"x" * (2 * 1024 * 1024) + b'"}'
     answer = requests.post(world["running"].control + "/snapshots", data=big,
                            headers={"Content-Type": "application/json"}, timeout=30)
-    assert answer.status_code == 413 and answer.json()["error"]["status"] == 413
+    assert answer.status_code == 413 and "over 1,048,576 bytes" in answer.json()["error"]["message"]
     hvca = world["hvca"].call("POST", "/certificates", data=big, headers={"Content-Type": "application/json"})
     assert hvca.status_code == 413 and hvca.headers["Content-Type"].startswith("application/problem+json")
+    assert "over 1,048,576 bytes" in hvca.json()["description"]
 
 
 # -- 3. paging ------------------------------------------------------------------------------------------
