@@ -49,6 +49,7 @@ from sandbox.ids import RandomSource
 from sandbox.journal import Journal
 from sandbox.mail import Outbox
 from sandbox.passwords import hash_password
+from sandbox.private_files import private_directory, write_private
 from sandbox.pki_http import pki_blueprint
 from sandbox.scenarios import Scenarios, scenario
 from sandbox.scheduler import Scheduler
@@ -57,7 +58,6 @@ from sandbox.snapshots import Snapshots
 from sandbox.store import Store
 from sandbox.web_pages import SECRET_META, setup_pages
 from seed_data.timing import timing_profile
-from sandbox.private_files import private_directory, write_private
 
 VERSION = "0.1.0"
 # Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).

@@ -4,7 +4,8 @@ button advances the clock to it), the clock, the outbox, the DNS console (acting
 provider), the request journal with the signature debugger's details, snapshots, named scenarios and reset.
 
 It answers what the control API answers — loopback only unless `control_allow_remote`, and with the
-`control_token` when one is set (entered once, kept in the signed session cookie)."""
+`control_token` when one is set (entered once; the signed session cookie keeps only a reference to a
+server-side console session, never the token: `control_api.ConsoleSessions`)."""
 from __future__ import annotations
 
 import hmac
