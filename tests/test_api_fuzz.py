@@ -1,11 +1,17 @@
 """schemathesis over every OpenAPI document the web listener serves — the control API, the Atlas portal API and
 the DIP portal API of both environments, as a participant and as the DIP Manager — with generated valid and
 invalid input. (The HVCA and DIP message listeners have their own runs: test_hvca_fuzz and
-test_dip_official_conformance.) Every answer must be no server error, with a status code and a media type its
-document declares. Bounded by API_FUZZ_EXAMPLES (default 6 per operation and generation mode); the run is random
-and hypothesis prints the seed that reproduces a failure.
+test_dip_official_conformance.) Every answer must be no server error, with a status code, media type and headers
+its document declares; invalid input must be refused (`negative_data_rejection`: the body schemas of
+sandbox.body_schemas at work), a missing required header too, and an undocumented method must get 405.
+Bounded by API_FUZZ_EXAMPLES (default 6 per operation and generation mode); the run is random and hypothesis
+prints the seed that reproduces a failure.
 
 Checks left out, and why:
+- `positive_data_acceptance`: a valid body is not always acceptable here — a state machine may refuse it
+  (409, 422: a DIP ID that does not exist, a wait already done); the domain tests cover those.
+- `use_after_free`, `ensure_resource_availability`, `ignored_auth`: stateful checks that need links between
+  operations the documents do not declare; authentication has its own tests per interface.
 - `response_schema_conformance`: these documents describe most 2xx bodies loosely (`{"type": "object"}`); the
   shapes that clients rely on have their own tests. Errors are checked: every 4xx must be the error shape.
 - Operations that replace the whole state or build many 4096-bit keys (`POST /scenarios/{name}`,
@@ -20,7 +26,9 @@ import requests
 import schemathesis
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (content_type_conformance, missing_required_header,
+                                               negative_data_rejection, response_headers_conformance,
+                                               status_code_conformance, unsupported_method)
 
 from tests.atlas_helpers import FORM, Portal
 from tests.conftest import Running, make_settings
@@ -42,7 +50,8 @@ def error_shape(ctx, response, case):
         assert error["status"] == response.status_code and error["message"], response.text
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, error_shape]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
+          negative_data_rejection, missing_required_header, unsupported_method, error_shape]
 
 
 @pytest.fixture(scope="module")

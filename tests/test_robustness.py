@@ -462,3 +462,30 @@ def test_serve_on_a_busy_port_says_so_in_one_line(tmp_path, ca_dir):
     assert f"127.0.0.1:{busy}" in output and "--atlas-port" in output and "--ephemeral-ports" in output
     with socket.socket() as check:  # the web listener bound before the failure was closed again
         check.bind(("127.0.0.1", free[0]))
+
+
+# -- 20. a reset while a job runs -----------------------------------------------------------------------
+def test_a_reset_while_a_job_runs_waits_for_it_and_logs_no_failure(start_sandbox, caplog):
+    import logging
+    import threading
+    running = start_sandbox(clock_mode="manual")
+    scheduler = running.sandbox.scheduler
+    started, ran = threading.Event(), []
+
+    def slow(payload):
+        started.set()
+        time.sleep(0.5)
+        ran.append(payload)
+
+    scheduler.register("robustness_slow", slow)
+    scheduler.schedule("robustness_slow", running.sandbox.clock.now(), {"n": 1})
+    advancing = threading.Thread(target=lambda: requests.post(running.control + "/clock/advance",
+                                                              json={"seconds": 1}, timeout=30))
+    with caplog.at_level(logging.INFO, logger="sandbox.scheduler"):
+        advancing.start()
+        assert started.wait(10)
+        reset = requests.post(running.control + "/reset", json={}, timeout=30)
+        advancing.join(30)
+    assert reset.status_code == 200 and ran == [{"n": 1}]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
+    assert requests.get(running.control + "/jobs", timeout=10).json()["jobs"] == []
