@@ -19,7 +19,7 @@ CODE_LIFETIME = timedelta(hours=24)
 class Users:
     def __init__(self, ctx: AtlasContext):
         self.ctx = ctx
-        self.sessions = SessionTokens(ctx.store, ctx.clock, ctx.random, "atlas_sessions", SESSION_LIFETIME)
+        self.sessions = SessionTokens(ctx.store, ctx.random, "atlas_sessions", SESSION_LIFETIME)
         ctx.scheduler.register(JOB_RESET_CODE, self._send_reset_code)
 
     # -- records ---------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class Identity:
     def __init__(self, ctx: DipContext, audit: Audit):
         self.ctx = ctx
         self.audit = audit
-        self.sessions = SessionTokens(ctx.store, ctx.clock, ctx.random, "dip_sessions", SESSION_LIFETIME)
+        self.sessions = SessionTokens(ctx.store, ctx.random, "dip_sessions", SESSION_LIFETIME)
 
     # -- users -----------------------------------------------------------------------------------
     def create_user(self, organisation_id: str | None, email: str, first_name: str | None, last_name: str | None,

@@ -48,6 +48,7 @@ from sandbox.dns_zones import DnsZones
 from sandbox.ids import RandomSource
 from sandbox.journal import Journal
 from sandbox.mail import Outbox
+from sandbox.openapi_builder import INT, json_response, obj, operation
 from sandbox.passwords import hash_password
 from sandbox.private_files import private_directory, write_private
 from sandbox.pki_http import pki_blueprint
@@ -67,6 +68,12 @@ EXTENSION = "dip_sandbox"
 
 # Tables a reset keeps: the meta table (selectively) and, unless asked, the CA hierarchy.
 _KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate", SECRET_META)
+
+
+SESSION_PATHS = {"/sessions/expire": {"post": operation(
+    "End every portal sign-in (Atlas and both DIP portals) now: they last 12 hours of real time, whatever the "
+    "sandbox clock does, so a clock jump signs nobody out", {"200": json_response(obj({"expired": INT}))},
+    tag="State")}}
 
 
 class Sandbox:
@@ -228,8 +235,14 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     control = control_blueprint()
     add_atlas_control_routes(control)
     add_dip_control_routes(control)
+
+    @control.post("/sessions/expire")
+    def expire_sessions():
+        """Every portal sign-in ends now: sessions last 12 h of real time, whatever the sandbox clock does."""
+        expired = sandbox.atlas.users.sessions.expire_all() + sandbox.dip["uit"].identity.sessions.expire_all()
+        return {"expired": expired}
     # machine interfaces (bearer tokens, SameSite cookies, OCSP POSTs): not the pages' CSRF-protected forms
-    control_paths = {**atlas_control_paths(), **DIP_CONTROL_PATHS}
+    control_paths = {**atlas_control_paths(), **DIP_CONTROL_PATHS, **SESSION_PATHS}
     atlas_portal, dip_portal = atlas_portal_blueprint(), dip_portal_blueprint()
     for blueprint, document, prefix in (
             (control, lambda: control_document(control_paths, ATLAS_SCHEMAS), "/_sandbox"),

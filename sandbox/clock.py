@@ -36,8 +36,14 @@ def check_in_range(sandbox_unix: float, what: str, field: str) -> None:
 
 
 def real_now() -> datetime:
-    """Real (wall-clock) time. Only for what a client computes from its own clock: see design.md."""
+    """Real (wall-clock) time. Only for what a client computes from its own clock, and for what belongs to a
+    person or a client (a sign-in session, an access token): see design.md."""
     return datetime.fromtimestamp(time.time(), timezone.utc)
+
+
+def real_unix() -> float:
+    """Real time as Unix seconds (see real_now)."""
+    return time.time()
 
 
 def to_unix(moment: datetime) -> float:

@@ -131,3 +131,13 @@ def test_the_session_cookie_works_like_the_bearer_token(dip):
     assert boss.call("GET", "/me").status_code == 401
     stale = boss.call("GET", "/me", headers={"Authorization": token})
     assert stale.status_code == 401 and "unknown or expired" in stale.json()["error"]["message"]
+
+
+def test_a_clock_jump_signs_nobody_out(dip):
+    """A sign-in belongs to the person, so it lasts 12 h of real time; the sandbox clock may jump days."""
+    boss = manager(dip)
+    assert requests.post(dip.control + "/clock/advance", json={"seconds": "72h"}, timeout=30).status_code == 200
+    assert boss.ok("GET", "/me")["user"]["dip_manager"]
+    assert requests.post(dip.control + "/sessions/expire", timeout=10).json()["expired"] >= 1
+    ended = boss.call("GET", "/me")
+    assert ended.status_code == 401 and "unknown or expired" in ended.json()["error"]["message"]
