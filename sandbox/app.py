@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, render_template, request
 from werkzeug.exceptions import BadRequest as BadRequestHttp, Forbidden as ForbiddenHttp, HTTPException
 
 import mock_atlas.schema
@@ -286,6 +286,9 @@ def create_web_app(sandbox: Sandbox) -> Flask:
 
     @app.get("/")
     def index():
+        """A person (a browser) gets the landing page with links to everything; a script gets JSON."""
+        if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+            return render_template("landing.html", title="dip-sandbox", endpoints=sandbox.endpoints)
         return {"name": "dip-sandbox", "version": VERSION, "control": "/_sandbox", "console": "/console/",
                 "docs": "/_sandbox/docs", "openapi": "/_sandbox/openapi.json", "endpoints": sandbox.endpoints}
 

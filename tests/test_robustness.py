@@ -489,3 +489,4 @@ def test_a_reset_while_a_job_runs_waits_for_it_and_logs_no_failure(start_sandbox
     assert reset.status_code == 200 and ran == [{"n": 1}]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], [r.getMessage() for r in caplog.records]
     assert requests.get(running.control + "/jobs", timeout=10).json()["jobs"] == []
+

@@ -1,0 +1,12 @@
+"""The web root: a landing page for a person, the JSON summary for a script (issue 17: no JSON in a browser)."""
+import requests
+
+
+def test_the_web_root_is_a_page_for_a_browser_and_json_for_a_script(shared_running):
+    web = shared_running.endpoints["web"]
+    page = requests.get(web + "/", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, timeout=10)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    for link in ("/console/", "/atlas/", "/dip/uit/", "/dip/prod/", "/_sandbox/docs"):
+        assert f'href="{link}"' in page.text
+        assert requests.get(web + link, timeout=10).status_code == 200, link
+    assert requests.get(web + "/", timeout=10).json()["name"] == "dip-sandbox"
