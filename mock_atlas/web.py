@@ -11,7 +11,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from mock_atlas.dashboard import tiles
 from mock_atlas.portal_api import COOKIE, atlas_of_app, session_token
 from sandbox.errors import DomainError, Unauthorized
-from sandbox.web_pages import form_errors
+from sandbox.web_pages import form_errors, local_path, return_path
 
 REGISTRATION_FIELDS = ("first_name", "last_name", "job_title", "contact_phone", "email", "company_name", "website",
                        "address_line_1", "address_line_2", "city", "postal_code", "country")
@@ -35,7 +35,7 @@ def pages_blueprint() -> Blueprint:
             g.atlas_page_user = atlas_of_app().users.authenticate(session_token())
         except Unauthorized:
             flash("Sign in to continue.", "error")
-            return redirect(url_for(".sign_in"))
+            return redirect(url_for(".sign_in", next=return_path()))
         return None
 
     def account_id() -> str:
@@ -98,7 +98,7 @@ def pages_blueprint() -> Blueprint:
         except DomainError as exc:
             return _page("sign_in.html", title="Sign in to GlobalSign Atlas", errors=form_errors(exc),
                          values={"email": values["email"]}), exc.status
-        response = redirect(url_for(".dashboard"))
+        response = redirect(local_path(request.args.get("next")) or url_for(".dashboard"))
         response.set_cookie(COOKIE, session["token"], httponly=True, samesite="Lax", path="/atlas")
         return response
 

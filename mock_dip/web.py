@@ -12,7 +12,7 @@ from mock_dip.web_manager import CONTEXT_COOKIE, add_manager_pages
 from mock_dip.web_messaging import add_messaging_pages
 from mock_dip.web_organisation import add_organisation_pages
 from sandbox.errors import DomainError, Forbidden, Unauthorized
-from sandbox.web_pages import form_errors
+from sandbox.web_pages import form_errors, local_path, return_path
 
 MENU = (("home", "Home"), ("organisation", "Market Participant Organisation"), ("channels", "Message Channels"),
         ("messages", "Messages"), ("performance", "Performance"))
@@ -82,11 +82,11 @@ def pages_blueprint() -> Blueprint:
         except DomainError as exc:
             if form.get("challenge"):  # a failed step ends the sign-in: start again from email and password
                 flash(f"{exc.message}. Sign in again.", "error")
-                return redirect(url_for(".sign_in", environment=environment))
+                return redirect(url_for(".sign_in", environment=environment, next=local_path(request.args.get("next"))))
             return _page("sign_in.html", title="Sign in", errors=form_errors(exc), email=form.get("email", "")), \
                 exc.status
         if status == 201:
-            response = redirect(url_for(".home", environment=environment))
+            response = redirect(local_path(request.args.get("next")) or url_for(".home", environment=environment))
             response.set_cookie(session_cookie(environment), body["token"], httponly=True, samesite="Lax",
                                 path=f"/dip/{environment}")
             return response
@@ -110,7 +110,7 @@ def pages_blueprint() -> Blueprint:
             return None
         if _signed_in() is None:
             flash("Sign in to continue.", "error")
-            return redirect(url_for(".sign_in", environment=request.view_args["environment"]))
+            return redirect(url_for(".sign_in", environment=request.view_args["environment"], next=return_path()))
         return None
 
     @bp.get("/home")

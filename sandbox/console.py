@@ -18,7 +18,7 @@ from sandbox.clock import iso_unix, parse_duration, parse_iso
 from sandbox.console_counterparts import add_counterpart_pages
 from sandbox.control_api import CONSOLE_SESSION_KEY, CONSOLE_SESSIONS, request_access_problem
 from sandbox.errors import DomainError
-from sandbox.web_pages import form_errors
+from sandbox.web_pages import form_errors, local_path
 from seed_data.timing import wait_docs
 
 ADVANCES = (("+30 min", 1800), ("+24 h", 86400), ("+72 h", 259200))
@@ -32,14 +32,6 @@ def _page(template: str, **values):
     sandbox = _sandbox()
     return render_template(f"console/{template}", clock=sandbox.clock.describe(), profile=sandbox.profile.name,
                            dip_spec=sandbox.dip_spec, advances=ADVANCES, **values)
-
-
-def local_path(target: str | None) -> str | None:
-    """A redirect target only when it is a path on this server ("/console/dns"), never another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
-            or any(ord(character) < 32 for character in target):
-        return None
-    return target
 
 
 def until(due: str, now) -> str:

@@ -37,3 +37,17 @@ def form_errors(exc: DomainError) -> dict[str, str]:
     if not errors:
         errors[exc.field or "_form"] = exc.message
     return errors
+
+
+def local_path(target: str | None) -> str | None:
+    """A redirect target only when it is a path on this server ("/console/dns"), never another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(character) < 32 for character in target):
+        return None
+    return target
+
+
+def return_path() -> str | None:
+    """Where a person who must sign in first was going (a page they asked for), for after the sign-in."""
+    from flask import request
+    return request.full_path.rstrip("?") if request.method == "GET" else None

@@ -84,3 +84,23 @@ def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_label("Email", exact=True).fill("bob@sandbox-energy.example")
     page.get_by_role("button", name="Add user").click()
     assert "bob@sandbox-energy.example added" in page.get_by_role("status").first.inner_text()
+
+
+def test_sign_in_returns_to_the_page_asked_for_and_only_to_this_server(start_sandbox):
+    import requests
+    from tests.atlas_helpers import Portal
+    running = start_sandbox(profile="instant")
+    portal = Portal(running)
+    portal.register()
+    portal.onboard_user(FORM["email"])
+    web = running.endpoints["web"]
+    browser = requests.Session()
+    asked = browser.get(web + "/atlas/dashboard", allow_redirects=False, timeout=10)
+    assert asked.status_code == 302 and asked.headers["Location"].endswith("/atlas/sign-in?next=/atlas/dashboard")
+    for wanted, lands in (("/atlas/dashboard", "/atlas/dashboard"), ("//evil.example/", "/atlas/dashboard")):
+        browser.cookies.clear()
+        form = browser.get(web + "/atlas/sign-in", params={"next": wanted}, timeout=10)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+        signed = browser.post(web + "/atlas/sign-in", params={"next": wanted}, allow_redirects=False, timeout=10,
+                              data={"email": FORM["email"], "password": PASSWORD, "csrf_token": csrf})
+        assert signed.status_code == 302 and signed.headers["Location"] == lands, signed.headers

@@ -57,8 +57,14 @@ def test_invitation_to_organisation_pages_in_a_browser(dip, page):
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r".*/sign-in$"))
-    page.goto(f"{base}/home")
-    assert page.url.endswith("/sign-in") and "Sign in to continue" in page.content()
+    page.goto(f"{base}/organisation")
+    assert "/sign-in?next=" in page.url and "Sign in to continue" in page.content()
+    page.get_by_label("Email").fill("pat@super-energy.example")  # the sign-in returns to the page asked for
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/dip/uit/organisation$"))
+    assert page.get_by_role("heading", name="Super Energy Co").is_visible()
 
 
 def test_forms_need_their_csrf_token(dip):
