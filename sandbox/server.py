@@ -169,7 +169,10 @@ class SandboxServer:
 def summary(endpoints: dict) -> str:
     return "\n".join([
         "dip-sandbox is running",
-        f"  web / portals     {endpoints['web']}",
+        f"  start page        {endpoints['web']}/",
+        f"  console           {endpoints['web']}/console/",
+        f"  Atlas portal      {endpoints['web']}/atlas/",
+        f"  DIP portal (UIT)  {endpoints['web']}/dip/uit/   (Production: {endpoints['web']}/dip/prod/)",
         f"  control API       {endpoints['control']}   (docs: {endpoints['control']}/docs)",
         f"  Atlas API         {endpoints['atlas_api']}",
         f"  DIP API (UIT)     {endpoints['dip_api']['uit']}",

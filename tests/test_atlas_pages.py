@@ -100,6 +100,7 @@ def test_sign_in_returns_to_the_page_asked_for_and_only_to_this_server(start_san
     for wanted, lands in (("/atlas/dashboard", "/atlas/dashboard"), ("//evil.example/", "/atlas/dashboard")):
         browser.cookies.clear()
         form = browser.get(web + "/atlas/sign-in", params={"next": wanted}, timeout=10)
+        assert 'href="/atlas/register"' in form.text  # a newcomer finds the registration form
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
         signed = browser.post(web + "/atlas/sign-in", params={"next": wanted}, allow_redirects=False, timeout=10,
                               data={"email": FORM["email"], "password": PASSWORD, "csrf_token": csrf})

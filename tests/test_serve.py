@@ -56,6 +56,7 @@ def test_endpoints_file_has_the_documented_shape(serve, tmp_path):
     code, out = stop(process)
     assert code == 0
     assert "dip-sandbox is running" in out and endpoints["atlas_api"] in out
+    assert f"{endpoints['web']}/console/" in out and f"{endpoints['web']}/dip/uit/" in out  # the pages, for a person
     assert "DIP Manager       dip.manager@dip-sandbox.example / Dm-" in out  # the generated password, printed
 
 
