@@ -90,12 +90,7 @@ class CertificateOnboarding:
             "stages": [{"number": i + 1, "name": name, "title": title,
                         "status": "complete" if done[i] else ("current" if i + 1 == current else "locked")}
                        for i, (name, title) in enumerate(STAGES)],
-            "registration": {
-                "url": self.ctx.atlas.ctx.links.registration(),
-                "advice": "Register with GlobalSign for the MHHS programme. GlobalSign verifies the organisation "
-                          "(up to 72 hours) and then gives access to the Atlas portal, where you create API "
-                          "credentials and the authentication (mTLS) certificate. Do not click Next until "
-                          "registration is complete.",
+            "registration": {**self._registration_step(),
                 "may_proceed": bool(self._organisation(organisation_id)["details_verified_at"]),
                 "confirmed_at": iso_unix(registration and registration["registration_confirmed_at"]),
                 "confirmed_by": registration and registration["registration_confirmed_by"]},
@@ -104,6 +99,22 @@ class CertificateOnboarding:
         }
 
     # -- stage 1 -------------------------------------------------------------------------------------
+    def _registration_step(self) -> dict:
+        """What stage 1 asks for. In Production there is no new registration or vetting (the promotion guide):
+        the organisation uses its GlobalSign account again, for a new set of API credentials and a new PFX."""
+        links = self.ctx.atlas.ctx.links
+        if self.ctx.environment == "prod":
+            return {"url": links.portal(), "link_text": "GlobalSign Atlas portal: sign in",
+                    "advice": "Production needs no new GlobalSign registration and no vetting: your organisation "
+                              "is registered already. In the Atlas portal, create a new set of API credentials and "
+                              "a new PFX (mTLS & Signing certificate) for Production, the same steps as for UIT "
+                              "(one set per environment), then click Next to upload them here."}
+        return {"url": links.registration(), "link_text": "GlobalSign Services for MHHS: registration",
+                "advice": "Register with GlobalSign for the MHHS programme. GlobalSign verifies the organisation "
+                          "(up to 72 hours) and then gives access to the Atlas portal, where you create API "
+                          "credentials and the authentication (mTLS) certificate. Do not click Next until "
+                          "registration is complete."}
+
     def confirm_registration(self, actor: dict) -> dict:
         organisation_id = self.require(actor)
         if not self._organisation(organisation_id)["details_verified_at"]:

@@ -58,3 +58,18 @@ def test_promotion_copies_the_set_up_and_nothing_else(dip, tmp_path):
     assert dcp_promoted["dcp_ids"] == [dcp["dcp_id"]]
     assert dcp_promoted["nominations"]["copied"] == [{"dip_id": sup_id, "dcp_id": dcp["dcp_id"]}]
     assert "members" in " ".join(dcp_promoted["not_copied"])
+
+
+def test_production_asks_for_new_credentials_not_a_new_registration(shared_running):
+    """The promotion guide: no GlobalSign vetting in Production, a new set of API credentials and a new PFX."""
+    stages = {}
+    for environment in ("uit", "prod"):
+        admin = onboard(shared_running, environment, company_name=f"Stage One {environment} Ltd")["members"][0]
+        portal = DipPortal(shared_running, environment)
+        portal.first_sign_in(admin["email"], admin["password"])
+        stages[environment] = portal.ok("GET", "/certificates/stages")["registration"]
+    assert "72 hours" in stages["uit"]["advice"] and stages["uit"]["url"].endswith("/atlas/register")
+    prod = stages["prod"]
+    assert "72 hours" not in prod["advice"] and "no vetting" in prod["advice"]
+    assert "new set of API credentials" in prod["advice"] and "new PFX" in prod["advice"]
+    assert prod["url"].endswith("/atlas/")
