@@ -239,6 +239,7 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     @control.post("/sessions/expire")
     def expire_sessions():
         """Every portal sign-in ends now: sessions last 12 h of real time, whatever the sandbox clock does."""
+        # both DIP environments keep their sessions in one table (dip_sessions): one call ends them all
         expired = sandbox.atlas.users.sessions.expire_all() + sandbox.dip["uit"].identity.sessions.expire_all()
         return {"expired": expired}
     # machine interfaces (bearer tokens, SameSite cookies, OCSP POSTs): not the pages' CSRF-protected forms

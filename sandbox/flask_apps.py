@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import Rule
 
@@ -49,7 +49,6 @@ def _discard_body() -> None:
     """Read what is left of a refused request body: a client still sending when the server closes gets a broken
     connection (over TLS: an EOF error) instead of the 413. Larger bodies are not worth reading: the connection
     closes."""
-    from flask import request
     stream = request.environ.get("wsgi.input")
     left = request.content_length or 0
     if stream is None or left > DRAIN_LIMIT:

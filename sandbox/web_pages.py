@@ -6,7 +6,7 @@ The JSON APIs (control, Atlas portal API, DIP portal API) are exempt from CSRF: 
 cookies are SameSite=Lax. Pages never carry secrets in URLs: tokens travel in POST bodies and HttpOnly cookies."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from sandbox.errors import DomainError
@@ -49,5 +49,4 @@ def local_path(target: str | None) -> str | None:
 
 def return_path() -> str | None:
     """Where a person who must sign in first was going (a page they asked for), for after the sign-in."""
-    from flask import request
     return request.full_path.rstrip("?") if request.method == "GET" else None
