@@ -183,8 +183,8 @@ def portal_blueprint() -> Blueprint:
 
 
 def links_blueprint() -> Blueprint:
-    """The HVCA API's documents and the email domain-verification link (`/atlas/...`); the registration and
-    invitation links are pages (mock_atlas.web)."""
+    """The HVCA API's documents (`/atlas/hvca/...`); the links of emails (registration, invitation, domain
+    verification) are pages (mock_atlas.web)."""
     bp = Blueprint("atlas_links", __name__)
     register_json_errors(bp)
 
@@ -197,9 +197,5 @@ def links_blueprint() -> Blueprint:
     def hvca_docs():
         return docs_page("GlobalSign Atlas HVCA v2 API (dip-sandbox)", "/atlas/hvca/openapi.json",
                          "/_sandbox/docs/assets")
-
-    @bp.get("/domain-verification/<token>")
-    def domain_verification_link(token: str):
-        return {"verified": atlas_of_app().domains.follow_email_link(token)}
 
     return bp

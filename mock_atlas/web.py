@@ -17,7 +17,7 @@ REGISTRATION_FIELDS = ("first_name", "last_name", "job_title", "contact_phone", 
                        "address_line_1", "address_line_2", "city", "postal_code", "country")
 MENU = (("dashboard", "Dashboard"), ("identity_profiles", "Identity Profiles"), ("api_credentials", "API Credentials"),
         ("mtls_certificates", "Generate mTLS Certificates"), ("domains", "Domains"), ("users", "Users"))
-PUBLIC = ("register", "invitation", "password", "sign_in", "sign_out")
+PUBLIC = ("register", "invitation", "password", "sign_in", "sign_out", "domain_verification")
 
 
 def _page(template: str, **values):
@@ -108,6 +108,15 @@ def pages_blueprint() -> Blueprint:
         response = redirect(url_for(".sign_in"))
         response.delete_cookie(COOKIE, path="/atlas")
         return response
+
+    @bp.get("/domain-verification/<token>")
+    def domain_verification(token: str):
+        """The link of the verification email: opened by a person, so a page (signed in or not)."""
+        try:
+            verified = atlas_of_app().domains.follow_email_link(token)
+        except DomainError as exc:
+            return _page("domain_verification.html", title="Domain verification", error=exc.message), exc.status
+        return _page("domain_verification.html", title="Domain verified", domain=verified["domain"].rstrip("."))
 
     # -- dashboard, quotation, identity profiles -----------------------------------------------------
     @bp.get("/")

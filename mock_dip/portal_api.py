@@ -239,11 +239,11 @@ def portal_blueprint() -> Blueprint:
 
     @bp.get("/certificates/<serial>/certificate.cer")
     def download_certificate(environment: str, serial: str):
-        return _pem_file(*environment_dip().certificates.download(g.dip_user, serial))
+        return pem_file(*environment_dip().certificates.download(g.dip_user, serial))
 
     @bp.get("/certificates/<serial>/chain.pem")
     def download_chain(environment: str, serial: str):
-        return _pem_file(*environment_dip().certificates.download(g.dip_user, serial, chain=True))
+        return pem_file(*environment_dip().certificates.download(g.dip_user, serial, chain=True))
 
     @bp.post("/certificates/<serial>/revoke")
     def revoke_certificate(environment: str, serial: str):
@@ -261,7 +261,7 @@ def portal_blueprint() -> Blueprint:
     @bp.get("/dip-certificates/<purpose>.cer")
     def dip_certificate_file(environment: str, purpose: str):
         described = environment_dip().own_certificates.describe(purpose)
-        return _pem_file(f"{described['common_name']}.cer", described["certificate_pem"])
+        return pem_file(f"{described['common_name']}.cer", described["certificate_pem"])
 
     # -- DCPs ----------------------------------------------------------------------------------------
     @bp.get("/contexts")
@@ -361,7 +361,8 @@ def portal_blueprint() -> Blueprint:
     return bp
 
 
-def _pem_file(name: str, pem: str) -> Response:
+def pem_file(name: str, pem: str) -> Response:
+    """A certificate (or chain) as a download: the API's and the pages' (mock_dip.web_organisation)."""
     return Response(pem, content_type=PEM_FILE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 

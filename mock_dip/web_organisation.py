@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, request, url_for
 
 from mock_dip.permissions import ROLES
-from mock_dip.portal_api import environment_dip
+from mock_dip.portal_api import environment_dip, pem_file
 from sandbox.errors import DomainError
 from sandbox.web_pages import form_errors
 from seed_data.role_codes import requestable_roles
@@ -136,8 +136,21 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
         flash(f"Certificate {issued['serial_number']} {issued['status']} for {issued['common_name']}.", "ok")
         return back("certificates")
 
+    @bp.get("/organisation/certificates/<serial>/certificate.cer")
+    def download_certificate(environment: str, serial: str):
+        """The pages' own download (the session cookie, a sign-in page when it ended: never a JSON 401)."""
+        return pem_file(*environment_dip().certificates.download(g.page_user, serial))
+
+    @bp.get("/organisation/certificates/<serial>/chain.pem")
+    def download_chain(environment: str, serial: str):
+        return pem_file(*environment_dip().certificates.download(g.page_user, serial, chain=True))
+
     @bp.post("/organisation/certificates/<serial>/revoke")
     def revoke_certificate(environment: str, serial: str):
+        if request.form.get("confirm") != "yes":  # the page asks before a step that cannot be undone
+            return render_organisation(page, "certificates", {"_form": f"Certificate {serial} was not revoked: tick "
+                                       "the box that confirms it (a revoked certificate stops working at once)."},
+                                       dict(request.form), 400)
         return act("certificates", lambda: environment_dip().certificates.revoke(
             g.page_user, serial, {"reason": request.form.get("reason", "")}),
                    "Certificate {result[serial_number]} revoked.")

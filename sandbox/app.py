@@ -42,7 +42,8 @@ from sandbox.control_api import CONSOLE_SESSIONS, ConsoleSessions, control_bluep
 from sandbox.cross_origin import cross_origin_problem
 from sandbox.http_framing import repeated_credentials
 from sandbox.flask_apps import SandboxFlask
-from sandbox.json_api import error_body, http_error_response
+from sandbox.errors import DomainError
+from sandbox.json_api import domain_error_body, error_body, error_headers, http_error_response
 from sandbox.dns_lookup import TxtLookup
 from sandbox.dns_zones import DnsZones
 from sandbox.ids import RandomSource
@@ -57,12 +58,12 @@ from sandbox.scheduler import Scheduler
 from sandbox.settings import ENVIRONMENTS, Settings
 from sandbox.snapshots import Snapshots
 from sandbox.store import Store
-from sandbox.web_pages import SECRET_META, setup_pages
+from sandbox.web_pages import SECRET_META, error_page, setup_pages
 from seed_data.timing import timing_profile
 
 VERSION = "0.1.0"
 # Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
-JSON_API_PREFIXES = ("/_sandbox", "/atlas/")
+JSON_API_PREFIXES = ("/_sandbox", "/atlas/api", "/atlas/hvca", "/pki")
 DIP_PORTAL_API = re.compile(r"^/dip/[^/]+/api(/|$)")  # the DIP pages beside it answer HTML
 EXTENSION = "dip_sandbox"
 
@@ -274,16 +275,33 @@ def create_web_app(sandbox: Sandbox) -> Flask:
             if problem:
                 raise ForbiddenHttp(problem)
 
+    def for_a_script() -> bool:
+        """JSON for the machine interfaces (by blueprint, or by path for a URL that matched no route); a page for
+        everything else, including a wrong address under the Atlas or DIP pages."""
+        if request.blueprint:
+            return request.blueprint in json_interfaces
+        return request.path.startswith(JSON_API_PREFIXES) or bool(DIP_PORTAL_API.match(request.path))
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if request.path.startswith(JSON_API_PREFIXES) or DIP_PORTAL_API.match(request.path):
+        if for_a_script():
             return http_error_response(exc)
-        return exc
+        return error_page(exc.name, exc.description or exc.name, exc.code or 500, error_headers(exc))
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        """A domain refusal a page did not catch itself: still the API's shape or a page, never a 500."""
+        if for_a_script():
+            return domain_error_body(exc), exc.status
+        return error_page("Not available", exc.message, exc.status)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unexpected error")
-        return error_body(500, "internal_error", "internal error in the sandbox; the sandbox log has the details"), 500
+        message = "internal error in the sandbox; the sandbox log has the details"
+        if for_a_script():
+            return error_body(500, "internal_error", message), 500
+        return error_page("Something went wrong", message[0].upper() + message[1:] + ".", 500)
 
     @app.get("/")
     def index():

@@ -6,6 +6,8 @@ The JSON APIs (control, Atlas portal API, DIP portal API) are exempt from CSRF: 
 cookies are SameSite=Lax. Pages never carry secrets in URLs: tokens travel in POST bodies and HttpOnly cookies."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -25,10 +27,36 @@ def setup_pages(app: Flask, secret_key: str, api_blueprints: list[Blueprint]) ->
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc: CSRFError):
-        return render_template("error.html", title="The form expired",
-                               message=f"{exc.description} Go back, reload the page and send the form again."), 400
+        return error_page("The form expired", f"{exc.description} Go back, reload the page and send the form "
+                          "again.", 400)
 
     return csrf
+
+
+_DIP_AREA = re.compile(r"^/dip/(uit|prod)(/|$)")
+
+
+def way_back(path: str) -> tuple[str, str]:
+    """(address, name) of the start of the area a page belongs to: where an error page sends a person."""
+    dip = _DIP_AREA.match(path)
+    if dip:
+        return f"/dip/{dip.group(1)}/", f"the DIP portal ({'UIT' if dip.group(1) == 'uit' else 'Production'})"
+    if path.startswith("/atlas"):
+        return "/atlas/", "the Atlas portal"
+    if path.startswith("/console"):
+        return "/console/", "the console"
+    return "/", "the start page"
+
+
+def error_page(title: str, message: str, status: int, headers: dict | None = None):
+    """A styled page for a person who met an error (never JSON or a traceback): what happened, and two ways on —
+    the page they came from, when it is one of ours, and the start of the area they were in."""
+    home, home_name = way_back(request.path)
+    referrer = request.referrer or ""
+    previous = local_path(referrer[len(request.host_url) - 1:]) if referrer.startswith(request.host_url) else None
+    return render_template("error.html", title=title, message=message, home=home, home_name=home_name,
+                           previous=previous if previous != request.full_path.rstrip("?") else None), status, \
+        headers or {}
 
 
 def form_errors(exc: DomainError) -> dict[str, str]:
