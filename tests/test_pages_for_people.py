@@ -1,0 +1,123 @@
+"""A person never sees JSON or a traceback (issue 17, item 4): wrong addresses and refusals under the pages answer a
+styled page with a way back, while the machine interfaces keep their JSON error shape; downloads and email links
+are pages; a step that cannot be undone asks first (item 6); data is rendered for people (item 7)."""
+import re
+
+import requests
+from cryptography import x509
+
+from tests.dip_helpers import DipPortal
+from tests.message_helpers import onboard
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+def _is_page(response, status: int) -> str:
+    assert response.status_code == status, response.text[:300]
+    assert response.headers["Content-Type"].startswith("text/html"), response.headers["Content-Type"]
+    text = response.text
+    assert "sandbox.css" in text, "not one of the styled pages"
+    assert "Traceback" not in text and not text.lstrip().startswith("{")
+    return text
+
+
+def test_wrong_addresses_under_the_pages_answer_a_styled_page_with_a_way_back(shared_running):
+    web = shared_running.endpoints["web"]
+    for path, home in (("/dip/", "/"), ("/dip/uit/no-such-page", "/dip/uit/"), ("/atlas/no-such-page", "/atlas/"),
+                       ("/console/no-such-page", "/console/"), ("/no-such-page", "/")):
+        text = _is_page(requests.get(web + path, headers=BROWSER, timeout=10), 404)
+        assert "Not Found" in text and f'href="{home}"' in text, path
+    came_from = _is_page(requests.get(web + "/dip/uit/missing", timeout=10,
+                                      headers={**BROWSER, "Referer": web + "/dip/uit/sign-in"}), 404)
+    assert 'href="/dip/uit/sign-in"' in came_from and "Back to the page you came from" in came_from
+    elsewhere = _is_page(requests.get(web + "/dip/uit/missing", timeout=10,
+                                      headers={**BROWSER, "Referer": "https://evil.example/dip/uit/sign-in"}), 404)
+    assert "evil.example" not in elsewhere
+    # a wrong method on a page is a page too, and still says what is allowed
+    wrong_method = requests.delete(web + "/atlas/sign-in", headers=BROWSER, timeout=10)
+    _is_page(wrong_method, 405)
+    assert "POST" in wrong_method.headers["Allow"]
+
+
+def test_the_machine_interfaces_keep_their_json_error_shape(shared_running):
+    web = shared_running.endpoints["web"]
+    for path in ("/_sandbox/no-such-thing", "/atlas/api/no-such-thing", "/dip/uit/api/no-such-thing",
+                 "/atlas/hvca/no-such-thing"):
+        response = requests.get(web + path, headers=BROWSER, timeout=10)
+        assert response.status_code == 404, path
+        assert response.json()["error"]["status"] == 404, path
+
+
+def _page_session(running, organisation) -> requests.Session:
+    """A browser-like session signed in to the DIP UIT pages as the organisation's first member."""
+    member = organisation["members"][0]
+    portal = DipPortal(running)
+    portal.first_sign_in(member["email"], member["password"])
+    token = portal.session.headers["Authorization"].removeprefix("Bearer ")
+    session = requests.Session()
+    session.headers.update(BROWSER)
+    session.cookies.set("dip_session_uit", token, path="/dip/uit")
+    return session
+
+
+def test_a_download_after_the_session_ended_asks_to_sign_in_and_then_downloads(shared_running):
+    web = shared_running.endpoints["web"]
+    organisation = onboard(shared_running, company_name="Download Energy")
+    session = _page_session(shared_running, organisation)
+    tab = session.get(web + "/dip/uit/organisation?tab=certificates", timeout=10)
+    link = re.search(r'href="(/dip/uit/organisation/certificates/[0-9A-Fa-f]+/certificate\.cer)"', tab.text).group(1)
+    downloaded = session.get(web + link, timeout=10)
+    assert downloaded.status_code == 200 and "attachment" in downloaded.headers["Content-Disposition"]
+    x509.load_pem_x509_certificate(downloaded.content)
+    requests.post(shared_running.control + "/sessions/expire", timeout=10).raise_for_status()
+    expired = session.get(web + link, timeout=10, allow_redirects=False)
+    assert expired.status_code == 302
+    assert expired.headers["Location"].startswith("/dip/uit/sign-in?next=") and link in \
+        requests.utils.unquote(expired.headers["Location"])
+    _is_page(session.get(web + link, timeout=10), 200)  # the sign-in page, never a JSON 401
+
+
+def test_revoke_asks_before_it_acts(shared_running):
+    web = shared_running.endpoints["web"]
+    organisation = onboard(shared_running, company_name="Careful Energy")
+    session = _page_session(shared_running, organisation)
+    tab = session.get(web + "/dip/uit/organisation?tab=certificates", timeout=10).text
+    serial = re.search(r'/organisation/certificates/([0-9A-Fa-f]+)/revoke', tab).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', tab).group(1)
+    refused = session.post(f"{web}/dip/uit/organisation/certificates/{serial}/revoke", timeout=10,
+                           data={"csrf_token": token, "reason": "superseded"}, headers={"Referer": web + "/dip/uit/"})
+    assert "was not revoked" in _is_page(refused, 400)
+    listing = session.get(web + "/dip/uit/organisation?tab=certificates", timeout=10).text
+    active = listing.split("Certificates History")[0]
+    assert serial in active and "REVOKED" not in active
+
+
+def test_the_domain_verification_link_of_an_email_is_a_page(shared_running):
+    web = shared_running.endpoints["web"]
+    _is_page(requests.get(web + "/atlas/domain-verification/not-a-token", headers=BROWSER, timeout=10), 404)
+
+
+def test_the_quotation_and_the_audit_log_are_rendered_for_people(start_sandbox):
+    from tests.atlas_helpers import Portal
+    running = start_sandbox(profile="instant")
+    web = running.endpoints["web"]
+    portal = Portal(running)
+    email = "quote.reader@people-energy.example"
+    portal.register(email=email, company_name="People Energy")
+    portal.onboard_user(email)
+    session = requests.Session()
+    session.headers.update(BROWSER)
+    session.cookies.set("atlas_session", portal.session.headers["Authorization"].removeprefix("Bearer "),
+                        path="/atlas")
+    quotation = _is_page(session.get(web + "/atlas/quotation", timeout=10), 200)
+    assert "IntranetSSL OV - MHHS Programme PKI" in quotation and "not yet accepted" in quotation
+    assert "[{" not in quotation and "None" not in quotation and "'" not in quotation.split("<main>")[1].split(
+        "<form")[0]
+
+    organisation = onboard(running, company_name="Audit & Sons Energy")
+    dip = _page_session(running, organisation)
+    audit = _is_page(dip.get(web + "/dip/uit/audit", timeout=10), 200)
+    cells = re.findall(r"<td>(.*?)</td>\s*</tr>", audit, re.S)
+    assert cells, "the audit log is empty"
+    for cell in cells:
+        assert "\\u00" not in cell and not cell.strip().startswith(("{", "[")) and '":' not in cell, cell
