@@ -9,9 +9,11 @@ from mock_dip import permissions
 from mock_dip.context import DipContext
 from mock_dip.dip_ids import DipIds
 from mock_dip.members import roles_of
-from mock_dip.webhooks import Webhooks
+from mock_dip.webhook_inbox import WebhookInbox
+from mock_dip.webhooks import STATUS_CHANNEL, Webhooks
 from sandbox.clock import iso_unix
 from sandbox.errors import InvalidInput, NotFound
+from seed_data.routing import routes
 
 STATES = ("Pending", "Retrying", "Delivered", "RejectedByRecipient", "DeliveryFailure", "RetriesExhausted")
 
@@ -24,10 +26,11 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 
 class MessageChannels:
-    def __init__(self, ctx: DipContext, dip_ids: DipIds, webhooks: Webhooks):
+    def __init__(self, ctx: DipContext, dip_ids: DipIds, webhooks: Webhooks, inbox: WebhookInbox):
         self.ctx = ctx
         self.dip_ids = dip_ids
         self.webhooks = webhooks
+        self.inbox = inbox
 
     def _dip_id(self, actor: dict, dip_id: str, operation: str) -> dict:
         permissions.require(actor, roles_of(actor), operation)
@@ -39,6 +42,27 @@ class MessageChannels:
 
     def configured(self, dip_id: str) -> list[str]:
         return [w["channel"] for w in self.webhooks.for_recipient(dip_id)]
+
+    def receivable(self, role_code: str) -> list[dict]:
+        """The channels a DIP ID of `role_code` has a use for: each interface its role receives (every interface
+        with dip_routing=addressed), then status messages."""
+        known = routes(self.ctx.messages.version)
+        chosen = [r for r in known if role_code in r.recipients] if self.ctx.messages.strict_routing else known
+        return [*({"channel": r.interface_id, "name": r.name} for r in chosen),
+                {"channel": STATUS_CHANNEL, "name": "Status messages"}]
+
+    def use_inbox(self, actor: dict, dip_id: str) -> list[dict]:
+        """Every receivable channel of `dip_id` to the sandbox's built-in webhook inbox (mock_dip.webhook_inbox)."""
+        row = self._dip_id(actor, dip_id, "channels.manage")
+        url = self.inbox.url(row["dip_id"])
+        return [self.webhooks.set(row["dip_id"], c["channel"], {"callbackURL": url}, actor["email"])
+                for c in self.receivable(row["role_code"])]
+
+    def inbox_deliveries(self, actor: dict, dip_id: str) -> dict:
+        """What reached the built-in inbox of `dip_id`, for whoever may see its messages."""
+        row = self._dip_id(actor, dip_id, "messages.view")
+        return {"dip_id": row["dip_id"], "url": self.inbox.url(row["dip_id"]),
+                "deliveries": self.inbox.deliveries(row["dip_id"])}
 
     def set_channel(self, actor: dict, dip_id: str, channel: str, payload) -> dict:
         row = self._dip_id(actor, dip_id, "channels.manage")

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dip_ids.manage": frozenset({MESSAGE_ADMIN}),
     "channels.manage": frozenset({MESSAGE_ADMIN}),
     "messages.view": frozenset({MESSAGE_ADMIN}),
+    "messages.send_test": frozenset({MESSAGE_ADMIN}),
     "performance.view": frozenset({MESSAGE_ADMIN, ANALYTICS_READER}),
 }
 
@@ -36,6 +37,7 @@ WHAT = {
     "certificates.manage": "manage certificates (API credentials, domains, create, download, revoke, reissue)",
     "api_keys.manage": "view or regenerate API keys", "dip_ids.manage": "request, edit or delete DIP IDs",
     "channels.manage": "configure message channels", "messages.view": "view sent messages",
+    "messages.send_test": "send a test message from the portal",
     "performance.view": "view performance reports",
 }
 
@@ -44,7 +46,7 @@ WHAT = {
 # nominated DIP IDs): see them and their keys, and run their message channels. Never the MP's members,
 # company details, audit log or DIP IDs themselves.
 DCP_CONTEXT_OPERATIONS = frozenset({"organisation.view", "api_keys.manage", "channels.manage", "messages.view",
-                                    "performance.view"})
+                                    "messages.send_test", "performance.view"})
 
 
 def allowed(roles: list[str], operation: str) -> bool:

@@ -110,5 +110,11 @@ def migrations():
             "id": int, "environment": str, "organisation_id": str, "on_interface": str, "reply_interface": str,
             "reply_event": str, "status_message": int, "after_seconds": float, "created_at": float}, pk="id")
         db["dip_auto_replies"].create_index(["environment", "organisation_id", "on_interface"])
+    def webhook_inbox(db):
+        # What reached the sandbox's built-in webhook of a DIP ID (mock_dip.webhook_inbox), with the signature check.
+        db["dip_inbox"].create({"id": int, "environment": str, "dip_id": str, "channel": str, "arrived_at": float,
+                                "arrived_real_at": float, "status": int, "signature_valid": int,
+                                "signature_problem": str, "transaction_ids": str, "body": str}, pk="id")
+        db["dip_inbox"].create_index(["environment", "dip_id", "id"])
     return [create_tables, organisation_details, dip_ids, dcps, certificates, messages, status_messages, promotion,
-            auto_replies]
+            auto_replies, webhook_inbox]

@@ -22,6 +22,7 @@ from mock_dip.dip_ids import DipIds
 from mock_dip.identity import Identity
 from mock_dip.members import Members
 from mock_dip.message_channels import MessageChannels
+from mock_dip.message_composer import MessageComposer
 from mock_dip.message_ingress import MessageIngress
 from mock_dip.message_senders import MessageSenders
 from mock_dip.organisations import Organisations
@@ -29,6 +30,7 @@ from mock_dip.own_certificates import OwnCertificates
 from mock_dip.publisher import Publisher
 from mock_dip.replay import Replay
 from mock_dip.status_messages import StatusMessages
+from mock_dip.webhook_inbox import WebhookInbox
 from mock_dip.webhooks import Webhooks
 
 
@@ -50,11 +52,13 @@ class Dip:
         self.webhooks = Webhooks(ctx)
         self.replay = Replay(ctx, self.webhooks)
         self.status_messages = StatusMessages(ctx)
-        self.channels = MessageChannels(ctx, self.dip_ids, self.webhooks)
+        self.inbox = WebhookInbox(ctx, self.own_certificates)
+        self.channels = MessageChannels(ctx, self.dip_ids, self.webhooks, self.inbox)
         self.delivery = DeliveryWorker(ctx, self.own_certificates, delivery_policy,
                                        trust_bundle or (lambda: Path(certifi_where())), record)
         self.publisher = Publisher(ctx, self.ingress, self.counterpart, self.delivery.wake, record)
         self.auto_replies = AutoReplies(ctx, self.publisher, self.status_messages) if ctx.scheduler else None
+        self.composer = MessageComposer(ctx, self.publisher, self.dip_ids.list, self.counterpart)
 
     def create_central_dip_id(self, manager: dict, payload) -> dict:
         """A DIP ID of a central service (MDS, VAS, REGS, ...) in its DIP-Manager-owned organisation, so that

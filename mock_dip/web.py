@@ -11,6 +11,7 @@ from mock_dip.portal_api import environment_dip, session_cookie, session_token
 from mock_dip.web_manager import CONTEXT_COOKIE, add_manager_pages
 from mock_dip.web_messaging import add_messaging_pages
 from mock_dip.web_organisation import add_organisation_pages
+from mock_dip.web_send_message import add_send_pages
 from sandbox.errors import DomainError, Forbidden, Unauthorized
 from sandbox.web_pages import form_errors, local_path, return_path
 
@@ -121,6 +122,7 @@ def pages_blueprint() -> Blueprint:
 
     add_organisation_pages(bp, _page)
     add_messaging_pages(bp, _page)
+    add_send_pages(bp, _page)
     add_manager_pages(bp, _page)
     return bp
 

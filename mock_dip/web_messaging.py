@@ -116,11 +116,13 @@ def add_messaging_pages(bp: Blueprint, page) -> None:
     def channels(environment: str, errors: dict | None = None, status: int = 200):
         dip, user = environment_dip(), g.page_user
         try:
-            listed = [{**d, "channels": dip.channels.channels(user, d["dip_id"])} for d in own_dip_ids()]
+            listed = [{**d, "channels": dip.channels.channels(user, d["dip_id"]),
+                       "receivable": dip.channels.receivable(d["role_code"]), "inbox": dip.inbox.url(d["dip_id"])}
+                      for d in own_dip_ids()]
         except DomainError as exc:
             return page("error.html", title="Not available", message=exc.message), exc.status
         return page("channels.html", title="Message Channels", current="channels", dip_ids=listed,
-                    errors=errors or {}, status_channel=STATUS_CHANNEL), status
+                    errors=errors or {}, status_channel=STATUS_CHANNEL, values=dict(request.form)), status
 
     @bp.post("/channels")
     def set_channel(environment: str):
@@ -130,7 +132,8 @@ def add_messaging_pages(bp: Blueprint, page) -> None:
                                                    {"callbackURL": form.get("callbackURL", "")})
             environment_dip().delivery.wake()
         except DomainError as exc:
-            return channels(environment, form_errors(exc), exc.status)
+            errors = form_errors(exc)
+            return channels(environment, errors if "callbackURL" in errors else {"_form": exc.message}, exc.status)
         flash(f"Webhook of {form.get('channel')} set for DIP ID {form.get('dip_id')}.", "ok")
         return redirect(url_for(".channels", environment=environment))
 
@@ -147,12 +150,19 @@ def add_messaging_pages(bp: Blueprint, page) -> None:
     @bp.get("/messages")
     def messages(environment: str):
         dip, user = environment_dip(), g.page_user
-        direction = request.args.get("direction", "sent")
+        direction = request.args.get("direction")
         try:
-            listed = [{"dip_id": d["dip_id"], "messages": dip.channels.messages(user, d["dip_id"], direction)}
-                      for d in own_dip_ids()]
+            def listing(way: str) -> list[dict]:
+                return [{"dip_id": d["dip_id"], "messages": dip.channels.messages(user, d["dip_id"], way)}
+                        for d in own_dip_ids()]
+            listed = listing(direction or "sent")
+            if direction is None and not any(d["messages"] for d in listed):  # a receiver opens on Received
+                received = listing("received")
+                if any(d["messages"] for d in received):
+                    direction, listed = "received", received
         except DomainError as exc:
             return page("error.html", title="Not available", message=exc.message), exc.status
+        direction = direction or "sent"
         return page("messages.html", title="Messages", current="messages", dip_ids=listed, direction=direction)
 
     @bp.get("/messages/<transaction_id>")

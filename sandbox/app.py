@@ -28,6 +28,7 @@ from mock_dip.context import DipContext, MessagePolicy, SignInPolicy
 from mock_dip.delivery import DeliveryPolicy
 from mock_dip.control import add_control_routes as add_dip_control_routes
 from mock_dip.http import create_dip_api_app
+from mock_dip.inbox_endpoint import inbox_blueprint
 from mock_dip.portal_openapi import CONTROL_PATHS as DIP_CONTROL_PATHS, openapi_document as dip_portal_document
 from mock_dip.portal_api import portal_blueprint as dip_portal_blueprint
 from mock_dip.web import pages_blueprint as dip_pages_blueprint
@@ -63,7 +64,7 @@ from seed_data.timing import timing_profile
 
 VERSION = "0.1.0"
 # Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
-JSON_API_PREFIXES = ("/_sandbox", "/atlas/api", "/atlas/hvca", "/pki")
+JSON_API_PREFIXES = ("/_sandbox", "/atlas/api", "/atlas/hvca", "/pki", "/inbox")
 DIP_PORTAL_API = re.compile(r"^/dip/[^/]+/api(/|$)")  # the DIP pages beside it answer HTML
 EXTENSION = "dip_sandbox"
 
@@ -253,7 +254,7 @@ def create_web_app(sandbox: Sandbox) -> Flask:
         validate_bodies(blueprint, document, prefix)  # each body against the schema its document shows
     interfaces = [(control, "/_sandbox"), (atlas_portal, "/atlas/api"), (atlas_links_blueprint(), "/atlas"),
                   (dip_portal, "/dip/<environment>/api"), (pki_blueprint(), "/pki"),
-                  (docs_blueprint(control_paths, ATLAS_SCHEMAS), "/_sandbox")]
+                  (docs_blueprint(control_paths, ATLAS_SCHEMAS), "/_sandbox"), (inbox_blueprint(), "/inbox")]
     setup_pages(app, sandbox.web_secret_key(), [blueprint for blueprint, _ in interfaces])
     for blueprint, prefix in interfaces:
         app.register_blueprint(blueprint, url_prefix=prefix)

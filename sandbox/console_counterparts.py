@@ -1,6 +1,8 @@
 """Composition: the console's Counterparts page (`/console/counterparts`): publish to me (a counterpart sends a
 message of an interface to a DIP ID, the payload built or pasted), the auto-reply rules, and the routing table —
-forms over mock_dip.publisher and mock_dip.auto_replies, as the control API offers them."""
+forms over mock_dip.publisher and mock_dip.auto_replies, as the control API offers them; and Send a test message
+(`/console/messages`: any DIP ID of an environment to any other, mock_dip.message_composer, the DIP portal's form
+without a sign-in) with every built-in webhook inbox."""
 from __future__ import annotations
 
 import json
@@ -8,6 +10,7 @@ import json
 from flask import Blueprint, flash, redirect, request, url_for
 
 from mock_dip.control import describe_route, dip_of
+from mock_dip.web_send_message import draft_or_errors, step_values
 from sandbox.errors import DomainError, InvalidInput
 from seed_data.role_codes import roles
 from seed_data.routing import routes
@@ -37,12 +40,39 @@ def _form_payload():
                            "built by the sandbox", field="payload") from None
 
 
+def _environment(value) -> str:
+    return value if value in ENVIRONMENTS else "uit"
+
+
 def add_counterpart_pages(bp: Blueprint, page) -> None:
+    def send_page(environment: str, values: dict, errors: dict | None = None, status: int = 200):
+        dip = dip_of(environment)
+        draft, step_errors = draft_or_errors(dip.composer, None, values)
+        inboxes = [{"dip_id": d["dip_id"], "company_name": d["company_name"], "url": dip.inbox.url(d["dip_id"]),
+                    "deliveries": dip.inbox.deliveries(d["dip_id"], limit=5)} for d in draft["senders"]]
+        return page("messages.html", environment=environment, environments=ENVIRONMENTS, draft=draft, values=values,
+                    errors={**step_errors, **(errors or {})}, hidden={"environment": environment},
+                    action=url_for(".send_message"), post_action=url_for(".send_message_now", environment=environment),
+                    inboxes=[i for i in inboxes if i["deliveries"]]), status if not step_errors else max(status, 400)
+
+    @bp.get("/messages")
+    def send_message():
+        return send_page(_environment(request.args.get("environment")), step_values(request.args))
+
+    @bp.post("/messages/<environment>")
+    def send_message_now(environment: str):
+        environment, values = _environment(environment), step_values(request.form)
+        try:
+            sent = dip_of(environment).composer.send(None, values)
+        except DomainError as exc:
+            return send_page(environment, values, form_errors(exc), exc.status)
+        flash(f"{sent['interface']} {sent['event_code']} sent from {sent['from']} to {sent['to']}: transaction "
+              f"{sent['transaction_id']}.", "ok")
+        return redirect(url_for(".send_message", environment=environment))
+
     @bp.get("/counterparts")
     def counterparts():
-        environment = request.args.get("environment", "uit")
-        if environment not in ENVIRONMENTS:
-            environment = "uit"
+        environment = _environment(request.args.get("environment"))
         version = dip_of(environment).ctx.messages.version
         table = [describe_route(r) for r in routes(version)]
         message_roles = [r.role_id for r in roles().values() if r.exchanges_messages]

@@ -211,7 +211,7 @@ def test_dip_id_keys_channels_messages_and_performance(dip, page, tmp_path):
     assert "2031-12-31" in page.locator("dl.details").inner_text()
 
     page.get_by_role("navigation", name="main").get_by_role("link", name="Message Channels").click()
-    page.get_by_label(re.compile("^Interface")).fill("IF-041")
+    page.get_by_label(re.compile("^Interface")).select_option("IF-041")
     page.get_by_label("Webhook URL").fill(hook.url)
     page.get_by_role("button", name="Save webhook").click()
     assert "Webhook of IF-041 set" in page.get_by_role("status").first.inner_text()

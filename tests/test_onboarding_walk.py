@@ -174,7 +174,7 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     create.get_by_role("button", name="Create DIP ID").click()
     dip_id = re.search(r"DIP ID (\d{10})", page.get_by_role("heading").first.inner_text()).group(1)
     page.goto(f"{web}/dip/uit/channels")
-    page.get_by_label(re.compile("^Interface")).fill("STATUS")
+    page.get_by_label(re.compile("^Interface")).select_option("STATUS")
     page.get_by_label("Webhook URL").fill(hook.url + "/status")
     page.get_by_role("button", name="Save webhook").click()
     page.context.clear_cookies()
