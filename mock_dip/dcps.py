@@ -45,6 +45,31 @@ class Dcps:
         self.audit.record(actor["email"], "DCP ID created", organisation["id"], dcp_id=dcp_id)
         return {"dcp_id": dcp_id, "organisation_id": organisation["id"]}
 
+    def request_status(self, actor: dict) -> dict:
+        """The organisation asks the DIP Manager for DCP status (the organisation page's "Request DIP Connection
+        Provider Status"), once its details are verified; again after a rejection."""
+        permissions.require(actor, roles_of(actor), "organisation.request_dcp_status")
+        organisation = self.organisations.get(actor["organisation_id"])
+        if not organisation["details_verified_at"]:
+            raise Conflict("the Primary Admin verifies the company details first (Home page)", field="dcp_status")
+        if organisation["dcp_status"] in ("requested", "approved"):
+            raise Conflict(f"{organisation['company_name']} has DCP status {organisation['dcp_status']} already",
+                           field="dcp_status")
+        with self.ctx.store.transaction() as db:
+            db["dip_organisations"].update(organisation["id"], {"dcp_status": "requested"})
+        self.audit.record(actor["email"], "DCP status requested", organisation["id"])
+        return self.organisations.describe(self.organisations.get(organisation["id"]))
+
+    def providers(self, actor: dict) -> list[dict]:
+        """What a nomination chooses from: each approved DCP (not the actor's own organisation) with each DCP ID
+        it created, by company name."""
+        permissions.require(actor, roles_of(actor), "organisation.view")
+        rows = self.ctx.store.query(
+            "select i.dcp_id, o.id as organisation_id, o.company_name from dip_dcp_ids i join dip_organisations o on "
+            "o.id = i.organisation_id where i.environment = ? and o.dcp_status = 'approved' and o.id != ? order by "
+            "o.company_name, i.created_at", [self.ctx.environment, actor["organisation_id"]])
+        return [dict(r) for r in rows]
+
     # -- nominations -----------------------------------------------------------------------------
     def nominate(self, actor: dict, dip_id: str, payload) -> dict:
         permissions.require(actor, roles_of(actor), "dip_ids.manage")
@@ -90,8 +115,8 @@ class Dcps:
         self.dip_ids.get(actor, dip_id)
         rows = self.ctx.store.query("select * from dip_nominations where environment = ? and dip_id = ?",
                                     [self.ctx.environment, dip_id])
-        return [{"dip_id": r["dip_id"], "dcp_id": r["dcp_id"], "dcp_organisation_id": r["dcp_organisation_id"]}
-                for r in rows]
+        return [{"dip_id": r["dip_id"], "dcp_id": r["dcp_id"], "dcp_organisation_id": r["dcp_organisation_id"],
+                 "dcp_company_name": self.organisations.get(r["dcp_organisation_id"])["company_name"]} for r in rows]
 
     def withdraw(self, actor: dict, dip_id: str, dcp_id: str) -> None:
         permissions.require(actor, roles_of(actor), "dip_ids.manage")

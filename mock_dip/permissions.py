@@ -17,6 +17,7 @@ ROLES = (USER_ADMIN, CERTIFICATE_ADMIN, MESSAGE_ADMIN, ANALYTICS_READER)
 PERMISSIONS: dict[str, frozenset[str]] = {
     "organisation.view": frozenset(ROLES),
     "organisation.verify_details": frozenset({USER_ADMIN}),
+    "organisation.request_dcp_status": frozenset({USER_ADMIN}),
     "members.view": frozenset(ROLES),
     "members.manage": frozenset({USER_ADMIN}),
     "audit.view": frozenset({USER_ADMIN}),
@@ -32,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 WHAT = {
     "organisation.view": "view the organisation", "organisation.verify_details": "verify the company details",
+    "organisation.request_dcp_status": "request DIP Connection Provider status",
     "members.view": "view members", "members.manage": "create, edit, extend or offboard members",
     "audit.view": "read the organisation's audit log", "certificates.view": "view the Certificates tab",
     "certificates.manage": "manage certificates (API credentials, domains, create, download, revoke, reissue)",
@@ -51,6 +53,15 @@ DCP_CONTEXT_OPERATIONS = frozenset({"organisation.view", "api_keys.manage", "cha
 
 def allowed(roles: list[str], operation: str) -> bool:
     return bool(PERMISSIONS[operation] & set(roles))
+
+
+def may(user: dict, roles: list[str], operation: str) -> bool:
+    """Whether `require` lets `user` do `operation`: what a page asks before it offers a button."""
+    try:
+        require(user, roles, operation)
+    except Forbidden:
+        return False
+    return True
 
 
 def require(user: dict, roles: list[str], operation: str) -> None:

@@ -268,6 +268,14 @@ def portal_blueprint() -> Blueprint:
     def contexts(environment: str):
         return {"contexts": environment_dip().dcps.contexts(g.signed_in_user), "header": CONTEXT_HEADER}
 
+    @bp.post("/organisation/dcp-status-request")
+    def request_dcp_status(environment: str):
+        return environment_dip().dcps.request_status(g.dip_user)
+
+    @bp.get("/dcp-providers")
+    def dcp_providers(environment: str):
+        return {"providers": environment_dip().dcps.providers(g.dip_user)}
+
     @bp.get("/dcp-ids")
     def list_dcp_ids(environment: str):
         return {"dcp_ids": environment_dip().dcps.dcp_ids(g.dip_user)}

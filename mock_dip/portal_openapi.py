@@ -124,6 +124,12 @@ def paths() -> dict:
         "/contexts": {"get": operation("The organisations the user can act for: its own, and as a DCP those that "
                                        "nominated it (send X-DIP-Context: <organisation id> to act for one)",
                                        {"200": json_response(_ANY)}, tag=_TAG)},
+        "/organisation/dcp-status-request": {"post": operation(
+            "Request DIP Connection Provider status once the details are verified, or again after a rejection "
+            "(User Admin); the DIP Manager decides", {"200": json_response(_ANY)}, tag=_TAG)},
+        "/dcp-providers": {"get": operation(
+            "The approved DCPs and the DCP IDs they created: what a nomination chooses from (any role)",
+            {"200": json_response(_ANY)}, tag=_TAG)},
         "/dcp-ids": {
             "get": operation("The organisation's DCP IDs", {"200": json_response(_ANY)}, tag=_TAG),
             "post": operation("Create a DCP ID to share (approved DCPs; Message Admin)",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from mock_dip.members import roles_of
+from mock_dip.permissions import may
 from mock_dip.portal_api import environment_dip, session_cookie, session_token
 from mock_dip.web_manager import CONTEXT_COOKIE, add_manager_pages
 from mock_dip.web_messaging import add_messaging_pages
@@ -29,6 +30,7 @@ def _page(template: str, **values):
         menu.append(("audit", "Audit"))
     return render_template(f"dip/{template}", environment=dip.ctx.environment,
                            environment_name=dip.ctx.environment_name, menu=menu, user=user,
+                           can=lambda operation: bool(user) and may(user, roles_of(user), operation),
                            contexts=g.get("page_contexts") or [], **values)
 
 

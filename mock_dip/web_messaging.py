@@ -37,11 +37,15 @@ def add_messaging_pages(bp: Blueprint, page) -> None:
             detail = dip.dip_ids.describe(dip.dip_ids.get(user, dip_id))
             members = None if user.get("dcp_context") else dip.dip_ids.members(user, dip_id)
             nominations = dip.dcps.nominations(user, dip_id)
+            providers = dip.dcps.providers(user)
         except DomainError as exc:
             return page("error.html", title="Not available", message=exc.message), exc.status
-        channels = dip.channels.configured(dip_id)
+        configured = set(dip.channels.configured(dip_id))
+        interfaces = [{**c, "configured": c["channel"] in configured} for c in dip.channels.receivable(
+            detail["role_code"])]
         return page("dip_id.html", title=f"DIP ID {dip_id}", current="organisation", dip_id=detail, members=members,
-                    nominations=nominations, configured=channels, errors=errors or {}, **extra), status
+                    nominations=nominations, providers=providers, interfaces=interfaces, errors=errors or {},
+                    **extra), status
 
     @bp.get("/dip-ids/<dip_id>")
     def dip_id(environment: str, dip_id: str):
@@ -94,7 +98,7 @@ def add_messaging_pages(bp: Blueprint, page) -> None:
                 "whitelist_dcp_domains": bool(request.form.get("whitelist_dcp_domains"))})
         except DomainError as exc:
             return dip_id_page(dip_id, form_errors(exc), exc.status)
-        flash(f"DCP {request.form.get('dcp_id')} nominated for DIP ID {dip_id}.", "ok")
+        flash(f"DCP ID {request.form.get('dcp_id')} nominated for DIP ID {dip_id}.", "ok")
         return redirect(url_for(".dip_id", environment=environment, dip_id=dip_id))
 
     @bp.post("/dip-ids")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 
-from mock_dip.permissions import ROLES
+from mock_dip.members import roles_of
+from mock_dip.permissions import ROLES, may
 from mock_dip.portal_api import environment_dip, pem_file
 from sandbox.errors import DomainError
 from sandbox.web_pages import form_errors
@@ -19,19 +20,40 @@ def render_organisation(page, tab: str, errors: dict | None = None, values: dict
     dip, user = environment_dip(), g.page_user
     try:
         details = dip.organisations.describe(dip.organisations.get(user["organisation_id"]))
+        tabs = organisation_tabs(user, details)
+        tab = tab if tab in dict(tabs) else "dip-ids"
         if tab == "members":
             content = dip.members.list(user)
         elif tab == "certificates":
             content = {**dip.certificate_onboarding.stages(user), **dip.certificates.list(user)}
+        elif tab == "dcp-ids":
+            content = dip.dcps.dcp_ids(user)
         else:
-            tab, content = "dip-ids", dip.dip_ids.list(user)
+            content = [{**d, "nominations": dip.dcps.nominations(user, d["dip_id"])} for d in dip.dip_ids.list(user)]
     except DomainError as exc:
         return page("error.html", title="Not available", message=exc.message), exc.status
     return page("organisation.html", title=details["company_name"], current="organisation", organisation=details,
+                tabs=tabs, may_request_dcp=may_request_dcp(user, details),
                 whitelisted=dip.organisations.whitelisted(user["organisation_id"]),
                 warnings=dip.members.warnings(user["organisation_id"]), tab=tab, content=content, roles=ROLES,
                 reasons=REVOCATION_REASONS, requestable=requestable_roles(), errors=errors or {},
                 values=values or {}, **extra), status
+
+
+def organisation_tabs(user: dict, organisation: dict) -> list[tuple[str, str]]:
+    """The tabs a person can open: acting for another organisation as its DCP, only its DIP IDs (never its members
+    or certificates); an approved DCP has its DCP IDs."""
+    if user.get("dcp_context"):
+        return [("dip-ids", "DIP IDs")]
+    tabs = [("dip-ids", "DIP IDs"), ("members", "Members"), ("certificates", "Certificates")]
+    if organisation["dcp_status"] == "approved":
+        tabs.append(("dcp-ids", "DCP IDs"))
+    return tabs
+
+
+def may_request_dcp(user: dict, organisation: dict) -> bool:
+    return may(user, roles_of(user), "organisation.request_dcp_status") and \
+        bool(organisation.get("details_verified")) and organisation["dcp_status"] not in ("requested", "approved")
 
 
 def add_organisation_pages(bp: Blueprint, page) -> None:
@@ -50,6 +72,18 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
     @bp.get("/organisation")
     def organisation(environment: str):
         return render_organisation(page, request.args.get("tab", "dip-ids"))
+
+    # -- DCP status and DCP IDs ------------------------------------------------------------------------
+    @bp.post("/organisation/dcp-status-request")
+    def request_dcp_status(environment: str):
+        return act("dip-ids", lambda: environment_dip().dcps.request_status(g.page_user),
+                   "DIP Connection Provider status requested: the DIP Manager decides, and the Primary Admin gets "
+                   "an email.")
+
+    @bp.post("/organisation/dcp-ids")
+    def create_dcp_id(environment: str):
+        return act("dcp-ids", lambda: environment_dip().dcps.create_dcp_id(g.page_user),
+                   "DCP ID {result[dcp_id]} created: share it with the Market Participant that nominates you.")
 
     # -- members -------------------------------------------------------------------------------------
     @bp.post("/organisation/members")
