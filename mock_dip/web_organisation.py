@@ -65,7 +65,11 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
         try:
             result = action()
         except DomainError as exc:
-            return render_organisation(page, tab, form_errors(exc), values or dict(request.form), exc.status)
+            errors = form_errors(exc)
+            if set(errors) == {"_form"}:  # nothing to show next to a field: back to the tab's own address
+                flash(exc.message[0].upper() + exc.message[1:], "error")
+                return back(tab)
+            return render_organisation(page, tab, errors, values or dict(request.form), exc.status)
         flash(success.format(result=result) if isinstance(result, dict) else success, "ok")
         return back(tab)
 

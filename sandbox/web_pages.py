@@ -12,12 +12,14 @@ from flask import Blueprint, Flask, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from sandbox.errors import DomainError
+from sandbox.passwords import RULE as PASSWORD_RULE
 
 SECRET_META = "web_secret_key"
 
 
 def setup_pages(app: Flask, secret_key: str, api_blueprints: list[Blueprint]) -> CSRFProtect:
     app.secret_key = secret_key
+    app.jinja_env.globals["password_rule"] = PASSWORD_RULE  # the hint says what the check checks
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
     csrf = CSRFProtect(app)
     for blueprint in api_blueprints:
@@ -64,6 +66,7 @@ def form_errors(exc: DomainError) -> dict[str, str]:
     errors = dict(exc.details.get("errors") or {})
     if not errors:
         errors[exc.field or "_form"] = exc.message
+    errors.setdefault("_form", exc.message)  # also at the top of the page: a field a form does not show is not lost
     return errors
 
 
