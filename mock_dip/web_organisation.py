@@ -147,8 +147,8 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
                 g.page_user, request.form.get("domain", ""), {"record_added": bool(request.form.get("record_added"))})
             if answer["result"] != "SUCCESS":
                 raise DomainError(answer["message"], field="verification")  # the record's FAIL line shows why
-            return answer
-        return act("certificates", verify, "Domain Validation Successful: {result[domain]}. The DNS entry should "
+            return {**answer, "name": answer["domain"].rstrip(".")}  # "contoso.example", not "contoso.example.."
+        return act("certificates", verify, "Domain Validation Successful: {result[name]}. The DNS entry should "
                                            "not be removed as it is used for renewals.")
 
     @bp.post("/organisation/certificates/subject-name")
