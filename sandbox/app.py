@@ -255,7 +255,8 @@ def create_web_app(sandbox: Sandbox) -> Flask:
     interfaces = [(control, "/_sandbox"), (atlas_portal, "/atlas/api"), (atlas_links_blueprint(), "/atlas"),
                   (dip_portal, "/dip/<environment>/api"), (pki_blueprint(), "/pki"),
                   (docs_blueprint(control_paths, ATLAS_SCHEMAS), "/_sandbox"), (inbox_blueprint(), "/inbox")]
-    setup_pages(app, sandbox.web_secret_key(), [blueprint for blueprint, _ in interfaces])
+    setup_pages(app, sandbox.web_secret_key(), [blueprint for blueprint, _ in interfaces],
+                sandbox.store.changes if sandbox.settings.live_pages else None)
     for blueprint, prefix in interfaces:
         app.register_blueprint(blueprint, url_prefix=prefix)
     json_interfaces = {blueprint.name for blueprint, _ in interfaces}

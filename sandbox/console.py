@@ -116,6 +116,19 @@ def console_blueprint() -> Blueprint:
         flash(f"Sandbox time is now {result['now']} ({result['jobs_run']} waiting step(s) completed).", "ok")
         return redirect(local_path(request.form.get("back")) or url_for(".overview"))
 
+    @bp.post("/waits/<int:job_id>/finish")
+    def finish_wait(job_id: int):
+        """A presenter control: this one wait ends now, without moving the clock (the other waits keep their
+        times, and nobody is signed out)."""
+        sandbox = _sandbox()
+        job = next((j for j in sandbox.scheduler.pending() if j["id"] == job_id), None)
+        if job is None:
+            flash("That wait has already ended.", "error")
+        else:
+            sandbox.scheduler.complete_now([job_id])
+            flash(f"The wait {job['kind'].split('.')[-1].replace('_', ' ')} ended now.", "ok")
+        return redirect(local_path(request.form.get("back")) or url_for(".overview"))
+
     @bp.post("/clock/mode")
     def mode():
         sandbox = _sandbox()

@@ -32,7 +32,7 @@ class Journal:
 
     def record(self, *, listener: str, method: str, path: str, status: Any, duration_ms: float,
                client: str | None = None, detail: dict | None = None) -> int:
-        with self._store.transaction() as db:  # a plain INSERT: every request of every listener comes here
+        with self._store.bookkeeping(), self._store.transaction() as db:  # a plain INSERT: every request comes here
             entry_id = db.conn.execute(
                 "insert into journal (at, real_at, listener, method, path, status, duration_ms, client, detail) "
                 "values (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -150,6 +150,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("client_cert_mode", _choice("app", "strict"), "app", "app: the app says what is wrong with a client certificate; strict: reject at the handshake"),
     Setting("http_threads", _positive_int, 10, "worker threads per HTTP listener"),
     Setting("http_head_timeout", _positive_float, 10.0, "seconds a client has to send a request's line and headers (slower ones get 408, so they cannot hold the worker threads)"),
+    Setting("live_pages", _bool, True, "pages reload themselves when the sandbox changes (a wait ends, an email lands, a message arrives), unless one is being filled in"),
     Setting("shutdown_timeout", _positive_float, 5.0, "seconds to let in-flight requests finish on SIGINT/SIGTERM"),
     Setting("dns_resolver", _optional(str), None, "HOST:PORT of an external DNS resolver for the sandbox's own checks (default: the sandbox zones)"),
     Setting("smtp_relay", _optional(str), None, "HOST:PORT of an SMTP server that receives a copy of every email"),

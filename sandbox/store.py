@@ -30,6 +30,9 @@ class Store:
         self.lock = threading.RLock()
         self._closed = False
         self._on_replaced: list[Callable[[], None]] = []
+        self._depth = 0  # transactions open on the connection (nested ones are savepoints)
+        self._changes = 0  # outermost transactions that changed rows, bookkeeping aside: what pages watch
+        self._bookkeeping = threading.local()
         if created:
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute(f"PRAGMA synchronous={synchronous.upper()}")
@@ -42,8 +45,31 @@ class Store:
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """Serialised, atomic access; nested calls become savepoints of the outer transaction."""
         with self.lock:
-            with self.db.atomic():
-                yield self.db
+            before = self._conn.total_changes
+            self._depth += 1
+            try:
+                with self.db.atomic():
+                    yield self.db
+            finally:
+                self._depth -= 1
+            if self._depth == 0 and self._conn.total_changes != before and not getattr(self._bookkeeping, "on",
+                                                                                        False):
+                self._changes += 1
+
+    @contextmanager
+    def bookkeeping(self) -> Iterator[None]:
+        """Writes that record what happened (the request journal) rather than change the sandbox's state: they do
+        not count in `changes`, or a page that asks for it would see its own request as a change."""
+        self._bookkeeping.on = True
+        try:
+            yield
+        finally:
+            self._bookkeeping.on = False
+
+    def changes(self) -> int:
+        """A number that moves whenever the sandbox's state changed (since this process opened the store)."""
+        with self.lock:
+            return self._changes
 
     @contextmanager
     def reading(self) -> Iterator[sqlite_utils.Database]:
@@ -116,6 +142,7 @@ class Store:
                 origin.backup(self._conn)
             finally:
                 origin.close()
+            self._changes += 1
             for callback in self._on_replaced:
                 callback()
 
@@ -124,6 +151,7 @@ class Store:
 
     def notify_replaced(self) -> None:
         with self.lock:
+            self._changes += 1
             for callback in self._on_replaced:
                 callback()
 

@@ -8,24 +8,57 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Flask, render_template, request
+from typing import Callable
+
+from flask import Blueprint, Flask, redirect, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from sandbox.errors import DomainError
 from sandbox.passwords import RULE as PASSWORD_RULE
 
 SECRET_META = "web_secret_key"
+PRESENTER_COOKIE = "presenter"
+CHANGES_PATH = "/_pages/changes"
 
 
-def setup_pages(app: Flask, secret_key: str, api_blueprints: list[Blueprint]) -> CSRFProtect:
+def live(changes: Callable[[], int] | None) -> Blueprint:
+    """What makes the pages follow the sandbox: `GET /_pages/changes` (a number that moves when the state changes;
+    static/live.js asks it every two seconds and reloads a page that is not being filled in), and presenter mode
+    (larger type for a projector, a cookie of this browser)."""
+    bp = Blueprint("sandbox_pages", __name__, template_folder="templates", static_folder="static",
+                   static_url_path="/_sandbox/static")
+
+    @bp.get(CHANGES_PATH)
+    def changes_now():
+        return {"changes": changes() if changes else 0}, 200, {"Cache-Control": "no-store"}
+
+    @bp.post("/_pages/presenter")
+    def presenter():
+        response = redirect(local_path(request.form.get("back")) or "/")
+        if request.form.get("on") == "1":
+            response.set_cookie(PRESENTER_COOKIE, "1", samesite="Lax", max_age=30 * 86400)
+        else:
+            response.delete_cookie(PRESENTER_COOKIE)
+        return response
+
+    @bp.app_context_processor
+    def page_globals():
+        return {"presenter": request.cookies.get(PRESENTER_COOKIE) == "1",
+                "live_url": CHANGES_PATH if changes and request.method == "GET" else None}
+
+    return bp
+
+
+def setup_pages(app: Flask, secret_key: str, api_blueprints: list[Blueprint],
+                changes: Callable[[], int] | None = None) -> CSRFProtect:
+    """`changes`: the store's change counter when pages follow the sandbox live (setting live_pages), else None."""
     app.secret_key = secret_key
     app.jinja_env.globals["password_rule"] = PASSWORD_RULE  # the hint says what the check checks
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
     csrf = CSRFProtect(app)
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)
-    app.register_blueprint(Blueprint("sandbox_pages", __name__, template_folder="templates",
-                                     static_folder="static", static_url_path="/_sandbox/static"))
+    app.register_blueprint(live(changes))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(exc: CSRFError):

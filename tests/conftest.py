@@ -25,7 +25,10 @@ SHARED = REPO.parent / "shared"
 
 
 def make_settings(data_dir: Path, ca_dir: Path | None = None, **overrides):
-    values = {"data_dir": str(data_dir), "ephemeral_ports": True, "profile": "training", **overrides}
+    # live_pages off: a page reloading itself under a browser test's clicks would make it flaky; the live pages
+    # have their own tests (tests/test_live_pages.py)
+    values = {"data_dir": str(data_dir), "ephemeral_ports": True, "profile": "training", "live_pages": False,
+              **overrides}
     if ca_dir is not None:
         values["ca_dir"] = str(ca_dir)
     return load_settings(values, environ={})
