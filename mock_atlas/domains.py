@@ -105,6 +105,15 @@ class Domains:
             db["atlas_domains"].insert(row)
         return {**self.describe(row), "token": row["token"]}
 
+    def pending_claims(self) -> list[dict]:
+        """Every claim of every account still waiting for its DNS record (the console's DNS page: the sandbox as
+        each organisation's DNS provider), with the TXT record that would verify it."""
+        rows = self.ctx.store.query(
+            "select d.id, d.account_id, d.domain, d.token, a.company_name from atlas_domains d join atlas_accounts a "
+            "on a.id = d.account_id where d.status = 'PENDING' order by d.created_at, d.id")
+        return [{"claim_id": r["id"], "account_id": r["account_id"], "company_name": r["company_name"],
+                 "domain": r["domain"], "txt_name": r["domain"], "txt_value": r["token"]} for r in rows]
+
     def token(self, account_id: str, claim_id: str) -> str:
         return self.get(account_id, claim_id)["token"]
 

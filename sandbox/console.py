@@ -169,8 +169,25 @@ def console_blueprint() -> Blueprint:
             except DomainError as exc:
                 errors = form_errors(exc)
         now = sandbox.clock.now_unix()
-        return _page("dns.html", records=[r.describe(now) for r in sandbox.zones.records()], errors=errors,
-                     values=values, servfail=sandbox.zones.servfail_names())
+        records = [r.describe(now) for r in sandbox.zones.records()]
+        published = {(r["name"], r["value"]) for r in records if r["type"] == "TXT"}
+        claims = [{**c, "published": (c["txt_name"], c["txt_value"]) in published}
+                  for c in sandbox.atlas.domains.pending_claims()]
+        return _page("dns.html", records=records, errors=errors, values=values, claims=claims,
+                     servfail=sandbox.zones.servfail_names())
+
+    @bp.post("/dns/claims/<claim_id>/publish")
+    def dns_publish(claim_id: str):
+        """One click: the TXT record a pending domain claim waits for, as its DNS Admin would add it."""
+        sandbox = _sandbox()
+        claim = next((c for c in sandbox.atlas.domains.pending_claims() if c["claim_id"] == claim_id), None)
+        if claim is None:
+            flash("That domain claim is no longer waiting for its DNS record.", "error")
+            return redirect(url_for(".dns"))
+        record = sandbox.zones.add(claim["txt_name"], "TXT", claim["txt_value"])
+        flash(f"TXT record of {claim['domain']} published for {claim['company_name']}: visible at "
+              f"{iso_unix(record.visible_at)} (sandbox time), after the DNS propagation wait.", "ok")
+        return redirect(local_path(request.form.get("back")) or url_for(".dns"))
 
     @bp.post("/dns/<record_id>/delete")
     def dns_delete(record_id: str):

@@ -79,3 +79,26 @@ def test_presenter_mode_and_the_skip_link(start_sandbox, page):
     page.goto(web + "/console/")
     page.get_by_role("button", name="Presenter mode").click()
     expect(page.locator("body.presenter")).to_have_count(0)
+
+
+def test_the_dns_page_publishes_a_pending_claim_in_one_click(start_sandbox, page):
+    from tests.atlas_helpers import Portal
+    running = start_sandbox(profile="instant")
+    web = running.endpoints["web"]
+    account = requests.post(running.control + "/atlas/accounts", json={"company_name": "Claims Energy"},
+                            timeout=60).json()  # vetted, ready for domains
+    portal = Portal(running)
+    portal.sign_in(account["email"], account["password"])
+    claim = portal.ok("POST", "/domains", 201, json={"domain": "claims-energy.example"})
+    page.goto(web + "/console/dns")
+    row = page.get_by_role("row").filter(has_text="Claims Energy")
+    token = row.locator("code").inner_text()
+    row.get_by_role("button", name="Publish the TXT record of claims-energy.example").click()
+    expect(page.locator(".flash.ok")).to_contain_text("TXT record of claims-energy.example published")
+    records = requests.get(running.control + "/dns/records", timeout=10).json()["records"]
+    assert {"name": "claims-energy.example", "type": "TXT", "value": token} in [
+        {k: r[k] for k in ("name", "type", "value")} for r in records]
+    verified = portal.ok("POST", f"/domains/{claim['id']}/verify")
+    assert verified["status"] == "VERIFIED", verified
+    page.reload()
+    expect(page.get_by_text("No domain claim is waiting.")).to_be_visible()
