@@ -94,3 +94,23 @@ def tiles(ctx: AtlasContext, account_id: str) -> list[dict]:
         out.append(_tile("mtls_certificates", "Generate mTLS Certificates", "done", "Client certificate issued",
                          "yellow"))
     return out
+
+
+def journey_state(account: dict) -> dict:
+    """How an account described by Atlas.describe reads on the console's journey map: its state in words (an
+    account whose user set a password is no longer "invited") and who acts next, on which tile."""
+    users, tiles_ = account["users"], account["tiles"]
+    state = account["status"]
+    if state == "invited" and any(u["status"] == "active" for u in users):
+        state = "signed up"
+    person = next((u for u in users if u["primary"]), users[0] if users else None)
+    todo = next((t for t in tiles_ if t["state"] in ("to_do", "action_required")), None)
+    busy = next((t for t in tiles_ if t["state"] in ("waiting", "in_progress")), None)
+    if todo is not None:
+        who = person["email"] if person else "the account's admin"
+        next_action = {"who": who, "what": todo["title"], "detail": todo["detail"], "path": "/atlas/dashboard"}
+    elif busy is not None:
+        next_action = {"who": "GlobalSign", "what": busy["title"], "detail": busy["detail"], "path": None}
+    else:
+        next_action = None
+    return {"state": state, "next": next_action}

@@ -138,6 +138,15 @@ class Users:
         token = self.sessions.issue(user["id"])
         return {"token": token, "expires_in": int(SESSION_LIFETIME.total_seconds()), "user": self.describe(user)}
 
+    def sign_in_as(self, user_id: str) -> str:
+        """The trainer's "Sign in as" (the sandbox console, never a portal): a session token for a user who has set
+        a password."""
+        user = self.get(user_id)
+        if user["status"] != "active":
+            raise Conflict(f"{user['email']} has not set a password yet (invitation, then the reset code)",
+                           field="user_id")
+        return self.sessions.issue(user["id"])
+
     def authenticate(self, token: str | None) -> dict:
         if not token:
             raise Unauthorized("sign in first: POST /atlas/api/sessions, then send 'Authorization: Bearer <token>'")

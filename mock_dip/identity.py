@@ -231,6 +231,24 @@ class Identity:
         return {"status": "signed_in", "token": token, "expires_in": int(SESSION_LIFETIME.total_seconds()),
                 "user": self.describe(user)}
 
+    def sign_in_as(self, user_id: str) -> dict:
+        """The trainer's "Sign in as" (the sandbox console, never a portal): a session for an active member who
+        finished the first sign-in (MFA enrolled, Terms of Use accepted), with the code their app shows now."""
+        user = self.get(user_id)
+        self._usable(user)
+        if user["status"] != "active" or not user["mfa_enrolled"] or not user["tou_accepted_at"]:
+            raise Conflict(f"{user['email']} has not finished the first sign-in (password, authenticator app, Terms "
+                           "of Use): sign in as them on the sign-in page once", field="user_id")
+        return {**self._session(user), "totp_now": self.totp_now(user)}
+
+    @staticmethod
+    def totp_now(user: dict) -> str | None:
+        """The code the member's authenticator app shows now (real time, as the app's clock is)."""
+        if not user.get("totp_secret") or not user.get("mfa_enrolled"):
+            return None
+        import pyotp  # imported on first use, as for the sign-in
+        return pyotp.TOTP(user["totp_secret"]).at(real_now())
+
     def authenticate(self, token: str | None) -> dict:
         if not token:
             raise Unauthorized(f"sign in first: POST /dip/{self.ctx.environment}/api/sessions, then send "

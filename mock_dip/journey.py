@@ -7,8 +7,36 @@ from mock_dip.permissions import CERTIFICATE_ADMIN, MESSAGE_ADMIN
 from mock_dip.service import Dip
 
 
+# who acts on a step that is to do, and the page where they do it
+ACTORS = {"B.1": ("MP User Admin", "home"), "B.2": ("MP User Admin", "home"),
+          "B.3": ("MP User Admin", "organisation?tab=members"),
+          "B.4": (CERTIFICATE_ADMIN, "organisation?tab=certificates"),
+          "B.5": (MESSAGE_ADMIN, "organisation?tab=dip-ids"), "B.7": (MESSAGE_ADMIN, "channels")}
+
+
 def _step(number: str, title: str, state: str, detail: str) -> dict:
     return {"step": number, "title": title, "state": state, "detail": detail}
+
+
+def _next_action(dip: Dip, steps: list[dict], users: list[dict]) -> dict | None:
+    """The first step to do, who does it (a member with the role, the Primary Admin for B.1 and B.2) and where."""
+    step = next((s for s in steps if s["state"] == "to_do"), None)
+    if step is None or step["step"] not in ACTORS:
+        return None
+    role, path = ACTORS[step["step"]]
+    primary = step["step"] in ("B.1", "B.2")
+    person = next((u for u in users if (u["is_primary"] if primary else role in roles_of(u))), None) or \
+        next((u for u in users if u["is_primary"]), None)
+    return {"step": step["step"], "title": step["title"], "role": "Primary Admin" if primary else role,
+            "email": person["email"] if person else None, "user_id": person["id"] if person else None,
+            "path": f"/dip/{dip.ctx.environment}/{path}"}
+
+
+def members(dip: Dip, users: list[dict]) -> list[dict]:
+    """The organisation's members as the console's "Sign in as" shows them (with the code their app shows now)."""
+    return [{"id": u["id"], "email": u["email"], "roles": roles_of(u), "status": u["status"],
+             "ready": u["status"] == "active" and bool(u["mfa_enrolled"]) and bool(u["tou_accepted_at"]),
+             "totp_now": dip.identity.totp_now(u)} for u in users]
 
 
 def organisation_journey(dip: Dip, organisation_id: str) -> dict:
@@ -53,13 +81,19 @@ def organisation_journey(dip: Dip, organisation_id: str) -> dict:
     webhooks = sum(len(dip.webhooks.for_recipient(i)) for i in ids)
     sent = ctx.one(f"select count(*) as n from dip_messages where environment = ? and sender_dip_id in "
                    f"({', '.join('?' * len(ids)) or 'null'})", [ctx.environment, *ids])["n"]
-    steps.append(_step("B.7", "Message channels", "done" if webhooks and sent else "to_do",
-                       f"{webhooks} webhook(s), {sent} message(s) sent"))
+    delivered = ctx.one(f"select count(*) as n from dip_deliveries where environment = ? and state = 'Delivered' and "
+                        f"recipient_dip_id in ({', '.join('?' * len(ids)) or 'null'})", [ctx.environment, *ids])["n"]
+    steps.append(_step("B.7", "Message channels", "done" if webhooks and (sent or delivered) else "to_do",
+                       f"{webhooks} webhook(s), {sent} message(s) sent, {delivered} delivered to it"))
     if ctx.environment == "uit":
         promoted = ctx.one("select id from dip_organisations where environment = 'prod' and promoted_from = ?",
                            [organisation_id])
         steps.append(_step("C", "Promotion to Production", "done" if promoted else "waiting",
                            f"Production organisation {promoted['id']}" if promoted
                            else "the DIP Manager promotes it when UIT is complete"))
+    atlas = ctx.one("select atlas_account_id from dip_atlas_credentials where environment = ? and organisation_id = ? "
+                    "and atlas_account_id is not null order by coalesce(saved_at, validated_at) desc limit 1",
+                    [ctx.environment, organisation_id])
     return {"organisation_id": organisation_id, "company_name": organisation["company_name"],
-            "environment": ctx.environment, "steps": steps}
+            "environment": ctx.environment, "steps": steps, "atlas_account_id": atlas["atlas_account_id"] if atlas
+            else None, "next": _next_action(dip, steps, users), "members": members(dip, users)}

@@ -13,7 +13,11 @@ import json
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 
+from mock_atlas.dashboard import journey_state
 from mock_dip.journey import organisation_journey
+from mock_atlas.portal_api import COOKIE as ATLAS_COOKIE
+from mock_dip.portal_api import session_cookie
+from mock_dip.web_manager import CONTEXT_COOKIE
 from sandbox.clock import iso_unix, parse_duration, parse_iso
 from sandbox.console_counterparts import add_counterpart_pages
 from sandbox.control_api import CONSOLE_SESSION_KEY, CONSOLE_SESSIONS, request_access_problem
@@ -50,15 +54,19 @@ def journey_map(sandbox) -> dict:
     """Every Atlas account with its tiles, every DIP organisation with its steps, and the pending waits."""
     now = sandbox.clock.now()
     jobs = [{**job, "in": until(job["due"], now)} for job in sandbox.scheduler.pending()]
-    accounts = []
-    for account in sandbox.atlas.accounts():
-        waits = [j for j in jobs if j["payload"].get("account_id") == account["account_id"]]
-        accounts.append({**account, "waits": waits})
     organisations = []
     for environment, dip in sandbox.dip.items():
         for row in dip.ctx.store.query("select id from dip_organisations where environment = ? and kind = "
                                        "'participant' order by created_at", [environment]):
             organisations.append(organisation_journey(dip, row["id"]))
+    accounts = []
+    for account in sandbox.atlas.accounts():
+        waits = [j for j in jobs if j["payload"].get("account_id") == account["account_id"]]
+        linked = [o for o in organisations if o["atlas_account_id"] == account["account_id"]]
+        accounts.append({**account, **journey_state(account), "waits": waits, "dip_organisations": linked})
+    companies = {a["account_id"]: a["company_name"] for a in accounts}
+    for organisation in organisations:
+        organisation["atlas_company"] = companies.get(organisation["atlas_account_id"])
     return {"accounts": accounts, "organisations": organisations, "jobs": jobs}
 
 
@@ -128,6 +136,38 @@ def console_blueprint() -> Blueprint:
             sandbox.scheduler.complete_now([job_id])
             flash(f"The wait {job['kind'].split('.')[-1].replace('_', ' ')} ended now.", "ok")
         return redirect(local_path(request.form.get("back")) or url_for(".overview"))
+
+    # -- sign in as ---------------------------------------------------------------------------------
+    @bp.post("/sign-in-as/dip/<environment>/<user_id>")
+    def sign_in_as_dip(environment: str, user_id: str):
+        """The trainer becomes a member in this browser, in one click, and lands on their next action."""
+        sandbox = _sandbox()
+        if environment not in sandbox.dip:
+            flash(f"no DIP environment {environment}", "error")
+            return redirect(url_for(".overview"))
+        try:
+            signed = sandbox.dip[environment].identity.sign_in_as(user_id)
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".overview"))
+        response = redirect(local_path(request.form.get("next")) or f"/dip/{environment}/home")
+        response.set_cookie(session_cookie(environment), signed["token"], httponly=True, samesite="Lax",
+                            path=f"/dip/{environment}")
+        response.delete_cookie(CONTEXT_COOKIE.format(environment=environment), path=f"/dip/{environment}")
+        flash(f"Signed in as {signed['user']['email']} (their authenticator app shows {signed['totp_now']} now).",
+              "ok")
+        return response
+
+    @bp.post("/sign-in-as/atlas/<user_id>")
+    def sign_in_as_atlas(user_id: str):
+        try:
+            token = _sandbox().atlas.users.sign_in_as(user_id)
+        except DomainError as exc:
+            flash(exc.message, "error")
+            return redirect(url_for(".overview"))
+        response = redirect(local_path(request.form.get("next")) or "/atlas/dashboard")
+        response.set_cookie(ATLAS_COOKIE, token, httponly=True, samesite="Lax", path="/atlas")
+        return response
 
     @bp.post("/clock/mode")
     def mode():

@@ -1,0 +1,70 @@
+"""The console's journey map for a trainer (issue 17, item 10 and "Sign in as"): who acts next and where, one click
+to become that person, an Atlas account that reads "signed up" once its user set a password, and B.7 done once a
+webhook is set and a message was delivered. In Chromium, through the web listener."""
+import re
+
+import requests
+from playwright.sync_api import expect
+
+from tests.atlas_helpers import Portal
+from tests.dip_helpers import DipPortal
+from tests.message_helpers import onboard
+
+
+def test_next_action_and_sign_in_as_from_the_journey_map(start_sandbox, page):
+    running = start_sandbox(profile="instant")
+    web = running.endpoints["web"]
+    organisation = onboard(running, company_name="Journey Energy")
+    member = organisation["members"][0]
+    dip_id = organisation["dip_ids"][0]["dip_id"]
+    page.goto(web + "/console/")
+    section = page.get_by_role("region", name="DIP organisation Journey Energy uit")
+    assert "first sign-in not finished" in section.text_content()  # no "Sign in as" before MFA enrolment
+    assert section.locator(".next-action button").count() == 0
+    DipPortal(running).first_sign_in(member["email"], member["password"])
+
+    page.reload()
+    section = page.get_by_role("region", name="DIP organisation Journey Energy uit")
+    expect(section.locator(".next-action")).to_contain_text(f"MP Message Admin {member['email']} → B.7 Message channels")
+    section.get_by_text("sign in as one of them").click()
+    code = section.get_by_role("row").filter(has_text=member["email"]).locator("code").inner_text()
+    assert re.fullmatch(r"\d{6}", code)
+    section.get_by_role("button", name=f"Sign in as {member['email']} at B.7").click()
+    page.wait_for_url(re.compile(r".*/dip/uit/channels$"))
+    expect(page.locator("header.banner")).to_contain_text(member["email"])
+    expect(page.locator(".flash.ok").first).to_contain_text(f"Signed in as {member['email']}")
+
+    # the member points the channels at the sandbox inbox; a counterpart's message is delivered: B.7 is done
+    page.get_by_role("button", name=f"Use the sandbox's inbox for every interface of {dip_id}").click()
+    requests.post(running.control + "/dip/uit/publish", json={"to": dip_id, "interface": "IF-041"},
+                  timeout=30).raise_for_status()
+
+    def b7_done():
+        page.goto(web + "/console/")
+        row = page.get_by_role("region", name="DIP organisation Journey Energy uit").get_by_role("row").filter(
+            has_text="B.7")
+        return "done" in row.inner_text()
+    for _ in range(50):
+        if b7_done():
+            break
+        page.wait_for_timeout(200)
+    assert b7_done(), "B.7 stayed to do after a webhook was set and a message delivered"
+
+
+def test_an_atlas_account_reads_signed_up_and_says_who_acts_next(start_sandbox, page):
+    running = start_sandbox(profile="instant")
+    web = running.endpoints["web"]
+    portal = Portal(running)
+    email = "map.reader@map-energy.example"
+    portal.register(email=email, company_name="Map Energy")
+    page.goto(web + "/console/")
+    account = page.get_by_role("region", name="Atlas account Map Energy")
+    expect(account.get_by_role("heading")).to_contain_text("(invited)")
+    portal.onboard_user(email)
+    page.reload()
+    account = page.get_by_role("region", name="Atlas account Map Energy")
+    expect(account.get_by_role("heading")).to_contain_text("(signed up)")
+    expect(account.locator(".next-action")).to_contain_text(f"{email} → To Do - Set a Payment Method")
+    account.get_by_role("button", name=f"Sign in to Atlas as {email}").click()
+    page.wait_for_url(re.compile(r".*/atlas/dashboard$"))
+    expect(page.locator("header.banner")).to_contain_text(email)
