@@ -179,17 +179,26 @@ def pages_blueprint() -> Blueprint:
 
     @bp.route("/api-credentials", methods=["GET", "POST"])
     def api_credentials():
+        """The guide's wizard: how to receive them (View and Copy, or an encrypted file), the service, a familiar
+        name; then the key and secret, shown once. The first steps are GETs (the address shows the step)."""
+        source = request.form if request.method == "POST" else request.args
+        values = {"method": source.get("method") or "", "service_id": source.get("service_id") or "",
+                  "familiar_name": source.get("familiar_name", ""), "public_key": source.get("public_key", "")}
+        step = 1 if not values["method"] else (2 if not values["service_id"] else 3)
         if request.method == "GET":
-            return _page("api_credentials.html", errors={}, values={}, **credentials_context())
-        payload = {"method": "view_and_copy", "service_id": request.form.get("service_id") or None,
-                   "familiar_name": request.form.get("familiar_name", "")}
+            return _page("api_credentials.html", errors={}, values=values, step=step, **credentials_context())
+        payload = {"method": values["method"], "service_id": values["service_id"] or None,
+                   "familiar_name": values["familiar_name"]}
+        if values["method"] == "encrypted_file":
+            payload["public_key"] = values["public_key"]
         try:
             created = atlas_of_app().credentials.generate(g.atlas_page_user, payload)
         except DomainError as exc:
-            return _page("api_credentials.html", errors=form_errors(exc), values=payload,
+            return _page("api_credentials.html", errors=form_errors(exc), values=values, step=3,
                          **credentials_context()), exc.status
-        csv = base64.b64encode(created["csv"].encode()).decode()
-        return _page("api_credentials.html", errors={}, values={}, created=created, csv_base64=csv,
+        download = base64.b64encode(created["csv"].encode()).decode() if "csv" in created else \
+            created["encrypted_file_base64"]
+        return _page("api_credentials.html", errors={}, values={}, step=4, created=created, download=download,
                      **credentials_context())
 
     def certificates_context():

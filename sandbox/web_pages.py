@@ -6,8 +6,8 @@ The JSON APIs (control, Atlas portal API, DIP portal API) are exempt from CSRF: 
 cookies are SameSite=Lax. Pages never carry secrets in URLs: tokens travel in POST bodies and HttpOnly cookies."""
 from __future__ import annotations
 
+import base64
 import re
-
 from typing import Callable
 
 from flask import Blueprint, Flask, redirect, render_template, request
@@ -54,6 +54,7 @@ def setup_pages(app: Flask, secret_key: str, api_blueprints: list[Blueprint],
     """`changes`: the store's change counter when pages follow the sandbox live (setting live_pages), else None."""
     app.secret_key = secret_key
     app.jinja_env.globals["password_rule"] = PASSWORD_RULE  # the hint says what the check checks
+    app.jinja_env.filters["b64encode"] = lambda text: base64.b64encode(str(text).encode()).decode()  # data: links
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", WTF_CSRF_TIME_LIMIT=None)
     csrf = CSRFProtect(app)
     for blueprint in api_blueprints:

@@ -48,6 +48,9 @@ def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
     screenshot(page, "atlas-identity-profiles")
 
     page.get_by_role("navigation", name="main").get_by_role("link", name="API Credentials").click()
+    page.get_by_label("View and Copy").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Next").click()  # the one active service
     page.get_by_label("Familiar name").fill("dip-uit")
     page.get_by_role("button", name="Generate").click()
     alert = page.get_by_role("alert", name="New API credentials")
@@ -70,6 +73,10 @@ def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_label("CSR").fill((tmp_path / "apicert.csr").read_text())
     page.get_by_role("button", name="Generate certificate").click()
     assert page.locator("#certificate").inner_text().startswith("-----BEGIN CERTIFICATE-----")
+    with page.expect_download() as certificate_download:
+        page.get_by_role("link", name="Download apicert.cer").click()
+    certificate_download.value.save_as(tmp_path / "apicert.cer")
+    assert (tmp_path / "apicert.cer").read_text().strip() == page.locator("#certificate").inner_text().strip()
     screenshot(page, "atlas-mtls-certificate")
 
     page.get_by_role("navigation", name="main").get_by_role("link", name="Domains").click()

@@ -79,6 +79,9 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     screenshot(page, "walk-console-vetting")
     advance_to_wait(page, web, "vetting")
     atlas_page(page, web, "api-credentials")
+    page.get_by_label("View and Copy").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Next").click()  # the one active service
     page.get_by_label("Familiar name").fill("dip-uit")
     page.get_by_role("button", name="Generate").click()
     api_key, api_secret = page.locator("#api-key").inner_text(), page.locator("#api-secret").inner_text()

@@ -121,3 +121,36 @@ def test_the_quotation_and_the_audit_log_are_rendered_for_people(start_sandbox):
     assert cells, "the audit log is empty"
     for cell in cells:
         assert "\\u00" not in cell and not cell.strip().startswith(("{", "[")) and '":' not in cell, cell
+
+
+def test_the_api_credentials_wizard_can_deliver_an_encrypted_file(shared_running, key_pool):
+    import base64
+    import html
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding
+    web = shared_running.endpoints["web"]
+    account = requests.post(shared_running.control + "/atlas/accounts", json={"company_name": "Wizard Energy"},
+                            timeout=60).json()
+    token = requests.post(web + "/atlas/api/sessions", json={"email": account["email"],
+                                                            "password": account["password"]}, timeout=10).json()
+    session = requests.Session()
+    session.headers.update(BROWSER)
+    session.cookies.set("atlas_session", token["token"], path="/atlas")
+    step1 = _is_page(session.get(web + "/atlas/api-credentials", timeout=10), 200)
+    assert 'aria-current="step"' in step1 and 'value="encrypted_file"' in step1
+    step2 = _is_page(session.get(web + "/atlas/api-credentials", params={"method": "encrypted_file"}, timeout=10), 200)
+    service = re.search(r'<select id="service_id" name="service_id"><option value="([^"]+)"', step2).group(1)
+    step3 = _is_page(session.get(web + "/atlas/api-credentials", timeout=10,
+                                 params={"method": "encrypted_file", "service_id": service}), 200)
+    key = key_pool.get(2048)
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    done = _is_page(session.post(web + "/atlas/api-credentials", timeout=10, data={
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', step3).group(1), "method": "encrypted_file",
+        "service_id": service, "familiar_name": "wizard-file", "public_key": public}), 200)
+    encrypted = re.search(r'href="data:application/octet-stream;base64,([^"]+)"', done).group(1)
+    csv = key.decrypt(base64.b64decode(html.unescape(encrypted)), padding.OAEP(
+        mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)).decode()
+    api_key = re.search(r'<code id="api-key">([^<]+)</code>', done).group(1)
+    assert csv.startswith("api_key,api_secret\n" + api_key + ",")
+    assert csv.split(",")[-1].strip() not in done  # the secret travels only inside the file
