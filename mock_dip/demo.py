@@ -62,6 +62,8 @@ def load_demo(dip: Dip) -> dict:
                 dip.dcps.nominate(entry["_actor"], dip_id, {"dcp_id": dcp_ids[dcp_name]})
         entry["nominated_dcp"] = dcp_name if dcp_name in dcp_ids else None
         del entry["_spec"], entry["_actor"]
+    for mpan in data.get("mpans", []):  # the MPAN tab has something to look up before the first message
+        dip.mpans.seed(mpan["mpan_core"], mpan.get("gsp_group"), mpan.get("note"))
     dip.audit.record(manager["email"], "demo organisations loaded", None, organisations=len(created))
     return {"environment": ctx.environment, "password": data["password"], "organisations": created,
             "central_services": [{"role_code": c["role_code"], "dip_id": c["dip_id"]} for c in central],

@@ -17,7 +17,7 @@ from typing import Callable
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from sandbox.clock import from_unix, iso, iso_unix, real_now
-from sandbox.errors import Conflict, DomainError, InvalidInput, NotFound, Unauthorized
+from sandbox.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
 from sandbox.passwords import hash_password, password_matches, password_problem
 from sandbox.session_tokens import SessionTokens
 
@@ -230,6 +230,15 @@ class Identity:
         self.audit.record(user["email"], "signed in", user["organisation_id"])
         return {"status": "signed_in", "token": token, "expires_in": int(SESSION_LIFETIME.total_seconds()),
                 "user": self.describe(user)}
+
+    def everyone(self, manager: dict) -> list[dict]:
+        """The DIP Manager's Users tab: every member of every organisation of the environment."""
+        if not manager.get("is_manager"):
+            raise Forbidden("the list of every user is the DIP Manager's")
+        rows = self.ctx.store.query(
+            "select u.*, o.company_name from dip_users u left join dip_organisations o on o.id = u.organisation_id "
+            "where u.environment = ? and u.is_manager = 0 order by o.company_name, u.email", [self.ctx.environment])
+        return [{**self.describe(r), "company_name": r["company_name"]} for r in rows]
 
     def sign_in_as(self, user_id: str) -> dict:
         """The trainer's "Sign in as" (the sandbox console, never a portal): a session for an active member who

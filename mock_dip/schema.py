@@ -116,5 +116,10 @@ def migrations():
                                 "arrived_real_at": float, "status": int, "signature_valid": int,
                                 "signature_problem": str, "transaction_ids": str, "body": str}, pk="id")
         db["dip_inbox"].create_index(["environment", "dip_id", "id"])
+    def mpans(db):
+        # The MPAN tab (mock_dip.mpans): messages looked up by MPAN, and MPANs a scenario seeds.
+        db["dip_messages"].create_index(["environment", "mpan", "received_at"])
+        db["dip_mpans"].create({"environment": str, "mpan_core": str, "gsp_group": str, "note": str,
+                                "created_at": float}, pk=("environment", "mpan_core"))
     return [create_tables, organisation_details, dip_ids, dcps, certificates, messages, status_messages, promotion,
-            auto_replies, webhook_inbox]
+            auto_replies, webhook_inbox, mpans]

@@ -24,8 +24,9 @@ def _page(template: str, **values):
     dip = environment_dip()
     user = g.get("page_user")
     menu = list(MENU)
-    if user and user.get("is_manager"):
-        menu = [("home", "Home"), ("manager", "DIP Manager")]
+    if user and user.get("is_manager"):  # the guide's DIP Manager navigation, as far as the sandbox goes
+        menu = [("home", "Home"), ("manager", "Market Participant Organisation"), ("audit", "Audit"),
+                ("mpan", "MPAN"), ("users", "Users")]
     elif user and "MP User Admin" in roles_of(user) and not user.get("dcp_context"):
         menu.append(("audit", "Audit"))
     return render_template(f"dip/{template}", environment=dip.ctx.environment,

@@ -34,11 +34,37 @@ def add_manager_pages(bp: Blueprint, page) -> None:
     @bp.get("/audit")
     def audit(environment: str):
         user = g.page_user
+        if user["is_manager"]:  # the DIP Manager reads every organisation's log
+            return page("audit.html", title="Audit", current="audit", entries=environment_dip().audit.entries())
         try:
             permissions.require(user, roles_of(user), "audit.view")
         except DomainError as exc:
             return page("error.html", title="Not available", message=exc.message), exc.status
-        return page("audit.html", title="Audit", entries=environment_dip().audit.entries(user["organisation_id"]))
+        return page("audit.html", title="Audit", current="audit",
+                    entries=environment_dip().audit.entries(user["organisation_id"]))
+
+    @bp.get("/mpan")
+    def mpan(environment: str):
+        dip, user, wanted = environment_dip(), g.page_user, request.args.get("mpan_core", "").strip()
+        errors, found = {}, None
+        try:
+            known = dip.mpans.known(user)
+            if wanted:
+                found = dip.mpans.lookup(user, wanted)
+        except DomainError as exc:
+            if exc.status == 403:
+                return page("error.html", title="Not available", message=exc.message), exc.status
+            errors = form_errors(exc)
+        return page("mpan.html", title="MPAN", current="mpan", known=known, found=found, wanted=wanted,
+                    errors=errors), 400 if errors else 200
+
+    @bp.get("/users")
+    def users(environment: str):
+        try:
+            everyone = environment_dip().identity.everyone(g.page_user)
+        except DomainError as exc:
+            return page("error.html", title="Not available", message=exc.message), exc.status
+        return page("users.html", title="Users", current="users", users=everyone)
 
     # -- the DCP context switcher ----------------------------------------------------------------------
     @bp.post("/context")
