@@ -258,7 +258,7 @@ def test_dip_manager_console_details_and_audit(dip, page):
     page.get_by_label("Password").fill("manager-password-1")
     page.get_by_label("Authenticator code").fill(pyotp.TOTP(boss.secret).now())
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("navigation", name="main").get_by_role("link", name="DIP Manager").click()
+    page.get_by_role("navigation", name="main").get_by_role("link", name="Market Participant Organisation").click()
     form = page.get_by_role("form", name="Invite an organisation")
     form.get_by_label("Company name").fill("Super Energy Co")
     form.get_by_label("Company number").fill("12")
