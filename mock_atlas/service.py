@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from cryptography.x509.oid import NameOID
 
 from mock_atlas import dashboard
+from mock_atlas.mishaps import AtlasMishaps
 from mock_atlas.api_sessions import ApiSessions
 from mock_atlas.certificate_orders import CertificateOrders
 from mock_atlas.context import AtlasContext
@@ -50,6 +51,7 @@ class Atlas:
         self.quotation = Quotation(ctx)
         self.vetting = Vetting(ctx)
         self.credentials = Credentials(ctx, self.vetting)
+        self.mishaps = AtlasMishaps(ctx, self.vetting, self.credentials)
         self.domains = Domains(ctx, self.vetting, options.http_check_port)
         self.orders = CertificateOrders(ctx, self.credentials, options.issuance_quota, options.issuance_delay)
         self.api_sessions = ApiSessions(ctx, self.credentials)

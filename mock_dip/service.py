@@ -21,6 +21,7 @@ from mock_dip.delivery import DeliveryPolicy, DeliveryWorker
 from mock_dip.dip_ids import DipIds
 from mock_dip.identity import Identity
 from mock_dip.members import Members
+from mock_dip.mishaps import DipMishaps
 from mock_dip.mpans import Mpans
 from mock_dip.message_channels import MessageChannels
 from mock_dip.message_composer import MessageComposer
@@ -60,6 +61,7 @@ class Dip:
         self.publisher = Publisher(ctx, self.ingress, self.counterpart, self.delivery.wake, record)
         self.auto_replies = AutoReplies(ctx, self.publisher, self.status_messages) if ctx.scheduler else None
         self.mpans = Mpans(ctx)
+        self.mishaps = DipMishaps(ctx, self.audit)
         self.composer = MessageComposer(ctx, self.publisher, self.dip_ids.list, self.counterpart)
 
     def create_central_dip_id(self, manager: dict, payload) -> dict:

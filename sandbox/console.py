@@ -20,6 +20,7 @@ from mock_dip.portal_api import session_cookie
 from mock_dip.web_manager import CONTEXT_COOKIE
 from sandbox.clock import iso_unix, parse_duration, parse_iso
 from sandbox.console_counterparts import add_counterpart_pages
+from sandbox.console_mishaps import add_mishap_pages
 from sandbox.control_api import CONSOLE_SESSION_KEY, CONSOLE_SESSIONS, request_access_problem
 from sandbox.errors import DomainError
 from sandbox.web_pages import form_errors, local_path
@@ -96,6 +97,7 @@ def console_blueprint() -> Blueprint:
         return redirect(url_for(".overview"))
 
     add_counterpart_pages(bp, _page)
+    add_mishap_pages(bp, _page)
 
     @bp.get("/")
     def overview():

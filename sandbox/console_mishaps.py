@@ -1,0 +1,53 @@
+"""Composition: the console's "What goes wrong" page (`/console/what-goes-wrong`): per Atlas account and per DIP
+organisation, one click makes a thing the guide warns about happen (mock_atlas.mishaps, mock_dip.mishaps), and
+the page says what follows."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+
+from mock_atlas.mishaps import CONSEQUENCES as ATLAS_MISHAPS
+from mock_dip.mishaps import CONSEQUENCES as DIP_MISHAPS
+from sandbox.errors import DomainError
+
+TITLES = {"vetting_rejected": "Vetting rejected", "postal_challenge": "Postal challenge",
+          "credentials_unbound": "Credentials used before binding", "member_access_expired": "Member access expired",
+          "certificate_revoked": "Certificate revoked"}
+
+
+def add_mishap_pages(bp: Blueprint, page) -> None:
+    def sandbox():
+        return current_app.extensions["dip_sandbox"]
+
+    @bp.get("/what-goes-wrong")
+    def mishaps():
+        organisations = []
+        for environment, dip in sandbox().dip.items():
+            for row in dip.ctx.store.query("select id, company_name from dip_organisations where environment = ? and "
+                                           "kind = 'participant' order by created_at", [environment]):
+                members = dip.ctx.store.query("select id, email from dip_users where organisation_id = ? and status != "
+                                              "'offboarded' order by email", [row["id"]])
+                organisations.append({**row, "environment": environment, "members": members})
+        return page("mishaps.html", accounts=sandbox().atlas.accounts(), organisations=organisations,
+                    atlas_mishaps=ATLAS_MISHAPS, dip_mishaps=DIP_MISHAPS, titles=TITLES)
+
+    def done(caused: dict) -> None:
+        flash(f"{TITLES[caused['mishap']]}: {caused['consequence']}", "ok")
+
+    @bp.post("/what-goes-wrong/atlas/<account_id>/<mishap>")
+    def atlas_mishap(account_id: str, mishap: str):
+        try:
+            done(sandbox().atlas.mishaps.cause(account_id, mishap))
+        except DomainError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for(".mishaps"))
+
+    @bp.post("/what-goes-wrong/dip/<environment>/<organisation_id>/<mishap>")
+    def dip_mishap(environment: str, organisation_id: str, mishap: str):
+        dip = sandbox().dip.get(environment)
+        try:
+            if dip is None:
+                raise DomainError(f"no DIP environment {environment}")
+            done(dip.mishaps.cause(organisation_id, mishap, request.form.get("user_id")))
+        except DomainError as exc:
+            flash(exc.message, "error")
+        return redirect(url_for(".mishaps"))
