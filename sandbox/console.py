@@ -19,6 +19,7 @@ from mock_atlas.portal_api import COOKIE as ATLAS_COOKIE
 from mock_dip.portal_api import session_cookie
 from mock_dip.web_manager import CONTEXT_COOKIE
 from sandbox.clock import iso_unix, parse_duration, parse_iso
+from sandbox.checkpoints import CHECKPOINTS, add_checkpoint
 from sandbox.console_counterparts import add_counterpart_pages
 from sandbox.console_mishaps import add_mishap_pages
 from sandbox.control_api import CONSOLE_SESSION_KEY, CONSOLE_SESSIONS, request_access_problem
@@ -270,6 +271,12 @@ def console_blueprint() -> Blueprint:
                 elif action == "scenario":
                     made = sandbox.scenarios.load(request.form.get("scenario", ""))
                     flash(f"Scenario {made['name']} loaded in {made['seconds']:.1f} s: {made['doc']}.", "ok")
+                elif action == "checkpoint":
+                    made = add_checkpoint(sandbox, request.form.get("checkpoint", ""),
+                                          request.form.get("company_name", ""), request.form.get("environment", "uit"))
+                    flash(f"{made['company_name']} added, ready for step {made['step']} of the guide: {made['next']}.",
+                          "ok")
+                    sandbox.after_replace()
                 elif action == "reset":
                     sandbox.reset()
                     flash("The sandbox was reset: every account, organisation, message and email is gone.", "ok")
@@ -277,6 +284,6 @@ def console_blueprint() -> Blueprint:
                 flash(exc.message, "error")
             return redirect(url_for(".snapshots"))
         return _page("snapshots.html", snapshots=sandbox.snapshots.list(), scenarios=sandbox.scenarios.list(),
-                     current=sandbox.scenarios.current())
+                     current=sandbox.scenarios.current(), checkpoints=CHECKPOINTS)
 
     return bp

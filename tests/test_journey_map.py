@@ -68,3 +68,37 @@ def test_an_atlas_account_reads_signed_up_and_says_who_acts_next(start_sandbox, 
     account.get_by_role("button", name=f"Sign in to Atlas as {email}").click()
     page.wait_for_url(re.compile(r".*/atlas/dashboard$"))
     expect(page.locator("header.banner")).to_contain_text(email)
+
+
+def test_checkpoints_add_one_organisation_ready_for_a_step_beside_the_others(start_sandbox, page):
+    running = start_sandbox(profile="instant")
+    web = running.endpoints["web"]
+    onboard(running, company_name="Already Here Energy")
+
+    def add(checkpoint: str, company: str):
+        page.goto(web + "/console/snapshots")
+        page.get_by_label("Ready for").select_option(checkpoint)
+        page.get_by_label("Company name").fill(company)
+        page.get_by_role("button", name="Add the organisation").click()
+        return page.locator(".flash.ok").inner_text()
+
+    assert "ready for step B.1 of the guide" in add("b1-invited", "Invited Energy")
+    mail = requests.get(running.control + "/mail", params={"to": "pat@invitedenergy.example"}, timeout=10).json()
+    assert mail["emails"], "no invitation email"
+    assert "ready for step B.5" in add("b5-dip-ids", "Ids Energy")
+    assert "ready for step C" in add("c-promotion", "Promotable Energy")
+
+    def step_state(company: str, step: str) -> str:
+        page.goto(web + "/console/")
+        region = page.get_by_role("region", name=f"DIP organisation {company} uit")
+        return region.get_by_role("row").filter(has_text=step).first.inner_text()
+    assert "to do" in step_state("Ids Energy", "B.5")
+    for _ in range(50):
+        if "done" in step_state("Promotable Energy", "B.7"):
+            break
+        page.wait_for_timeout(200)
+    assert "done" in step_state("Promotable Energy", "B.7")
+    assert "done" in step_state("Already Here Energy", "B.5")  # the others are as they were
+    regions = page.get_by_role("region", name=re.compile(r"^DIP organisation .* uit$"))
+    assert regions.count() == 4
+    assert "0 webhook(s), 0 message(s) sent, 0 delivered" in step_state("Already Here Energy", "B.7")
