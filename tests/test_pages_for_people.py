@@ -111,7 +111,7 @@ def test_the_quotation_and_the_audit_log_are_rendered_for_people(start_sandbox):
                         path="/atlas")
     quotation = _is_page(session.get(web + "/atlas/quotation", timeout=10), 200)
     assert "IntranetSSL OV - MHHS Programme PKI" in quotation and "not yet accepted" in quotation
-    assert "[{" not in quotation and "None" not in quotation and "'" not in quotation.split("<main>")[1].split(
+    assert "[{" not in quotation and "None" not in quotation and "'" not in quotation.split("<main")[1].split(
         "<form")[0]
 
     organisation = onboard(running, company_name="Audit & Sons Energy")
@@ -154,3 +154,46 @@ def test_the_api_credentials_wizard_can_deliver_an_encrypted_file(shared_running
     api_key = re.search(r'<code id="api-key">([^<]+)</code>', done).group(1)
     assert csv.startswith("api_key,api_secret\n" + api_key + ",")
     assert csv.split(",")[-1].strip() not in done  # the secret travels only inside the file
+
+
+def _cookie_session(portal, environment: str = "uit") -> requests.Session:
+    session = requests.Session()
+    session.headers.update(BROWSER)
+    session.cookies.set(f"dip_session_{environment}", portal.session.headers["Authorization"].removeprefix("Bearer "),
+                        path=f"/dip/{environment}")
+    return session
+
+
+def test_buttons_are_offered_only_to_roles_that_can_use_them(start_sandbox):
+    from tests.dip_helpers import MANAGER_PASSWORD, organisation_with_certificate_admin
+    running = start_sandbox(profile="instant", dip_manager_password=MANAGER_PASSWORD)
+    web = running.endpoints["web"]
+    people = organisation_with_certificate_admin(running)
+    cert = _cookie_session(people["cert"])
+    dip_ids = cert.get(web + "/dip/uit/organisation", timeout=10).text
+    assert "Create DIP ID" not in dip_ids  # a Message Admin's
+    members = cert.get(web + "/dip/uit/organisation?tab=members", timeout=10).text
+    assert "Create member" not in members and "Offboard" not in members and "a User Admin manages members" in members
+    certificates = cert.get(web + "/dip/uit/organisation?tab=certificates", timeout=10).text
+    assert "Validate" in certificates or "Next" in certificates  # the Certificate Admin's own stages
+    msg = _cookie_session(people["msg"])
+    assert "Create DIP ID" in msg.get(web + "/dip/uit/organisation", timeout=10).text
+    not_cert = msg.get(web + "/dip/uit/organisation?tab=certificates", timeout=10).text
+    assert "A Certificate Admin completes these stages" in not_cert and "Validate" not in not_cert
+    assert "Send a test message" in msg.get(web + "/dip/uit/messages", timeout=10).text
+
+
+def test_promoting_twice_says_why_nothing_happened(start_sandbox):
+    from tests.dip_helpers import MANAGER_PASSWORD, manager
+    running = start_sandbox(profile="instant", dip_manager_password=MANAGER_PASSWORD)
+    web = running.endpoints["web"]
+    organisation = onboard(running, company_name="Twice Energy")
+    pages = _cookie_session(manager(running, "prod"), "prod")
+    console = pages.get(web + "/dip/prod/manager", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', console).group(1)
+    form = {"csrf_token": token, "organisation_id": organisation["organisation_id"], "effective_from": "2027-01-01"}
+    first = pages.post(web + "/dip/prod/manager/promotions", data=form, timeout=30)
+    assert "Twice Energy promoted to Production" in first.text
+    second = pages.post(web + "/dip/prod/manager/promotions", data=form, timeout=30)
+    assert second.status_code == 409
+    assert re.search(r'class="form-error" role="alert">[^<]*was already promoted', second.text), second.text[:2000]

@@ -322,6 +322,12 @@ def promotion(t: Trainer) -> None:
     t.accept_dip_invitation(f"pat@{DOMAIN}", "prod")
     page.get_by_role("navigation", name="main").get_by_role("link", name="Market Participant Organisation").click()
     page.get_by_role("link", name="Certificates", exact=True).click()
+    expect(page.locator("main")).to_contain_text("A Certificate Admin completes these stages")
+    page.get_by_role("link", name="Members", exact=True).click()  # Pat takes the role in Production too
+    page.get_by_text("Edit", exact=True).first.click()
+    page.get_by_role("group", name=f"Roles of pat@{DOMAIN}").get_by_label("MP Certificate Admin").check()
+    page.get_by_role("button", name="Save member").first.click()
+    page.get_by_role("link", name="Certificates", exact=True).click()
     expect(page.locator("main")).to_contain_text("no new GlobalSign registration and no vetting")
     t.check("dip-prod-certificates")
 
