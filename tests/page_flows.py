@@ -92,3 +92,24 @@ def set_atlas_password_and_sign_in(page, running, email: str, password: str) -> 
     page.get_by_label("New password").fill(password)
     page.get_by_role("button", name="Set password").click()
     atlas_sign_in(page, email, password)
+
+
+def create_member(page, first: str, last: str, email: str, role: str) -> None:
+    """Members tab, Create member: one role; the page confirms the invitation email."""
+    form = page.get_by_role("form", name="Create member")
+    form.get_by_label("First name").fill(first)
+    form.get_by_label("Last name").fill(last)
+    form.get_by_label("Email").fill(email)
+    form.get_by_label(role).check()
+    form.get_by_role("button", name="Create member").click()
+    assert f"an invitation email was sent to {email}" in page.get_by_role("status").first.inner_text()
+
+
+def create_dip_id(page, role: str, mpid: str, effective_from: str) -> str:
+    """Market Participant Organisation, DIP IDs tab, Create DIP ID; the new DIP ID (its page opens)."""
+    create = page.get_by_role("form", name="Create DIP ID")
+    create.get_by_label("DIP role code").select_option(role)
+    create.get_by_label("MPID (4 characters)").fill(mpid)
+    create.get_by_label("Effective from").fill(effective_from)
+    create.get_by_role("button", name="Create DIP ID").click()
+    return re.search(r"DIP ID (\d{10})", page.get_by_role("heading").first.inner_text()).group(1)

@@ -13,8 +13,8 @@ from tests.browser import screenshot
 from tests.conftest import venv_bin
 from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD, invitation_token, manager
 from tests.message_helpers import Webhook, message, onboard
-from tests.page_flows import (advance_to_wait, atlas_sign_in, fill_registration, first_sign_in_page,
-                               open_atlas_invitation, reload_until, set_atlas_password_and_sign_in)
+from tests.page_flows import (advance_to_wait, atlas_sign_in, create_dip_id, create_member, fill_registration,
+                               first_sign_in_page, open_atlas_invitation, reload_until, set_atlas_password_and_sign_in)
 
 COMPANY = FORM["company_name"]
 DOMAIN = "sandbox-energy.example"
@@ -22,16 +22,6 @@ DOMAIN = "sandbox-energy.example"
 
 def openssl(*args, cwd):
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=120)
-
-
-def new_member(page, web, first, last, email, role):
-    form = page.get_by_role("form", name="Create member")
-    form.get_by_label("First name").fill(first)
-    form.get_by_label("Last name").fill(last)
-    form.get_by_label("Email").fill(email)
-    form.get_by_label(role).check()
-    form.get_by_role("button", name="Create member").click()
-    assert f"an invitation email was sent to {email}" in page.get_by_role("status").first.inner_text()
 
 
 def accept_dip_invitation(page, running, email):
@@ -116,8 +106,8 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     details.get_by_role("button", name="Verify details").click()
     assert "Company details verified" in page.get_by_role("status").first.inner_text()
     page.goto(f"{web}/dip/uit/organisation?tab=members")
-    new_member(page, web, "Cass", "Cert", f"cert@{DOMAIN}", "MP Certificate Admin")
-    new_member(page, web, "Max", "Message", f"msg@{DOMAIN}", "MP Message Admin")
+    create_member(page, "Cass", "Cert", f"cert@{DOMAIN}", "MP Certificate Admin")
+    create_member(page, "Max", "Message", f"msg@{DOMAIN}", "MP Message Admin")
     screenshot(page, "walk-members")
 
     # -- the Certificate Admin: the five stages --------------------------------------------------------
@@ -170,12 +160,7 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
                        webhooks={"IF-041": hook.url})
     msg_secret = accept_dip_invitation(page, running, f"msg@{DOMAIN}")
     page.goto(f"{web}/dip/uit/organisation?tab=dip-ids")
-    create = page.get_by_role("form", name="Create DIP ID")
-    create.get_by_label("DIP role code").select_option("SUP")
-    create.get_by_label("MPID (4 characters)").fill("SNDB")
-    create.get_by_label("Effective from").fill(running.sandbox.clock.now().date().isoformat())
-    create.get_by_role("button", name="Create DIP ID").click()
-    dip_id = re.search(r"DIP ID (\d{10})", page.get_by_role("heading").first.inner_text()).group(1)
+    dip_id = create_dip_id(page, "SUP", "SNDB", running.sandbox.clock.now().date().isoformat())
     page.goto(f"{web}/dip/uit/channels")
     page.get_by_label(re.compile("^Interface")).select_option("STATUS")
     page.get_by_label("Webhook URL").fill(hook.url + "/status")

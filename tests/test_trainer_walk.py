@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 from tests.atlas_helpers import FORM, PASSWORD as ATLAS_PASSWORD
 from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD
 from tests.page_checks import check
+from tests.page_flows import create_dip_id, create_member
 
 COMPANY = FORM["company_name"]
 DOMAIN = FORM["email"].rsplit("@", 1)[1]
@@ -104,15 +105,6 @@ class Trainer:
         self.page.get_by_label("Password").fill(PASSWORD)
         self.page.get_by_role("button", name="Set password").click()
         self.dip_sign_in(email, PASSWORD, environment, first=True)
-
-    def create_member(self, first: str, last: str, email: str, role: str) -> None:
-        form = self.page.get_by_role("form", name="Create member")
-        form.get_by_label("First name").fill(first)
-        form.get_by_label("Last name").fill(last)
-        form.get_by_label("Email").fill(email)
-        form.get_by_label(role).check()
-        form.get_by_role("button", name="Create member").click()
-        expect(self.page.get_by_role("status").first).to_contain_text(f"an invitation email was sent to {email}")
 
 
 def atlas_journey(t: Trainer, tmp_path) -> tuple[str, str]:
@@ -205,8 +197,8 @@ def dip_set_up(t: Trainer) -> None:
     page.get_by_role("navigation", name="main").get_by_role("link", name="Market Participant Organisation").click()
     page.get_by_role("link", name="Members", exact=True).click()
     t.check("dip-members")
-    t.create_member("Cass", "Cert", f"cert@{DOMAIN}", "MP Certificate Admin")
-    t.create_member("Max", "Message", f"msg@{DOMAIN}", "MP Message Admin")
+    create_member(t.page, "Cass", "Cert", f"cert@{DOMAIN}", "MP Certificate Admin")
+    create_member(t.page, "Max", "Message", f"msg@{DOMAIN}", "MP Message Admin")
     t.check("dip-members-added")
 
 
@@ -262,12 +254,7 @@ def messaging(t: Trainer) -> str:
     today = t.today()
     t.go("/dip/uit/home")
     page.get_by_role("navigation", name="main").get_by_role("link", name="Market Participant Organisation").click()
-    create = page.get_by_role("form", name="Create DIP ID")
-    create.get_by_label("DIP role code").select_option("SUP")
-    create.get_by_label("MPID (4 characters)").fill("SNDB")
-    create.get_by_label("Effective from").fill(today)
-    create.get_by_role("button", name="Create DIP ID").click()
-    dip_id = re.search(r"DIP ID (\d{10})", page.get_by_role("heading").first.inner_text()).group(1)
+    dip_id = create_dip_id(page, "SUP", "SNDB", today)
     t.check("dip-id")
     page.get_by_role("navigation", name="main").get_by_role("link", name="Message Channels").click()
     t.check("dip-channels")
@@ -391,17 +378,12 @@ def test_the_dcp_path_by_clicking(start_sandbox, page):
     details.get_by_role("button", name="Verify details").click()
     pages.get_by_role("navigation", name="main").get_by_role("link", name="Market Participant Organisation").click()
     pages.get_by_role("link", name="Members", exact=True).click()
-    t.create_member("Max", "Message", f"msg@{DOMAIN}", "MP Message Admin")
+    create_member(t.page, "Max", "Message", f"msg@{DOMAIN}", "MP Message Admin")
     t.accept_dip_invitation(f"msg@{DOMAIN}")
     today = t.today()
     t.go("/dip/uit/home")
     pages.get_by_role("navigation", name="main").get_by_role("link", name="Market Participant Organisation").click()
-    create = pages.get_by_role("form", name="Create DIP ID")
-    create.get_by_label("DIP role code").select_option("SUP")
-    create.get_by_label("MPID (4 characters)").fill("SNDB")
-    create.get_by_label("Effective from").fill(today)
-    create.get_by_role("button", name="Create DIP ID").click()
-    dip_id = re.search(r"DIP ID (\d{10})", pages.get_by_role("heading").first.inner_text()).group(1)
+    dip_id = create_dip_id(pages, "SUP", "SNDB", today)
     pages.get_by_label("DIP Connection Provider and the DCP ID it shared").select_option(dcp_id)
     pages.get_by_role("button", name="Nominate").click()
     expect(pages.get_by_role("status").first).to_contain_text(f"DCP ID {dcp_id} nominated for DIP ID {dip_id}")
