@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, request
 
 from mock_dip.demo import load_demo
-from mock_dip.ready_organisations import onboard_organisation
+from mock_dip.ready_organisations import issue_certificate, onboard_organisation
 from mock_dip.service import Dip
 from sandbox.errors import InvalidInput, NotFound
 from sandbox.json_api import json_body
@@ -29,6 +29,14 @@ def add_control_routes(bp: Blueprint) -> None:
     @bp.post("/dip/<environment>/organisations")
     def dip_onboard_organisation(environment: str):
         return onboard_organisation(dip_of(environment), json_body()), 201
+
+    @bp.post("/dip/<environment>/organisations/<organisation_id>/certificates")
+    def dip_issue_certificate(environment: str, organisation_id: str):
+        return issue_certificate(dip_of(environment), organisation_id, json_body()), 201
+
+    @bp.post("/dip/<environment>/certificates/<serial>/revoke")
+    def dip_revoke_certificate(environment: str, serial: str):
+        return dip_of(environment).certificates.revoke_now(serial, str(json_body().get("reason") or "unspecified"))
 
     @bp.get("/dip/<environment>/routing")
     def dip_routing(environment: str):

@@ -288,13 +288,32 @@ class DipCertificates:
         if not isinstance(reason, str) or not reason:
             raise InvalidInput("reason is required: unspecified, keyCompromise, affiliationChanged, superseded or "
                                "cessationOfOperation", field="reason")
-        session = self.onboarding.atlas_session(organisation_id)
-        with atlas_call(f"revoke certificate {row['serial']}", "reason"):
-            session.revoke(row["serial"], reason)
+        return self._revoke(row, reason, actor["email"])
+
+    def revoke_now(self, serial: str, reason: str, by: str = "control API") -> dict:
+        """Revoke any certificate of this environment's organisations in one call (control API, CLI, harness, the
+        console's What goes wrong), as its Certificate Admin's Revoke would."""
+        row = self.ctx.one("select * from dip_certificates where environment = ? and upper(serial) = upper(?)",
+                           [self.ctx.environment, str(serial).strip()])
+        if row is None:
+            raise NotFound(f"no DIP certificate {serial} in {self.ctx.environment_name}", field="serial")
+        if row["status"] in ("REVOKED", "SUPERSEDED"):
+            raise Conflict(f"certificate {row['serial']} is already revoked", field="serial")
+        return self._revoke(row, reason, by)
+
+    def _revoke(self, row: dict, reason: str, by: str) -> dict:
+        """At GlobalSign through the organisation's Atlas credentials when Atlas issued it; at the DIP CA directly
+        when the sandbox issued it in one call (no Atlas order exists for it)."""
+        if row["credentials_id"]:
+            session = self.onboarding.atlas_session(row["organisation_id"])
+            with atlas_call(f"revoke certificate {row['serial']}", "reason"):
+                session.revoke(row["serial"], reason)
+        else:
+            self.ctx.cas.registry.revoke(row["serial"], reason, self.ctx.clock.now_unix())
         changes = {"status": "REVOKED", "revoked_at": self.ctx.clock.now_unix(), "revocation_reason": reason}
         with self.ctx.store.transaction() as db:
             db["dip_certificates"].update((self.ctx.environment, row["serial"]), changes)
-        self.audit.record(actor["email"], "certificate revoked", organisation_id, serial=row["serial"], reason=reason)
+        self.audit.record(by, "certificate revoked", row["organisation_id"], serial=row["serial"], reason=reason)
         return self.describe({**row, **changes})
 
     def reissue(self, actor: dict, serial: str, payload) -> dict:

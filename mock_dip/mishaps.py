@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
+from mock_dip.dip_certificates import DipCertificates
 from sandbox.errors import Conflict
 
 CONSEQUENCES = {
@@ -16,9 +17,10 @@ CONSEQUENCES = {
 
 
 class DipMishaps:
-    def __init__(self, ctx: DipContext, audit: Audit):
+    def __init__(self, ctx: DipContext, audit: Audit, certificates: DipCertificates):
         self.ctx = ctx
         self.audit = audit
+        self.certificates = certificates
 
     def cause(self, organisation_id: str, mishap: str, user_id: str | None = None) -> dict:
         if mishap == "member_access_expired":
@@ -45,9 +47,5 @@ class DipMishaps:
                            "'ISSUED' order by created_at desc limit 1", [self.ctx.environment, organisation_id])
         if row is None:
             raise Conflict("the organisation has no issued DIP certificate", field="organisation_id")
-        now = self.ctx.clock.now_unix()
-        self.ctx.cas.registry.revoke(row["serial"], "keyCompromise", now)
-        with self.ctx.store.transaction() as db:
-            db["dip_certificates"].update((self.ctx.environment, row["serial"]), {
-                "status": "REVOKED", "revoked_at": now, "revocation_reason": "keyCompromise"})
+        self.certificates.revoke_now(row["serial"], "keyCompromise", "the sandbox (What goes wrong)")
         return f"certificate {row['serial']}"

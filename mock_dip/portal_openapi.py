@@ -188,6 +188,24 @@ def openapi_document(environment: str) -> dict:
 
 
 CONTROL_PATHS = {
+    "/dip/{environment}/organisations/{organisation_id}/certificates": {"post": operation(
+        "Another DIP certificate for an organisation in one call (a new key, issued by the DIP CA as the one-call "
+        "organisation's own): mTLS, Signing or mTLS & Signing. Answers certificate_pem, key_pem, pfx_base64, "
+        "chain_pem and certificate_serial",
+        {"201": json_response(_ANY, "Created")},
+        body=body(obj({"purpose": {"enum": ["mTLS", "Signing", "mTLS & Signing"]}}), {"purpose": "Signing"},
+                  required=False),
+        parameters=[path_param("environment", "uit or prod"), path_param("organisation_id", "ORG-...")],
+        tag="DIP (control)")},
+    "/dip/{environment}/certificates/{serial}/revoke": {"post": operation(
+        "Revoke a DIP certificate in one call, as its Certificate Admin would (through Atlas when Atlas issued it, "
+        "at the DIP CA when the sandbox did): the DIP refuses connections and signatures made with it at once",
+        {"200": json_response(_ANY)},
+        body=body(obj({"reason": {"enum": ["unspecified", "keyCompromise", "affiliationChanged", "superseded",
+                                             "cessationOfOperation"]}}), {"reason": "keyCompromise"},
+                  required=False),
+        parameters=[path_param("environment", "uit or prod"), path_param("serial", "hex serial number")],
+        tag="DIP (control)")},
     "/dip/{environment}/organisations": {"post": operation(
         "A fully onboarded organisation in one call: details verified, a Primary Admin with every role, DIP IDs "
         "with the roles asked for (exact dip_id values when given), an mTLS & Signing certificate with its key "

@@ -17,7 +17,7 @@ from cryptography.x509.oid import NameOID
 
 from mock_ca.keys import key_to_pem
 from mock_ca.pkcs12 import write_pfx
-from mock_dip.dip_certificates import PURPOSES, SubjectName
+from mock_dip.dip_certificates import PURPOSES, SubjectName, purpose_of
 from mock_dip.permissions import ROLES
 from mock_dip.service import Dip
 from sandbox import form_checks as f
@@ -129,8 +129,8 @@ def make_promoted_ready(dip: Dip, organisation_id: str, password: str = DEFAULT_
             "members": [{"email": admin["email"], "password": password, "roles": json.loads(admin["roles"])}]}
 
 
-def _key_and_request(ctx, domain: str):
-    subject = SubjectName("sandbox", domain, PURPOSES["mtlssigning"], f"{ctx.certificate_prefix}.sandbox.{domain}")
+def _key_and_request(ctx, domain: str, purpose: str = "mtlssigning", host: str = "sandbox"):
+    subject = SubjectName(host, domain, PURPOSES[purpose], f"{ctx.certificate_prefix}.{host}.{domain}")
     key = ctx.cas.keys.new_rsa_key(4096)
     csr = (x509.CertificateSigningRequestBuilder()
            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject.subject_name)]))
@@ -159,9 +159,29 @@ def _with_keys(dip: Dip, actor: dict, created: dict) -> dict:
 
 def _issue(dip: Dip, organisation_id: str, email: str, key, csr, subject) -> dict:
     ctx = dip.ctx
-    issued = ctx.cas.issue("dip-mtls-signing", csr)
+    issued = ctx.cas.issue(subject.purpose.profile, csr)
     certificate = dip.certificates.record_issued(organisation_id, subject, issued.pem, email)
     return {"certificate_serial": certificate["serial_number"], "certificate_pem": issued.pem, "key_pem": key_to_pem(key),
             "pfx_base64": base64.b64encode(write_pfx(key, issued.certificate)).decode(),
             "signing_certificate_pem": issued.pem,
             "chain_pem": "".join(a.pem for a in ctx.cas.chain("dip-issuing"))}
+
+
+def issue_certificate(dip: Dip, organisation_id: str, payload) -> dict:
+    """Another DIP certificate for an organisation, in one call (control API `POST .../organisations/{id}/
+    certificates`): `purpose` mTLS, Signing or mTLS & Signing (default), a new key, issued by the DIP CA directly
+    as the one-call organisation's own; the files a client needs, as `onboard_organisation` answers them."""
+    payload = f.form(payload)
+    ctx = dip.ctx
+    organisation = dip.organisations.get(organisation_id)
+    purpose = purpose_of(payload.get("purpose") or "mTLS & Signing")
+    key_name = next(k for k, p in PURPOSES.items() if p == purpose)
+    domain = dip.organisations.whitelisted(organisation_id)[0]
+    # a host name of the one-call certificate's length ("sandbox"): the domain was chosen to fit 64 characters
+    key, csr, subject = _key_and_request(ctx, domain, key_name, f"c{ctx.random.hex(3)}")
+    with ctx.store.transaction():
+        made = _issue(dip, organisation_id, "control API", key, csr, subject)
+    if "Signing" not in purpose.label:
+        made["signing_certificate_pem"] = None  # an mTLS certificate does not sign messages
+    return {"organisation_id": organisation_id, "environment": ctx.environment,
+            "company_name": organisation["company_name"], "purpose": purpose.label, **made}

@@ -61,7 +61,7 @@ class Dip:
         self.publisher = Publisher(ctx, self.ingress, self.counterpart, self.delivery.wake, record)
         self.auto_replies = AutoReplies(ctx, self.publisher, self.status_messages) if ctx.scheduler else None
         self.mpans = Mpans(ctx)
-        self.mishaps = DipMishaps(ctx, self.audit)
+        self.mishaps = DipMishaps(ctx, self.audit, self.certificates)
         self.composer = MessageComposer(ctx, self.publisher, self.dip_ids.list, self.counterpart)
 
     def create_central_dip_id(self, manager: dict, payload) -> dict:

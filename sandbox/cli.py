@@ -478,6 +478,29 @@ def _dip_onboard():
     pass
 
 
+@_client_command(dip_group, "issue-certificate", "Another DIP certificate for ORGANISATION (a new key): mTLS, "
+                 "Signing or mTLS & Signing.", "POST",
+                 lambda env, organisation, purpose: f"/dip/{env}/organisations/{organisation}/certificates",
+                 lambda env, organisation, purpose: {"purpose": purpose})
+@click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
+@click.argument("organisation")
+@click.option("--purpose", type=click.Choice(["mTLS", "Signing", "mTLS & Signing"]), default="mTLS & Signing",
+              show_default=True)
+def _dip_issue_certificate():
+    pass
+
+
+@_client_command(dip_group, "revoke-certificate", "Revoke the DIP certificate SERIAL now: the DIP refuses it at once.",
+                 "POST", lambda env, serial, reason: f"/dip/{env}/certificates/{serial}/revoke",
+                 lambda env, serial, reason: {"reason": reason})
+@click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
+@click.argument("serial")
+@click.option("--reason", type=click.Choice(["unspecified", "keyCompromise", "affiliationChanged", "superseded",
+                                             "cessationOfOperation"]), default="keyCompromise", show_default=True)
+def _dip_revoke_certificate():
+    pass
+
+
 register_counterpart_commands(dip_group, _client_command)
 register_client_commands(main)
 register_wait_command(main)

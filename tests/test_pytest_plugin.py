@@ -37,6 +37,14 @@ def test_the_readme_example_passes_in_another_project(tmp_path, plugin_cache, mo
     assert "1 passed" in result.stdout
 
 
+def test_the_certificate_example_passes_in_another_project(tmp_path, plugin_cache):
+    """Issue 18, item 1: revoke a certificate and issue another in one call each, from a separate project."""
+    (tmp_path / "test_certificates.py").write_text(readme_example("revoke"))
+    result = _child_pytest(tmp_path, plugin_cache)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+
+
 def test_the_example_fails_when_the_client_is_wrong(tmp_path, plugin_cache):
     """The example asserts something: a message to an unknown DIP ID is refused and the test says so."""
     broken = readme_example("pytest").replace('"primaryRecipients": [recipient.dip_id.dip_id]',

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -79,6 +79,7 @@ class Organisation:
     members: tuple[dict, ...]
     dip_api: str = field(repr=False)
     ca_bundle: Path = field(repr=False)
+    certificate_serial: str = ""  # of certificate_file: what Dip.revoke_certificate takes
 
     @property
     def dip_id(self) -> DipIdCredentials:
@@ -219,6 +220,21 @@ class Dip(_Part):
         made = self._handle.control("POST", f"/dip/{environment}/organisations", json=payload)
         return self._handle._organisation(made)
 
+    def revoke_certificate(self, serial: str, reason: str = "keyCompromise", environment: str = "uit") -> dict:
+        """Revoke a DIP certificate now (an organisation's `certificate_serial`, or one `issue_certificate` made):
+        the DIP refuses connections and signatures made with it from the next request."""
+        return self._handle.control("POST", f"/dip/{environment}/certificates/{serial}/revoke",
+                                    json={"reason": reason})
+
+    def issue_certificate(self, organisation: Organisation, purpose: str = "mTLS & Signing") -> "Organisation":
+        """Another certificate for `organisation` (mTLS, Signing or mTLS & Signing, a new key): the organisation
+        again, with the new certificate's files and serial (its DIP IDs and keys unchanged)."""
+        made = self._handle.control("POST", f"/dip/{organisation.environment}/organisations/"
+                                            f"{organisation.organisation_id}/certificates", json={"purpose": purpose})
+        files = self._handle._certificate_files(f"{organisation.environment}-{organisation.organisation_id}-"
+                                                f"{made['certificate_serial']}", made)
+        return replace(organisation, certificate_serial=made["certificate_serial"], **files)
+
 
 class SandboxHandle:
     def __init__(self, endpoints: Endpoints, workdir: Path, stop: Callable[[], None] | None = None,
@@ -291,21 +307,25 @@ class SandboxHandle:
         directory.mkdir(parents=True, exist_ok=True)
         return directory
 
-    def _organisation(self, made: dict) -> Organisation:
-        directory = self._files(f"{made['environment']}-{made['organisation_id']}")
-        files = {"certificate.pem": made["certificate_pem"], "key.pem": made["key_pem"],
-                 "chain.pem": made["chain_pem"]}
-        for name, text in files.items():
-            (directory / name).write_text(text)
+    def _certificate_files(self, name: str, made: dict) -> dict[str, Path]:
+        """A certificate, its key, PFX and chain written as files; their paths by Organisation field."""
+        directory = self._files(name)
+        for file, text in (("certificate.pem", made["certificate_pem"]), ("key.pem", made["key_pem"]),
+                           ("chain.pem", made["chain_pem"])):
+            (directory / file).write_text(text)
         (directory / "key.pem").chmod(0o600)
         (directory / "certificate.pfx").write_bytes(base64.b64decode(made["pfx_base64"]))
+        return {"certificate_file": directory / "certificate.pem", "key_file": directory / "key.pem",
+                "pfx_file": directory / "certificate.pfx", "chain_file": directory / "chain.pem"}
+
+    def _organisation(self, made: dict) -> Organisation:
+        files = self._certificate_files(f"{made['environment']}-{made['organisation_id']}", made)
         return Organisation(
             made["organisation_id"], made["environment"], made["company_name"], made["domain"],
             tuple(DipIdCredentials(d["dip_id"], d["role"], d["mpid"], d["api_key"], d["secondary_api_key"])
                   for d in made["dip_ids"]),
-            directory / "certificate.pem", directory / "key.pem", directory / "certificate.pfx",
-            directory / "chain.pem", tuple(made["members"]), self.endpoints.dip_api[made["environment"]],
-            self.ca_bundle)
+            members=tuple(made["members"]), dip_api=self.endpoints.dip_api[made["environment"]],
+            ca_bundle=self.ca_bundle, certificate_serial=made.get("certificate_serial", ""), **files)
 
     def _atlas_account(self, made: dict) -> AtlasAccount:
         directory = self._files(f"atlas-{made['account_id']}")
