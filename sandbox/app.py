@@ -72,6 +72,18 @@ EXTENSION = "dip_sandbox"
 _KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate", SECRET_META)
 
 
+def journal_listeners() -> list[tuple[str, str]]:
+    """Every journal listener name and what its entries are (the README's table, the control API's check)."""
+    names = [("web", "requests to the web listener: pages, portal APIs, control API, CRL/OCSP"),
+             ("atlas", "requests to the Atlas HVCA API listener")]
+    for environment in ENVIRONMENTS:
+        names += [(f"dip_{environment}", f"requests to the DIP message API of {environment.upper()}"),
+                  (f"dip_{environment}_webhooks", f"the {environment.upper()} DIP's deliveries to webhooks"),
+                  (f"dip_{environment}_counterparts", f"what the sandbox sent as a counterpart in {environment.upper()}"
+                                                      " (PUBLISH, AUTO-REPLY, SEND-TEST)")]
+    return names
+
+
 SESSION_PATHS = {"/sessions/expire": {"post": operation(
     "End every portal sign-in (Atlas and both DIP portals) now: they last 12 hours of real time, whatever the "
     "sandbox clock does, so a clock jump signs nobody out", {"200": json_response(obj({"expired": INT}))},
@@ -101,6 +113,8 @@ class Sandbox:
         self.txt_lookup = TxtLookup(self.zones, settings.dns_resolver)
         self.outbox = Outbox(self.store, self.clock, self.random, settings.smtp_relay)
         self.journal = Journal(self.store, self.clock, settings.journal_max_entries)
+        for name, doc in journal_listeners():
+            self.journal.register_listener(name, doc)
         self.cas = CertificateAuthorities(self.store, self.clock, self.random, self.data_dir / "ca",
                                           settings.ca_dir)
         self.snapshots = Snapshots(self.store, self.clock, self.data_dir / "snapshots")

@@ -1,6 +1,7 @@
 """The journal: a bounded record of every request to every listener (and later every delivery)."""
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any
 
@@ -29,6 +30,18 @@ class Journal:
         self._clock = clock
         self._max = max_entries
         self._since_trim = 0
+        self.listeners: dict[str, str] = {}  # name -> what its entries record (registered by the composition)
+
+    def register_listener(self, name: str, doc: str) -> None:
+        self.listeners[name] = doc
+
+    def _known(self, listener: str) -> None:
+        """A listener filter must name a listener: a misspelt one would match nothing, silently."""
+        if self.listeners and listener not in self.listeners:
+            close = difflib.get_close_matches(listener, list(self.listeners), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise InvalidInput(f"no journal listener {listener!r}: {hint}the listeners are "
+                               f"{', '.join(self.listeners)}", field="listener")
 
     def record(self, *, listener: str, method: str, path: str, status: Any, duration_ms: float,
                client: str | None = None, detail: dict | None = None) -> int:
@@ -50,6 +63,8 @@ class Journal:
             raise InvalidInput(f"page is 1 to {MAX_PAGE:,}", field="page")
         if not 1 <= per_page <= 500:
             raise InvalidInput("per_page is 1 to 500", field="per_page")
+        if listener:
+            self._known(listener)
         where, params = ["1=1"], []
         for column, value in (("listener", listener), ("method", method), ("status", status)):
             if value:

@@ -21,3 +21,9 @@ def test_every_cli_command_is_documented():
 def test_the_two_commands_are_there_and_ci_runs_the_test_one():
     assert "make run" in README and "make test" in README
     assert "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_every_journal_listener_is_documented():
+    from sandbox.app import journal_listeners
+    for name, doc in journal_listeners():
+        assert f"| `{name}` | {doc} |" in README, name

@@ -6,6 +6,7 @@ sandbox started in this process, in a subprocess, or by someone else (`SandboxHa
 from __future__ import annotations
 
 import base64
+import difflib
 import json
 import time
 from dataclasses import dataclass, field, replace
@@ -190,6 +191,23 @@ class Journal(_Part):
         return _poll(lambda: (self.entries(**filters) or [None])[0], timeout,
                      f"no journal entry matching {({k: v for k, v in filters.items() if v})}")
 
+    def assert_received(self, listener: str, method: str, path: str, count: int = 1,
+                        status: str | int | None = None) -> list[dict]:
+        """WireMock's verify: exactly `count` requests `method path` (the path without its query, or with it when
+        `path` has one) reached `listener` (and answered `status`, if given); the matching entries. Otherwise an
+        AssertionError with the near misses — the closest requests of that listener and how each differs."""
+        seen = self.entries(listener=listener)
+        wanted = {"method": method.upper(), "path": path, "status": None if status is None else str(status)}
+        matched = [e for e in seen if not _differences(e, wanted)]
+        if len(matched) == count:
+            return matched
+        near = sorted((e for e in seen if e not in matched), key=lambda e: -difflib.SequenceMatcher(
+            None, f"{e['method']} {e['path']}", f"{wanted['method']} {path}").ratio())[:3]
+        report = "".join(f"\n  {e['method']} {e['path']} -> {e['status']}: {'; '.join(_differences(e, wanted))}"
+                         for e in near) or " (the listener has no entries at all)"
+        raise AssertionError(f"{listener}: expected {count} x {wanted['method']} {path}"
+                             f"{'' if status is None else f' -> {status}'}, found {len(matched)}. Closest:{report}")
+
 
 class Atlas(_Part):
     def create_account(self, **fields: Any) -> AtlasAccount:
@@ -351,6 +369,19 @@ class SandboxHandle:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _differences(entry: dict, wanted: dict) -> list[str]:
+    """How a journal entry differs from the request `assert_received` looks for (nothing: it matches)."""
+    found = []
+    if entry["method"].upper() != wanted["method"]:
+        found.append(f"method {entry['method']}, not {wanted['method']}")
+    path = entry["path"] if "?" in wanted["path"] else entry["path"].split("?", 1)[0]
+    if path != wanted["path"]:
+        found.append(f"path {path}, not {wanted['path']}")
+    if wanted["status"] is not None and str(entry["status"]) != wanted["status"]:
+        found.append(f"status {entry['status']}, not {wanted['status']}")
+    return found
 
 
 def _poll(find: Callable[[], T | None], timeout: float, what: str) -> T:
