@@ -38,6 +38,14 @@ def add_control_routes(bp: Blueprint) -> None:
     def dip_revoke_certificate(environment: str, serial: str):
         return dip_of(environment).certificates.revoke_now(serial, str(json_body().get("reason") or "unspecified"))
 
+    @bp.get("/dip/<environment>/messages/<transaction_id>")
+    def dip_message_delivery(environment: str, transaction_id: str):
+        return dip_of(environment).delivery_report.find(transaction_id=transaction_id)
+
+    @bp.get("/dip/<environment>/messages")
+    def dip_message_by_reference(environment: str):
+        return dip_of(environment).delivery_report.find(reference=request.args.get("reference"))
+
     @bp.get("/dip/<environment>/routing")
     def dip_routing(environment: str):
         dip = dip_of(environment)

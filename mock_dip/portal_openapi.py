@@ -188,6 +188,18 @@ def openapi_document(environment: str) -> dict:
 
 
 CONTROL_PATHS = {
+    "/dip/{environment}/messages/{transaction_id}": {"get": operation(
+        "Where a message stands in delivery: per recipient its state (Pending, Retrying, Delivered, "
+        "RejectedByRecipient, DeliveryFailure, RetriesExhausted), attempts, last answer, next attempt, and why in "
+        "words (e.g. no webhook configured for the interface)", {"200": json_response(_ANY)},
+        parameters=[path_param("environment", "uit or prod"), path_param("transaction_id", "the DIP's transactionID")],
+        tag="DIP (control)")},
+    "/dip/{environment}/messages": {"get": operation(
+        "The same, found by the sender's unique reference (S1.senderUniqueReference; the newest if reused)",
+        {"200": json_response(_ANY)},
+        parameters=[path_param("environment", "uit or prod"),
+                    {"name": "reference", "in": "query", "required": True, "schema": {"type": "string"}}],
+        tag="DIP (control)")},
     "/dip/{environment}/organisations/{organisation_id}/certificates": {"post": operation(
         "Another DIP certificate for an organisation in one call (a new key, issued by the DIP CA as the one-call "
         "organisation's own): mTLS, Signing or mTLS & Signing. Answers certificate_pem, key_pem, pfx_base64, "

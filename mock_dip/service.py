@@ -18,6 +18,7 @@ from mock_dip.context import DipContext
 from mock_dip.dcps import Dcps
 from mock_dip.dip_certificates import DipCertificates
 from mock_dip.delivery import DeliveryPolicy, DeliveryWorker
+from mock_dip.delivery_report import DeliveryReport
 from mock_dip.dip_ids import DipIds
 from mock_dip.identity import Identity
 from mock_dip.members import Members
@@ -56,6 +57,7 @@ class Dip:
         self.status_messages = StatusMessages(ctx)
         self.inbox = WebhookInbox(ctx, self.own_certificates)
         self.channels = MessageChannels(ctx, self.dip_ids, self.webhooks, self.inbox)
+        self.delivery_report = DeliveryReport(ctx, self.webhooks)
         self.delivery = DeliveryWorker(ctx, self.own_certificates, delivery_policy,
                                        trust_bundle or (lambda: Path(certifi_where())), record)
         self.publisher = Publisher(ctx, self.ingress, self.counterpart, self.delivery.wake, record)

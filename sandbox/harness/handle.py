@@ -238,6 +238,27 @@ class Dip(_Part):
         made = self._handle.control("POST", f"/dip/{environment}/organisations", json=payload)
         return self._handle._organisation(made)
 
+    def delivery(self, transaction_id: str | None = None, reference: str | None = None,
+                 environment: str = "uit") -> dict:
+        """Where a message stands: each delivery's state, attempts and `why` (control API)."""
+        if transaction_id:
+            return self._handle.control("GET", f"/dip/{environment}/messages/{transaction_id}")
+        return self._handle.control("GET", f"/dip/{environment}/messages", params={"reference": reference})
+
+    def wait_for_delivery(self, transaction_id: str | None = None, reference: str | None = None,
+                          state: str = "Delivered", environment: str = "uit", timeout: float = 15.0) -> dict:
+        """Wait until every delivery of the message (by transaction ID or sender reference) is in `state`; the
+        message's report. On timeout the AssertionError says where each delivery stands and why."""
+        deadline = time.monotonic() + timeout
+        while True:
+            report = self.delivery(transaction_id, reference, environment)
+            if report["deliveries"] and all(d["state"] == state for d in report["deliveries"]):
+                return report
+            if time.monotonic() >= deadline:
+                where = "; ".join(f"{d['recipient']}: {d['why']}" for d in report["deliveries"]) or "no delivery"
+                raise AssertionError(f"message {report['transaction_id']} not {state} within {timeout:g} s: {where}")
+            time.sleep(0.05)
+
     def revoke_certificate(self, serial: str, reason: str = "keyCompromise", environment: str = "uit") -> dict:
         """Revoke a DIP certificate now (an organisation's `certificate_serial`, or one `issue_certificate` made):
         the DIP refuses connections and signatures made with it from the next request."""
