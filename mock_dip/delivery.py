@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from mock_dip.own_certificates import OwnCertificates
 from mock_dip.standard_response import answer_problems
 from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.background import BackgroundLoop, seconds_until
-from sandbox.clock import from_unix, real_now
+from sandbox.clock import from_unix, iso_unix, real_now
 from sandbox.private_files import write_private
 
 log = logging.getLogger("dip_sandbox.delivery")
@@ -75,6 +76,8 @@ class DeliveryWorker:
                                     self._idle_wait, log)
         self._session = None
         self._client_files: tuple[str, str] | None = None
+        self._flight = threading.Condition()  # posts made and not yet settled
+        self._in_flight = 0
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -85,6 +88,23 @@ class DeliveryWorker:
 
     def wake(self) -> None:
         self._loop.wake()
+
+    def settle(self) -> None:
+        """Wait (at most one webhook timeout) until no post is in flight: a clock advance made as soon as a webhook
+        answered then finds the answer recorded at the time it was given, and its retry due when it should be."""
+        with self._flight:
+            self._flight.wait_for(lambda: self._in_flight == 0, self.policy.timeout_seconds + 1)
+
+    def waits(self) -> list[dict]:
+        """The retries this DIP waits to make, as the scheduler lists its jobs (one per queue, its next attempt)."""
+        rows = self.ctx.store.query(
+            "select recipient_dip_id, interface_id, min(next_attempt_at) as due, count(*) as n, max(attempts) as "
+            "attempts from dip_deliveries where environment = ? and state = 'Retrying' group by recipient_dip_id, "
+            "interface_id order by due", [self.ctx.environment])
+        return [{"id": None, "kind": "dip.delivery_retry", "due": iso_unix(r["due"]),
+                 "payload": {"environment": self.ctx.environment, "recipient_dip_id": r["recipient_dip_id"],
+                             "interface": r["interface_id"], "deliveries": r["n"], "attempts": r["attempts"]}}
+                for r in rows]
 
     def _idle_wait(self) -> float:
         row = self.ctx.one("select min(next_attempt_at) as due from dip_deliveries where environment = ? and "
@@ -134,8 +154,15 @@ class DeliveryWorker:
             body = json.dumps([json.loads(r["item"]) for r in batch]).encode()
         else:
             body = json.dumps([egress_message(r, r, bool(r["replay"])) for r in batch]).encode()
-        status, answer, error, elapsed = self._post(queue["callback_url"], body)
-        self._settle(batch, queue["callback_url"], status, answer, error, elapsed)
+        with self._flight:
+            self._in_flight += 1
+        try:
+            status, answer, error, elapsed = self._post(queue["callback_url"], body)
+            self._settle(batch, queue["callback_url"], status, answer, error, elapsed)
+        finally:
+            with self._flight:
+                self._in_flight -= 1
+                self._flight.notify_all()
         return len(batch)
 
     # -- HTTP ------------------------------------------------------------------------------------

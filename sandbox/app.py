@@ -144,6 +144,8 @@ class Sandbox:
                     for environment in ENVIRONMENTS}
         for dip in self.dip.values():
             self.clock.on_change(dip.delivery.wake)
+            self.scheduler.add_waits(dip.delivery.waits)  # retries are listed, and advanced to, as waits
+            self.scheduler.before_move(dip.delivery.settle)
         self._ensure_dip_managers()
         self.scenarios = Scenarios(self, settings.scenario_keys or self.data_dir / "scenario-keys")
         if settings.scenario:

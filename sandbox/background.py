@@ -23,6 +23,7 @@ class BackgroundLoop:
         self._idle_wait = idle_wait
         self._log = log
         self._wake = threading.Condition()
+        self._woken = False  # a wake that came while the work ran: the loop does not sleep through it
         self._stopping = False
         self._thread: threading.Thread | None = None
 
@@ -40,10 +41,13 @@ class BackgroundLoop:
 
     def wake(self) -> None:
         with self._wake:
+            self._woken = True
             self._wake.notify_all()
 
     def _loop(self) -> None:
         while not self._stopping:
+            with self._wake:
+                self._woken = False
             try:
                 if self._work():
                     continue
@@ -52,5 +56,5 @@ class BackgroundLoop:
                 self._log.exception(self._name)
                 wait = 1.0
             with self._wake:
-                if not self._stopping:
+                if not self._stopping and not self._woken:
                     self._wake.wait(timeout=wait)

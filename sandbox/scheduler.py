@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from sandbox.background import BackgroundLoop, seconds_until
-from sandbox.clock import SandboxClock, check_in_range, from_unix, iso, to_unix
+from sandbox.clock import SandboxClock, check_in_range, from_unix, iso, parse_iso, to_unix
 from sandbox.errors import InvalidInput
 from sandbox.store import Store
 
@@ -41,6 +41,10 @@ class Scheduler:
         self._store = store
         self._clock = clock
         self._handlers: dict[str, Handler] = {}
+        # waits that other parts keep themselves (the DIP's delivery retries): listed and advanced to as jobs are
+        self._waits: list[Callable[[], list[dict]]] = []
+        # what settles before the clock moves (a delivery in flight is recorded at the time it was made)
+        self._before_move: list[Callable[[], None]] = []
         self._run_lock = threading.RLock()
         self._loop = BackgroundLoop("sandbox-scheduler", lambda: self.run_due() > 0,
                                     lambda: seconds_until(self._clock, self._next_due()), log)
@@ -48,6 +52,18 @@ class Scheduler:
 
     def register(self, kind: str, handler: Handler) -> None:
         self._handlers[kind] = handler
+
+    def add_waits(self, waits: Callable[[], list[dict]]) -> None:
+        """Waits kept elsewhere, as `pending` lists them ({"id": None, "kind", "due", "payload"})."""
+        self._waits.append(waits)
+
+    def before_move(self, settle: Callable[[], None]) -> None:
+        """Called before every advance or set of the clock, outside the scheduler's lock."""
+        self._before_move.append(settle)
+
+    def _settle(self) -> None:
+        for settle in self._before_move:
+            settle()
 
     def schedule(self, kind: str, due: datetime, payload: dict[str, Any] | None = None) -> int:
         with self._store.transaction() as db:
@@ -61,10 +77,14 @@ class Scheduler:
         return job_id
 
     def pending(self) -> list[dict]:
+        """Every pending job, and every wait kept elsewhere (id None), by due time."""
         rows = self._store.query(
             "select id, kind, due_at, payload from jobs where status = 'pending' order by due_at, id")
-        return [{"id": r["id"], "kind": r["kind"], "due": iso(from_unix(r["due_at"])),
+        jobs = [{"id": r["id"], "kind": r["kind"], "due": iso(from_unix(r["due_at"])),
                  "payload": json.loads(r["payload"])} for r in rows]
+        others = [wait for waits in self._waits for wait in waits()]
+        return sorted(jobs + others, key=lambda j: (parse_iso(j["due"]), j["id"] is None, j["id"] or 0)) \
+            if others else jobs
 
     # -- running ---------------------------------------------------------------------------------
     def run_due(self, until: float | None = None) -> int:
@@ -118,6 +138,7 @@ class Scheduler:
         if seconds < 0:
             raise InvalidInput("seconds must be 0 or more: the sandbox clock never runs backwards",
                                field="seconds")
+        self._settle()
         with self._run_lock:
             target = self._clock.now_unix() + seconds
             check_in_range(target, f"advancing by {seconds:g} s", "seconds")
@@ -126,6 +147,7 @@ class Scheduler:
     def set_time(self, moment: datetime) -> dict:
         target = to_unix(moment)
         check_in_range(target, f"setting the clock to {moment.isoformat()}", "now")
+        self._settle()
         with self._run_lock:
             self._clock.check_forward(target)
             return self._run_to(target)

@@ -138,3 +138,29 @@ def test_mode_and_factor_are_checked(tmp_path):
         clock.set_mode("fast")
     with pytest.raises(InvalidInput, match="factor must be above 0"):
         clock.set_mode("scaled", -1)
+
+
+def test_a_wake_while_the_work_runs_is_not_lost():
+    """The background loops (scheduler, delivery worker): a wake that arrives while the work runs — a clock advance
+    during a delivery — makes the loop look again at once, instead of sleeping its idle wait (5 s) through it."""
+    import logging
+    import threading
+    import time as time_
+    from sandbox.background import BackgroundLoop
+    calls, second = [], threading.Event()
+
+    def work() -> bool:
+        calls.append(time_.monotonic())
+        if len(calls) == 1:
+            loop.wake()  # arrives before the loop sleeps
+        else:
+            second.set()
+        return False
+
+    loop = BackgroundLoop("wake-test", work, lambda: 5.0, logging.getLogger("wake-test"))
+    loop.start()
+    try:
+        assert second.wait(2.0), "the wake during the work was lost: the loop slept its idle wait"
+        assert calls[1] - calls[0] < 1.0
+    finally:
+        loop.stop()

@@ -135,7 +135,8 @@ class Clock(_Part):
         return datetime.fromisoformat(self._handle.control("GET", "/clock")["now"].replace("Z", "+00:00"))
 
     def advance(self, duration: float | str | timedelta) -> datetime:
-        """Advance by seconds, a timedelta or a text such as "72h"; every job that falls due runs first."""
+        """Advance by seconds, a timedelta or a text such as "72h"; every job that falls due runs first. A delivery
+        in flight is recorded first, at the time it was made, so its retry falls due when it should."""
         seconds = duration.total_seconds() if isinstance(duration, timedelta) else duration
         answer = self._handle.control("POST", "/clock/advance", json={"seconds": seconds})
         return datetime.fromisoformat(answer["now"].replace("Z", "+00:00"))
@@ -147,6 +148,13 @@ class Clock(_Part):
 
     def mode(self, mode: str, factor: float | None = None) -> dict:
         return self._handle.control("POST", "/clock/mode", json={"mode": mode, "factor": factor})
+
+    def advance_to_next(self) -> datetime:
+        """To the next due event: a job of the journey or a DIP delivery retry (GET /jobs), which then runs."""
+        jobs = self._handle.control("GET", "/jobs")["jobs"]
+        if not jobs:
+            raise ControlError("nothing is waiting: there is no next due event")
+        return self.set(max(jobs[0]["due"], self.now().isoformat()))
 
 
 class Dns(_Part):
