@@ -8,12 +8,15 @@ Fixtures:
 
 Options (command line or ini): `--dip-sandbox-mode inprocess|subprocess` (default inprocess), `--dip-sandbox-seed N`
 (default 0: the same identifiers on every run), `--dip-sandbox-cache DIR` (the pinned CA material and the scenario
-keys; default: a directory beside pytest's temporary directories, shared by xdist workers).
+keys; default: `$DIP_SANDBOX_CACHE`, else the user cache directory `$XDG_CACHE_HOME/dip-sandbox` or
+`~/.cache/dip-sandbox` — kept across runs and shared by xdist workers, which take a file lock to make it once).
 A test may override the settings of its sandbox with `@pytest.mark.dip_sandbox(profile="training", ...)`.
 """
 from __future__ import annotations
 
 from pathlib import Path
+
+import os
 
 import pytest
 
@@ -27,6 +30,7 @@ def pytest_addoption(parser):
                     help="directory for the pinned CA material and scenario keys (made once, reused across runs)")
     parser.addini("dip_sandbox_mode", "inprocess or subprocess", default="inprocess")
     parser.addini("dip_sandbox_seed", "seed of every sandbox's random source", default="0")
+    parser.addini("dip_sandbox_cache", "directory for the pinned CA material and scenario keys", default="")
 
 
 def pytest_configure(config):
@@ -35,12 +39,15 @@ def pytest_configure(config):
     config.addinivalue_line("filterwarnings", "ignore::DeprecationWarning:cheroot.ssl.pyopenssl")
 
 
-def _cache_dir(config, tmp_path_factory) -> Path:
-    chosen = config.getoption("--dip-sandbox-cache")
+def _cache_dir(config) -> Path:
+    """Made once per machine, not per run: pytest's temporary directories are per run under xdist (pytest-N/
+    popen-gwK), so a cache there was made again by every `-n` run (about 5 s of CA and keys)."""
+    chosen = config.getoption("--dip-sandbox-cache") or config.getini("dip_sandbox_cache") or \
+        os.environ.get("DIP_SANDBOX_CACHE")
     if chosen:
         return Path(chosen)
-    # the parent of this run's basetemp is shared by pytest-xdist workers (and kept across runs)
-    return tmp_path_factory.getbasetemp().parent / "dip-sandbox-cache"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "dip-sandbox"
 
 
 class SandboxFactory:
@@ -51,7 +58,7 @@ class SandboxFactory:
 
         self._tmp = tmp_path_factory
         self._name = name
-        cache = _cache_dir(config, tmp_path_factory)
+        cache = _cache_dir(config)
         seed = config.getoption("--dip-sandbox-seed")
         self.defaults = {"seed": int(config.getini("dip_sandbox_seed")) if seed is None else seed,
                          "ca_dir": pinned_ca(cache / "ca"), "scenario_keys": cache / "scenario-keys"}

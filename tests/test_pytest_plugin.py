@@ -169,3 +169,25 @@ def test_the_session_fixture_is_shared(dip_sandbox_session, request):
 def test_a_marker_sets_the_settings(dip_sandbox):
     health = dip_sandbox.control("GET", "/health")
     assert health["profile"] == "training"
+
+
+def test_the_default_cache_outlives_the_run_under_xdist(tmp_path):
+    """Issue 18, item 6: without --dip-sandbox-cache the CA material lands in the user cache directory, made by the
+    first `-n 2` run and reused by the second (pytest's own temporary directories are per run under xdist)."""
+    (tmp_path / "test_two.py").write_text(
+        "import pytest\n\n@pytest.mark.parametrize('n', range(2))\n"
+        "def test_starts(dip_sandbox, n):\n    assert dip_sandbox.clock.now()\n")
+    cache_home = tmp_path / "xdg-cache"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "XDG_CACHE_HOME": str(cache_home)}
+    env.pop("DIP_SANDBOX_CACHE", None)
+
+    def run():
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    run()
+    keys = sorted((cache_home / "dip-sandbox" / "ca").glob("*.key"))
+    assert keys, "no CA material in the user cache directory"
+    made = {key: key.stat().st_mtime_ns for key in keys}
+    run()
+    assert {key: key.stat().st_mtime_ns for key in keys} == made  # reused, not made again
