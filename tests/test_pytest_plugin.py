@@ -37,12 +37,12 @@ def test_the_readme_example_passes_in_another_project(tmp_path, plugin_cache, mo
     assert "1 passed" in result.stdout
 
 
-@pytest.mark.parametrize("example", ["revoke", "journal", "delivery"])
+@pytest.mark.parametrize("example", ["revoke", "journal", "delivery", "own-webhook"])
 def test_the_harness_examples_pass_in_another_project(tmp_path, plugin_cache, example):
     """Issue 18: revoke a certificate and issue another in one call each (item 1); verify what a listener
-    received, with the near misses (item 4); wait for a delivery, told why it does not come (item 3) — from a
-    separate project, as the README shows them."""
-    (tmp_path / f"test_{example}.py").write_text(readme_example(example))
+    received, with the near misses (item 4); wait for a delivery, told why it does not come (item 3); an own
+    HTTPS webhook with the harness's certificates (item 7) — from a separate project, as the README shows them."""
+    (tmp_path / f"test_{example.replace('-', '_')}.py").write_text(readme_example(example))
     result = _child_pytest(tmp_path, plugin_cache)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout

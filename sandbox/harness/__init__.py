@@ -7,10 +7,10 @@ scripts can use it directly::
         scenario = dip_sandbox.load_scenario("uit-onboarded")
 """
 from sandbox.harness.handle import (AtlasAccount, DipIdCredentials, Email, Endpoints, Organisation, SandboxHandle,
-                                    ScenarioState)
+                                    ScenarioState, ServerCertificate)
 from sandbox.harness.launch import pinned_ca, start_sandbox
 from sandbox.harness.message_client import DipClient
 from sandbox.harness.webhook_receiver import Delivery, WebhookReceiver
 
 __all__ = ["AtlasAccount", "Delivery", "DipClient", "DipIdCredentials", "Email", "Endpoints", "Organisation",
-           "SandboxHandle", "ScenarioState", "WebhookReceiver", "pinned_ca", "start_sandbox"]
+           "SandboxHandle", "ScenarioState", "ServerCertificate", "WebhookReceiver", "pinned_ca", "start_sandbox"]

@@ -110,6 +110,16 @@ class AtlasAccount:
 
 
 @dataclass(frozen=True)
+class ServerCertificate:
+    """A server certificate for your own HTTPS webhook, from the sandbox TLS root (which the DIP trusts)."""
+    names: tuple[str, ...]
+    certificate_file: Path
+    key_file: Path
+    certificate_pem: str = field(repr=False)
+    key_pem: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class ScenarioState:
     """What a scenario made; `raw` is the control API's answer."""
     name: str
@@ -338,15 +348,33 @@ class SandboxHandle:
     # -- webhooks --------------------------------------------------------------------------------
     def webhook_receiver(self, environment: str = "uit") -> WebhookReceiver:
         """An HTTPS webhook (closed with the sandbox) that the DIP of `environment` trusts and signs to."""
-        server = self.control("POST", "/tls/server-certificates", json={"names": ["localhost", "127.0.0.1"]})
-        own = self.session.get(f"{self.endpoints.web}/dip/{environment}/api/dip-certificates", timeout=120).json()
-        signing = next(c for c in own["dip_certificates"] if c["purpose"] == "signing")
-        client_cas = self.session.get(self.endpoints.control + "/ca/intermediates", timeout=30).text + \
-            self.session.get(self.endpoints.control + "/ca/roots", timeout=30).text
-        receiver = WebhookReceiver(server["certificate_pem"], server["key_pem"], client_cas,
-                                   signing["certificate_pem"])
+        server = self.server_certificate()
+        receiver = WebhookReceiver(server.certificate_pem, server.key_pem, self.client_certificate_authorities(),
+                                   self.dip_signing_certificate(environment))
         self._receivers.append(receiver)
         return receiver
+
+    def dip_signing_certificate(self, environment: str = "uit") -> str:
+        """The PEM of the DIP's signing certificate: what your webhook checks the DIP's pushes against (the
+        X-DIP-Signature-Certificate of a delivery must be this one)."""
+        own = self.session.get(f"{self.endpoints.web}/dip/{environment}/api/dip-certificates", timeout=120).json()
+        return next(c for c in own["dip_certificates"] if c["purpose"] == "signing")["certificate_pem"]
+
+    def client_certificate_authorities(self) -> str:
+        """The sandbox's intermediate and root CAs (PEM): the chain of the DIP's certificates — the client
+        certificate it presents to your HTTPS webhook, and its signing certificate."""
+        return self.session.get(self.endpoints.control + "/ca/intermediates", timeout=30).text + \
+            self.session.get(self.endpoints.control + "/ca/roots", timeout=30).text
+
+    def server_certificate(self, names: tuple[str, ...] = ("localhost", "127.0.0.1")) -> ServerCertificate:
+        """A server certificate (and key, as files) for your own HTTPS webhook, which the DIP trusts."""
+        made = self.control("POST", "/tls/server-certificates", json={"names": list(names)})
+        directory = self._files(f"server-{len(list((self.workdir / 'credentials').glob('server-*')))}")
+        (directory / "server.pem").write_text(made["certificate_pem"])
+        (directory / "server.key").write_text(made["key_pem"])
+        (directory / "server.key").chmod(0o600)
+        return ServerCertificate(tuple(names), directory / "server.pem", directory / "server.key",
+                                 made["certificate_pem"], made["key_pem"])
 
     # -- credentials on disk -----------------------------------------------------------------------
     def _files(self, name: str) -> Path:
