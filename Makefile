@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test bench install compile clean
+.PHONY: run test bench install compile clean dist
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ bench: $(TEST_STAMP) compile
 
 clean:
 	rm -rf $(VENV) .dip-sandbox build *.egg-info
+
+## A wheel of dip-sandbox in dist/, for an offline install elsewhere: pip install dist/dip_sandbox-*.whl
+dist: $(STAMP)
+	$(BIN)/pip wheel --quiet --no-deps --wheel-dir dist .

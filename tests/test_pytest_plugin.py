@@ -165,6 +165,14 @@ def test_the_session_fixture_is_shared(dip_sandbox_session, request):
     assert request.getfixturevalue("dip_sandbox_session") is dip_sandbox_session
 
 
+def test_a_scenario_organisation_is_found_by_role_code_too(dip_sandbox):
+    world = dip_sandbox.load_scenario("uit-onboarded")
+    participant = world.organisation("uit", "participant")
+    assert world.organisation("uit", participant.dip_id.role) is participant
+    with pytest.raises(KeyError, match=r"has no REGS in uit; it has uit/participant \("):
+        world.organisation("uit", "REGS")
+
+
 @pytest.mark.dip_sandbox(profile="training", seed=99)
 def test_a_marker_sets_the_settings(dip_sandbox):
     health = dip_sandbox.control("GET", "/health")

@@ -128,11 +128,16 @@ class ScenarioState:
     organisations: dict[tuple[str, str], Organisation]  # (environment, "participant" | "counterpart")
 
     def organisation(self, environment: str = "uit", role: str = "participant") -> Organisation:
-        try:
-            return self.organisations[(environment, role)]
-        except KeyError:
+        """By the scenario's name for it ("participant", "counterpart") or by a DIP role code one of its DIP IDs
+        has ("SUP", "ADS", ...)."""
+        found = self.organisations.get((environment, role)) or next(
+            (o for (e, _), o in self.organisations.items() if e == environment
+             and any(d.role == role.upper() for d in o.dip_ids)), None)
+        if found is None:
             raise KeyError(f"scenario {self.name} has no {role} in {environment}; it has "
-                           f"{', '.join(f'{e}/{r}' for e, r in self.organisations) or 'no organisations'}") from None
+                           + (", ".join(f"{e}/{r} ({'/'.join(d.role for d in o.dip_ids)})"
+                                        for (e, r), o in self.organisations.items()) or "no organisations"))
+        return found
 
 
 class _Part:
