@@ -205,8 +205,9 @@ CONTROL_PATHS = {
         "organisation's own): mTLS, Signing or mTLS & Signing. Answers certificate_pem, key_pem, pfx_base64, "
         "chain_pem and certificate_serial",
         {"201": json_response(_ANY, "Created")},
-        body=body(obj({"purpose": {"enum": ["mTLS", "Signing", "mTLS & Signing"]}}), {"purpose": "Signing"},
-                  required=False),
+        body=body(obj({"purpose": {"enum": ["mTLS", "Signing", "mTLS & Signing"]},
+                       "expired": {"type": "boolean", "description": "a certificate whose validity just ended"}}),
+                  {"purpose": "Signing"}, required=False),
         parameters=[path_param("environment", "uit or prod"), path_param("organisation_id", "ORG-...")],
         tag="DIP (control)")},
     "/dip/{environment}/certificates/{serial}/revoke": {"post": operation(

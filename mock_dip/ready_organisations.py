@@ -10,6 +10,7 @@ import base64
 import json
 import hashlib
 import re
+from datetime import timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -21,6 +22,7 @@ from mock_dip.dip_certificates import PURPOSES, SubjectName, purpose_of
 from mock_dip.permissions import ROLES
 from mock_dip.service import Dip
 from sandbox import form_checks as f
+from sandbox.clock import real_now
 from sandbox.errors import InvalidInput
 from sandbox.passwords import hash_password
 
@@ -157,9 +159,13 @@ def _with_keys(dip: Dip, actor: dict, created: dict) -> dict:
             "api_key": keys["primary"], "secondary_api_key": keys["secondary"]}
 
 
-def _issue(dip: Dip, organisation_id: str, email: str, key, csr, subject) -> dict:
+def _issue(dip: Dip, organisation_id: str, email: str, key, csr, subject, expired: bool = False) -> dict:
     ctx = dip.ctx
-    issued = ctx.cas.issue(subject.purpose.profile, csr)
+    if expired:  # valid for a day that ended a second ago, in sandbox and in real time
+        end = min(ctx.clock.now(), real_now()) - timedelta(seconds=1)
+        issued = ctx.cas.issue(subject.purpose.profile, csr, not_before=end - timedelta(days=1), not_after=end)
+    else:
+        issued = ctx.cas.issue(subject.purpose.profile, csr)
     certificate = dip.certificates.record_issued(organisation_id, subject, issued.pem, email)
     return {"certificate_serial": certificate["serial_number"], "certificate_pem": issued.pem, "key_pem": key_to_pem(key),
             "pfx_base64": base64.b64encode(write_pfx(key, issued.certificate)).decode(),
@@ -170,7 +176,8 @@ def _issue(dip: Dip, organisation_id: str, email: str, key, csr, subject) -> dic
 def issue_certificate(dip: Dip, organisation_id: str, payload) -> dict:
     """Another DIP certificate for an organisation, in one call (control API `POST .../organisations/{id}/
     certificates`): `purpose` mTLS, Signing or mTLS & Signing (default), a new key, issued by the DIP CA directly
-    as the one-call organisation's own; the files a client needs, as `onboard_organisation` answers them."""
+    as the one-call organisation's own — `expired: true` for one whose validity has just ended, what a client's
+    expiry handling needs; the files a client needs, as `onboard_organisation` answers them."""
     payload = f.form(payload)
     ctx = dip.ctx
     organisation = dip.organisations.get(organisation_id)
@@ -180,7 +187,10 @@ def issue_certificate(dip: Dip, organisation_id: str, payload) -> dict:
     # a host name of the one-call certificate's length ("sandbox"): the domain was chosen to fit 64 characters
     key, csr, subject = _key_and_request(ctx, domain, key_name, f"c{ctx.random.hex(3)}")
     with ctx.store.transaction():
-        made = _issue(dip, organisation_id, "control API", key, csr, subject)
+        expired = payload.get("expired", False)
+        if not isinstance(expired, bool):
+            raise InvalidInput("expired is true or false", field="expired")
+        made = _issue(dip, organisation_id, "control API", key, csr, subject, expired)
     if "Signing" not in purpose.label:
         made["signing_certificate_pem"] = None  # an mTLS certificate does not sign messages
     return {"organisation_id": organisation_id, "environment": ctx.environment,

@@ -480,12 +480,13 @@ def _dip_onboard():
 
 @_client_command(dip_group, "issue-certificate", "Another DIP certificate for ORGANISATION (a new key): mTLS, "
                  "Signing or mTLS & Signing.", "POST",
-                 lambda env, organisation, purpose: f"/dip/{env}/organisations/{organisation}/certificates",
-                 lambda env, organisation, purpose: {"purpose": purpose})
+                 lambda env, organisation, purpose, expired: f"/dip/{env}/organisations/{organisation}/certificates",
+                 lambda env, organisation, purpose, expired: {"purpose": purpose, "expired": expired})
 @click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
 @click.argument("organisation")
 @click.option("--purpose", type=click.Choice(["mTLS", "Signing", "mTLS & Signing"]), default="mTLS & Signing",
               show_default=True)
+@click.option("--expired", is_flag=True, help="a certificate whose validity ended a second ago")
 def _dip_issue_certificate():
     pass
 
@@ -498,6 +499,14 @@ def _dip_issue_certificate():
 @click.option("--reason", type=click.Choice(["unspecified", "keyCompromise", "affiliationChanged", "superseded",
                                              "cessationOfOperation"]), default="keyCompromise", show_default=True)
 def _dip_revoke_certificate():
+    pass
+
+
+@_client_command(dip_group, "delivery", "Where message TRANSACTION_ID stands in delivery, and why (each recipient).",
+                 "GET", lambda env, transaction_id: f"/dip/{env}/messages/{transaction_id}")
+@click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
+@click.argument("transaction_id")
+def _dip_delivery():
     pass
 
 

@@ -97,3 +97,39 @@ def dip_sandbox_session(request, tmp_path_factory):
     factory = SandboxFactory(request.config, tmp_path_factory, "dip-sandbox-session")
     yield factory()
     factory.stop_all()
+
+
+# -- what a failing test's report shows ----------------------------------------------------------------
+FIXTURES = ("dip_sandbox", "dip_sandbox_session")
+SHOWN = 50  # newest journal entries and emails in a failure's report
+
+
+def _journal_section(handle) -> str:
+    entries = handle.journal.entries()[:SHOWN]
+    lines = [f"{e['at'][:19]} {e['listener']:<22} {e['method']:<6} {e['status']:>3} {e['path']}"
+             + (f"  ({e['client']})" if e.get("client") else "") for e in reversed(entries)]
+    return "\n".join(lines) or "(no requests)"
+
+
+def _outbox_section(handle) -> str:
+    emails = handle.mail.list()[-SHOWN:]
+    return "\n".join(f"{m.sent_at[:19]} to {m.to}: {m.subject}" for m in emails) or "(no emails)"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test that failed with a sandbox shows what the DIP saw: the sandbox's journal and outbox (the newest
+    entries) as sections of its report, so a CI log says it without artefacts to download."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for name in FIXTURES:
+        handle = getattr(item, "funcargs", {}).get(name)
+        if handle is None:
+            continue
+        try:
+            report.sections.append((f"{name}: journal (newest {SHOWN})", _journal_section(handle)))
+            report.sections.append((f"{name}: outbox (newest {SHOWN})", _outbox_section(handle)))
+        except Exception as exc:  # a sandbox that stopped: say so, never hide the test's own failure
+            report.sections.append((f"{name}: journal and outbox", f"unavailable: {exc}"))

@@ -59,3 +59,9 @@ def test_the_cli_issues_and_revokes(shared_running, tmp_path):
     issued = cli("issue-certificate", organisation["organisation_id"], "--purpose", "mTLS")
     assert issued["purpose"] == "mTLS" and issued["signing_certificate_pem"] is None
     assert cli("revoke-certificate", issued["certificate_serial"])["revocation_reason"] == "keyCompromise"
+    lapsed = cli("issue-certificate", organisation["organisation_id"], "--expired")
+    assert x509.load_pem_x509_certificate(lapsed["certificate_pem"].encode()).not_valid_after_utc.year >= 2000
+    sent = requests.post(f"{shared_running.control}/dip/uit/publish", timeout=30, json={
+        "to": organisation["dip_ids"][0]["dip_id"], "interface": "IF-032"})
+    report = cli("delivery", sent.json()["transaction_id"])
+    assert report["deliveries"][0]["why"].startswith("Pending: no webhook configured for IF-032")

@@ -74,3 +74,22 @@ def test_the_readmes_warning_about_requests_ca_bundle_is_true(shared_running, tm
     assert replaced, "REQUESTS_CA_BUNDLE no longer replaces Session.verify: update the README"
     answer = requests.Session().get(url, verify=shared_running.bundle, timeout=10)
     assert answer.status_code in (200, 401, 403)  # the TLS handshake with the sandbox CA worked
+
+
+def test_every_command_and_flag_of_the_containerfile_exists():
+    """The Containerfile cannot be built here (no container runtime): its commands must still be real ones."""
+    import json
+    import re
+    from click.testing import CliRunner
+    from sandbox.cli import main
+    text = (REPO / "Containerfile").read_text().replace("\\\n", " ")
+    commands = [json.loads(m) for m in re.findall(r"^(?:CMD|HEALTHCHECK .*? CMD) (\[.*\])$", text, re.M)]
+    assert len(commands) == 2, commands
+    for command in commands:
+        assert command[0] == "dip-sandbox"
+        sub = main.commands[command[1]]
+        known = {opt for param in sub.params for opt in param.opts}
+        flags = [a for a in command[2:] if a.startswith("--")]
+        assert flags and set(flags) <= known, set(flags) - known
+        help_ = CliRunner().invoke(main, [command[1], "--help"])
+        assert help_.exit_code == 0

@@ -48,6 +48,14 @@ def test_the_harness_examples_pass_in_another_project(tmp_path, plugin_cache, ex
     assert "1 passed" in result.stdout
 
 
+def test_the_harness_examples_pass_together_under_xdist(tmp_path, plugin_cache):
+    for example in ("revoke", "journal", "delivery", "own-webhook"):
+        (tmp_path / f"test_{example.replace('-', '_')}.py").write_text(readme_example(example))
+    result = _child_pytest(tmp_path, plugin_cache, "-n", "4")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 passed" in result.stdout
+
+
 def test_the_example_fails_when_the_client_is_wrong(tmp_path, plugin_cache):
     """The example asserts something: a message to an unknown DIP ID is refused and the test says so."""
     broken = readme_example("pytest").replace('"primaryRecipients": [recipient.dip_id.dip_id]',
@@ -199,3 +207,16 @@ def test_the_default_cache_outlives_the_run_under_xdist(tmp_path):
     made = {key: key.stat().st_mtime_ns for key in keys}
     run()
     assert {key: key.stat().st_mtime_ns for key in keys} == made  # reused, not made again
+
+
+def test_a_failing_test_reports_the_journal_and_outbox(tmp_path, plugin_cache):
+    """Issue 18, item 5: the report of a failing test has the sandbox's journal and outbox as sections."""
+    (tmp_path / "test_fails.py").write_text(
+        "def test_fails(dip_sandbox):\n"
+        "    dip_sandbox.atlas.create_account(company_name='Report Energy')\n"
+        "    assert False, 'the client did something wrong'\n")
+    result = _child_pytest(tmp_path, plugin_cache, "-rA")
+    assert result.returncode == 1
+    out = result.stdout
+    assert "dip_sandbox: journal (newest 50)" in out and "POST   201 /_sandbox/atlas/accounts" in out, out
+    assert "dip_sandbox: outbox (newest 50)" in out and "New User Registration" in out, out

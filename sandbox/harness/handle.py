@@ -288,11 +288,14 @@ class Dip(_Part):
         return self._handle.control("POST", f"/dip/{environment}/certificates/{serial}/revoke",
                                     json={"reason": reason})
 
-    def issue_certificate(self, organisation: Organisation, purpose: str = "mTLS & Signing") -> "Organisation":
-        """Another certificate for `organisation` (mTLS, Signing or mTLS & Signing, a new key): the organisation
-        again, with the new certificate's files and serial (its DIP IDs and keys unchanged)."""
+    def issue_certificate(self, organisation: Organisation, purpose: str = "mTLS & Signing",
+                          expired: bool = False) -> "Organisation":
+        """Another certificate for `organisation` (mTLS, Signing or mTLS & Signing, a new key; `expired`: one whose
+        validity just ended): the organisation again, with the new certificate's files and serial (its DIP IDs and
+        keys unchanged)."""
         made = self._handle.control("POST", f"/dip/{organisation.environment}/organisations/"
-                                            f"{organisation.organisation_id}/certificates", json={"purpose": purpose})
+                                            f"{organisation.organisation_id}/certificates",
+                                    json={"purpose": purpose, "expired": expired})
         files = self._handle._certificate_files(f"{organisation.environment}-{organisation.organisation_id}-"
                                                 f"{made['certificate_serial']}", made)
         return replace(organisation, certificate_serial=made["certificate_serial"], **files)
