@@ -75,7 +75,8 @@ _KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate", SECRET_META)
 def journal_listeners() -> list[tuple[str, str]]:
     """Every journal listener name and what its entries are (the README's table, the control API's check)."""
     names = [("web", "requests to the web listener: pages, portal APIs, control API, CRL/OCSP"),
-             ("atlas", "requests to the Atlas HVCA API listener")]
+             ("atlas", "requests to the Atlas HVCA API listener"),
+             ("dns", "queries to the sandbox DNS server (method: the record type, path: the name)")]
     for environment in ENVIRONMENTS:
         names += [(f"dip_{environment}", f"requests to the DIP message API of {environment.upper()}"),
                   (f"dip_{environment}_webhooks", f"the {environment.upper()} DIP's deliveries to webhooks"),
