@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from sandbox.cli_client import register as register_client_commands
+from sandbox.cli_certificates import register_certificate_commands
 from sandbox.cli_counterparts import register_counterpart_commands
 from sandbox.cli_wait import register as register_wait_command
 from sandbox.settings import SETTINGS, SettingError, load_settings
@@ -478,38 +479,7 @@ def _dip_onboard():
     pass
 
 
-@_client_command(dip_group, "issue-certificate", "Another DIP certificate for ORGANISATION (a new key): mTLS, "
-                 "Signing or mTLS & Signing.", "POST",
-                 lambda env, organisation, purpose, expired: f"/dip/{env}/organisations/{organisation}/certificates",
-                 lambda env, organisation, purpose, expired: {"purpose": purpose, "expired": expired})
-@click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
-@click.argument("organisation")
-@click.option("--purpose", type=click.Choice(["mTLS", "Signing", "mTLS & Signing"]), default="mTLS & Signing",
-              show_default=True)
-@click.option("--expired", is_flag=True, help="a certificate whose validity ended a second ago")
-def _dip_issue_certificate():
-    pass
-
-
-@_client_command(dip_group, "revoke-certificate", "Revoke the DIP certificate SERIAL now: the DIP refuses it at once.",
-                 "POST", lambda env, serial, reason: f"/dip/{env}/certificates/{serial}/revoke",
-                 lambda env, serial, reason: {"reason": reason})
-@click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
-@click.argument("serial")
-@click.option("--reason", type=click.Choice(["unspecified", "keyCompromise", "affiliationChanged", "superseded",
-                                             "cessationOfOperation"]), default="keyCompromise", show_default=True)
-def _dip_revoke_certificate():
-    pass
-
-
-@_client_command(dip_group, "delivery", "Where message TRANSACTION_ID stands in delivery, and why (each recipient).",
-                 "GET", lambda env, transaction_id: f"/dip/{env}/messages/{transaction_id}")
-@click.option("--env", type=click.Choice(["uit", "prod"]), default="uit", show_default=True)
-@click.argument("transaction_id")
-def _dip_delivery():
-    pass
-
-
+register_certificate_commands(dip_group, _client_command)
 register_counterpart_commands(dip_group, _client_command)
 register_client_commands(main)
 register_wait_command(main)

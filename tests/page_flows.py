@@ -113,3 +113,12 @@ def create_dip_id(page, role: str, mpid: str, effective_from: str) -> str:
     create.get_by_label("Effective from").fill(effective_from)
     create.get_by_role("button", name="Create DIP ID").click()
     return re.search(r"DIP ID (\d{10})", page.get_by_role("heading").first.inner_text()).group(1)
+
+
+def invite_organisation(page, company: str, number: str, first: str, last: str, email: str) -> None:
+    """The DIP Manager console's Invite an organisation (the page must be open)."""
+    form = page.get_by_role("form", name="Invite an organisation")
+    for label, value in (("Company name", company), ("Company number", number), ("Primary Admin first name", first),
+                         ("Primary Admin last name", last), ("Primary Admin email", email)):
+        form.get_by_label(label).fill(value)
+    form.get_by_role("button", name="Invite").click()

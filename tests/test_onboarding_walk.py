@@ -14,7 +14,8 @@ from tests.conftest import venv_bin
 from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD, invitation_token, manager
 from tests.message_helpers import Webhook, message, onboard
 from tests.page_flows import (advance_to_wait, atlas_sign_in, create_dip_id, create_member, fill_registration,
-                               first_sign_in_page, open_atlas_invitation, reload_until, set_atlas_password_and_sign_in)
+                               first_sign_in_page, invite_organisation, open_atlas_invitation, reload_until,
+                               set_atlas_password_and_sign_in)
 
 COMPANY = FORM["company_name"]
 DOMAIN = "sandbox-energy.example"
@@ -94,12 +95,7 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_label("Authenticator code").fill(pyotp.TOTP(boss.secret).now())
     page.get_by_role("button", name="Sign in").click()
     page.goto(f"{web}/dip/uit/manager")
-    form = page.get_by_role("form", name="Invite an organisation")
-    for label, value in (("Company name", COMPANY), ("Company number", "09999001"),
-                         ("Primary Admin first name", "Pat"), ("Primary Admin last name", "Admin"),
-                         ("Primary Admin email", f"pat@{DOMAIN}")):
-        form.get_by_label(label).fill(value)
-    form.get_by_role("button", name="Invite").click()
+    invite_organisation(page, COMPANY, "09999001", "Pat", "Admin", f"pat@{DOMAIN}")
     accept_dip_invitation(page, running, f"pat@{DOMAIN}")
     details = page.get_by_role("form", name="Verify the company details")
     details.get_by_label("Description").fill("Energy supplier")

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.atlas_helpers import FORM, PASSWORD as ATLAS_PASSWORD
 from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD
 from tests.page_checks import check
-from tests.page_flows import create_dip_id, create_member
+from tests.page_flows import create_dip_id, create_member, invite_organisation
 
 COMPANY = FORM["company_name"]
 DOMAIN = FORM["email"].rsplit("@", 1)[1]
@@ -181,12 +181,7 @@ def dip_set_up(t: Trainer) -> None:
     t.dip_sign_in(MANAGER, MANAGER_PASSWORD, first=True)
     t.check("dip-manager-home")
     page.get_by_role("navigation", name="main").get_by_role("link", name="Market Participant Organisation").click()
-    form = page.get_by_role("form", name="Invite an organisation")
-    for label, value in (("Company name", COMPANY), ("Company number", "09999001"),
-                         ("Primary Admin first name", "Pat"), ("Primary Admin last name", "Admin"),
-                         ("Primary Admin email", f"pat@{DOMAIN}")):
-        form.get_by_label(label).fill(value)
-    form.get_by_role("button", name="Invite").click()
+    invite_organisation(page, COMPANY, "09999001", "Pat", "Admin", f"pat@{DOMAIN}")
     t.check("dip-manager-invited")
     t.accept_dip_invitation(f"pat@{DOMAIN}")
     t.check("dip-primary-admin-home")
@@ -337,12 +332,7 @@ def test_the_dcp_path_by_clicking(start_sandbox, page):
     t.dip_sign_in(MANAGER, MANAGER_PASSWORD, first=True)
     for company, email in (("Fabrikam Connection Provider Ltd", "dee@fabrikam.example"), (COMPANY, f"pat@{DOMAIN}")):
         t.go("/dip/uit/manager")
-        form = pages.get_by_role("form", name="Invite an organisation")
-        for label, value in (("Company name", company), ("Company number", "09999002"),
-                             ("Primary Admin first name", "Dee"), ("Primary Admin last name", "Cee"),
-                             ("Primary Admin email", email)):
-            form.get_by_label(label).fill(value)
-        form.get_by_role("button", name="Invite").click()
+        invite_organisation(pages, company, "09999002", "Dee", "Cee", email)
     # the DCP's Primary Admin verifies the details, then asks for DCP status on the organisation page
     t.accept_dip_invitation("dee@fabrikam.example")
     details = pages.get_by_role("form", name="Verify the company details")
