@@ -90,15 +90,15 @@ class MessageComposer:
                 "interface": None, "events": [], "event_code": None, "payload": None}
         if sender is None or recipient is None:
             return step
-        step["interfaces"] = [{"interface": r.interface_id, "name": r.name} for r in self.interfaces(sender,
-                                                                                                     recipient)]
+        receivable = self.interfaces(sender, recipient)
+        step["interfaces"] = [{"interface": r.interface_id, "name": r.name} for r in receivable]
         if not step["interfaces"]:
             raise InvalidInput(f"{recipient['role_code']} receives no interface from {sender['role_code']} "
                                "(seed_data/routing.json): choose another recipient", field="to")
         wanted = str(values.get("interface") or "").upper()
         if not wanted:
             return step
-        found = next((r for r in self.interfaces(sender, recipient) if r.interface_id == wanted), None)
+        found = next((r for r in receivable if r.interface_id == wanted), None)
         if found is None:
             raise InvalidInput(f"{wanted} is not an interface {recipient['role_code']} receives from "
                                f"{sender['role_code']}: choose one of the list", field="interface")

@@ -122,3 +122,14 @@ def invite_organisation(page, company: str, number: str, first: str, last: str, 
                          ("Primary Admin last name", last), ("Primary Admin email", email)):
         form.get_by_label(label).fill(value)
     form.get_by_role("button", name="Invite").click()
+
+
+def upload_api_credentials(page, api_key: str, api_secret: str, pfx) -> None:
+    """Certificates tab, stage 1 Next, then stage 2: the Atlas API key and secret and the password-less PFX,
+    Validate and Save (the page must be open)."""
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("API Key").fill(api_key)
+    page.get_by_label("API Secret").fill(api_secret)
+    page.get_by_label("PFX certificate (password-less)").set_input_files(str(pfx))
+    page.get_by_role("button", name="Validate").click()
+    page.get_by_role("button", name="Save").click()

@@ -15,7 +15,7 @@ from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD, invitation_token, mana
 from tests.message_helpers import Webhook, message, onboard
 from tests.page_flows import (advance_to_wait, atlas_sign_in, create_dip_id, create_member, fill_registration,
                                first_sign_in_page, invite_organisation, open_atlas_invitation, reload_until,
-                               set_atlas_password_and_sign_in)
+                               set_atlas_password_and_sign_in, upload_api_credentials)
 
 COMPANY = FORM["company_name"]
 DOMAIN = "sandbox-energy.example"
@@ -109,12 +109,7 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     # -- the Certificate Admin: the five stages --------------------------------------------------------
     cert_secret = accept_dip_invitation(page, running, f"cert@{DOMAIN}")
     page.goto(f"{web}/dip/uit/organisation?tab=certificates")
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("API Key").fill(api_key)
-    page.get_by_label("API Secret").fill(api_secret)
-    page.get_by_label("PFX certificate (password-less)").set_input_files(str(tmp_path / "apicert.pfx"))
-    page.get_by_role("button", name="Validate").click()
-    page.get_by_role("button", name="Save").click()
+    upload_api_credentials(page, api_key, api_secret, tmp_path / "apicert.pfx")
     assert "Onboarding status updated successfully" in page.get_by_role("status").first.inner_text()
     page.get_by_label("Domain used for GlobalSign verification").fill(DOMAIN)
     page.get_by_role("button", name="Submit", exact=True).click()

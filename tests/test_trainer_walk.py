@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.atlas_helpers import FORM, PASSWORD as ATLAS_PASSWORD
 from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD
 from tests.page_checks import check
-from tests.page_flows import create_dip_id, create_member, invite_organisation
+from tests.page_flows import create_dip_id, create_member, invite_organisation, upload_api_credentials
 
 COMPANY = FORM["company_name"]
 DOMAIN = FORM["email"].rsplit("@", 1)[1]
@@ -204,12 +204,7 @@ def certificates(t: Trainer, api_key: str, api_secret: str, tmp_path) -> None:
     page.get_by_role("navigation", name="main").get_by_role("link", name="Market Participant Organisation").click()
     page.get_by_role("link", name="Certificates", exact=True).click()
     t.check("dip-certificates-stage-1")
-    page.get_by_role("button", name="Next").click()
-    page.get_by_label("API Key").fill(api_key)
-    page.get_by_label("API Secret").fill(api_secret)
-    page.get_by_label("PFX certificate (password-less)").set_input_files(str(tmp_path / "apicert.pfx"))
-    page.get_by_role("button", name="Validate").click()
-    page.get_by_role("button", name="Save").click()
+    upload_api_credentials(page, api_key, api_secret, tmp_path / "apicert.pfx")
     expect(page.get_by_role("status").first).to_contain_text("Onboarding status updated successfully")
     t.check("dip-certificates-stage-3")
     page.get_by_label("Domain used for GlobalSign verification").fill(DOMAIN)
