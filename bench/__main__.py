@@ -288,10 +288,12 @@ def bench_messages(work: Path, senders: int = 4, cycles: int = 60, batch: int = 
 def main() -> int:
     from bench.durability import run as durability
     from bench.harness_load import bench_fixture_and_scenario, bench_parallel
+    from bench.plugin_project import bench_plugin_project
     work = Path(tempfile.mkdtemp(prefix="dip-sandbox-bench-"))
     try:
         results = {**bench_startup(work), **bench_issuance(work), **bench_hvca(work), **bench_messages(work),
-                   **durability(work), **bench_fixture_and_scenario(work), **bench_parallel(work)}
+                   **durability(work), **bench_fixture_and_scenario(work), **bench_parallel(work),
+                   **bench_plugin_project(work)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
@@ -333,6 +335,9 @@ def main() -> int:
          f"{results['parallel_total_per_s'] / results['parallel_alone_per_s']:.2f}x one sandbox alone "
          f"({results['parallel_alone_per_s']:.0f}/s)", "no errors, no cross-talk",
          results["parallel_errors"] == 0 and results["parallel_isolated"]),
+        ("plugin project (8 tests): second `pytest -n 4` run", f"{results['plugin_second_n4_s']:.2f} s (first "
+         f"run {results['plugin_first_n4_s']:.2f} s)", f"{results['plugin_n4_ratio']:.2f}x the serial run "
+         f"({results['plugin_serial_s']:.2f} s)", "<= 1.0x", results["plugin_n4_ratio"] <= 1.0),
         ("durability: SIGKILL under load, restart", f"sent {results['durability_sent']}, acknowledged "
          f"{results['durability_acknowledged']}, found {results['durability_found']}, delivered "
          f"{results['durability_delivered']}", "-", "nothing lost", results["durability_nothing_lost"]),
