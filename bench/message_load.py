@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from mock_ca.keys import key_from_pem  # noqa: E402
 from mock_dip import message_signature  # noqa: E402
-from mock_dip.delivery_check import send_answer  # noqa: E402
+from mock_dip.delivery_check import WebhookHandler  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -44,7 +44,7 @@ class Receiver:
         self.lock = threading.Lock()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(WebhookHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):
@@ -54,10 +54,7 @@ class Receiver:
                     for item in json.loads(body):
                         receiver.arrivals.setdefault(item["payload"]["CommonBlock"]["D0"]["transactionID"], now)
                 answer = b'{"messageArray": [], "timestamp": null}'
-                send_answer(self, 201, answer)
-
-            def log_message(self, *args):
-                pass
+                self.send_answer(201, answer)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
@@ -110,12 +107,16 @@ class Sender:
             "A0": {"primaryRecipients": [self.recipient], "secondaryRecipients": [], "always": []}},
             "CustomBlock": {"reading": "1"}}} for _ in range(count)]
 
-    def post(self, path: str, payload) -> tuple[int, dict | None]:
-        body = json.dumps(payload).encode()
+    def presign(self, path: str, body: bytes):
+        """The signed request, ready for `session.send` (the signature is valid for the DIP's skew, 5 minutes)."""
+        import requests
         url = self.base + path
         headers = message_signature.sign("POST", url, body, self.key, self.pem, dt.datetime.now(dt.timezone.utc))
-        response = self.session.post(url, data=body, timeout=30, headers={
-            **headers, "Content-Type": "application/json", "X-API-Key": self.api_key})
+        return self.session.prepare_request(requests.Request("POST", url, data=body, headers={
+            **headers, "Content-Type": "application/json", "X-API-Key": self.api_key}))
+
+    def post(self, path: str, payload) -> tuple[int, dict | None]:
+        response = self.session.send(self.presign(path, json.dumps(payload).encode()), timeout=30)
         try:
             return response.status_code, response.json()
         except ValueError:

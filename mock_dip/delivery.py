@@ -32,7 +32,8 @@ log = logging.getLogger("dip_sandbox.delivery")
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 OPEN_STATES = ("Pending", "Retrying")
 BATCH = 100
-_SETTLED = ("state", "attempts", "next_attempt_at", "last_status", "last_error", "delivered_at", "delivered_real_at")
+_SETTLED = ("state", "attempts", "next_attempt_at", "last_status", "last_error", "delivered_at", "delivered_real_at",
+            "latency_ms")
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,11 @@ class DeliveryWorker:
 
     def waits(self) -> list[dict]:
         """The retries this DIP waits to make, as the scheduler lists its jobs (one per queue, its next attempt)."""
-        rows = self.ctx.store.query(
+        # the open-queue index (the state term repeated so SQLite may use it); a few rows: one per queue
+        rows = sorted(self.ctx.store.query(
             "select recipient_dip_id, interface_id, min(next_attempt_at) as due, count(*) as n, max(attempts) as "
-            "attempts from dip_deliveries where environment = ? and state = 'Retrying' group by recipient_dip_id, "
-            "interface_id order by due", [self.ctx.environment])
+            "attempts from dip_deliveries where environment = ? and state in ('Pending', 'Retrying') and state = "
+            "'Retrying' group by recipient_dip_id, interface_id", [self.ctx.environment]), key=lambda r: r["due"])
         return [{"id": None, "kind": "dip.delivery_retry", "due": iso_unix(r["due"]),
                  "payload": {"environment": self.ctx.environment, "recipient_dip_id": r["recipient_dip_id"],
                              "interface": r["interface_id"], "deliveries": r["n"], "attempts": r["attempts"]}}
@@ -113,14 +115,13 @@ class DeliveryWorker:
 
     # -- one round -------------------------------------------------------------------------------
     def due_queues(self) -> list[dict]:
-        """(recipient, interface, callback) of each queue whose oldest open delivery is due now."""
+        """(recipient, interface, callback) of each queue whose oldest open delivery is due now: one look-up in
+        the open-queue index per webhook, however many deliveries are stored."""
         return self.ctx.store.query(
-            "select d.recipient_dip_id, d.interface_id, w.callback_url from dip_deliveries d join dip_webhooks w "
-            "on w.environment = d.environment and w.recipient_dip_id = d.recipient_dip_id and w.channel = "
-            "d.interface_id where d.environment = ? and d.state in ('Pending', 'Retrying') and d.next_attempt_at <= ? "
-            "and d.id = (select min(x.id) from dip_deliveries x where x.environment = d.environment and "
-            "x.recipient_dip_id = d.recipient_dip_id and x.interface_id = d.interface_id and x.state in "
-            "('Pending', 'Retrying'))", [self.ctx.environment, self.ctx.clock.now_unix() + 0.001])
+            "select w.recipient_dip_id, w.channel as interface_id, w.callback_url from dip_webhooks w where "
+            "w.environment = ? and (select x.next_attempt_at from dip_deliveries x where x.environment = w.environment "
+            "and x.recipient_dip_id = w.recipient_dip_id and x.interface_id = w.channel and x.state in ('Pending', "
+            "'Retrying') order by x.id limit 1) <= ?", [self.ctx.environment, self.ctx.clock.now_unix() + 0.001])
 
     def run_once(self) -> int:
         done = 0
@@ -226,6 +227,7 @@ class DeliveryWorker:
                 if status is not None and 200 <= status < 300:
                     state = "RejectedByRecipient" if rejections else "Delivered"
                     changes.update(delivered_at=now, delivered_real_at=real,
+                                   latency_ms=(real - row["created_real_at"]) * 1000,
                                    last_error="; ".join(rejections) or None)
                 elif status is None or status in RETRY_STATUSES:
                     if attempts >= self.policy.attempts:

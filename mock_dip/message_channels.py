@@ -18,13 +18,6 @@ from seed_data.routing import routes
 STATES = ("Pending", "Retrying", "Delivered", "RejectedByRecipient", "DeliveryFailure", "RetriesExhausted")
 
 
-def percentile(values: list[float], fraction: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
 class MessageChannels:
     def __init__(self, ctx: DipContext, dip_ids: DipIds, webhooks: Webhooks, inbox: WebhookInbox):
         self.ctx = ctx
@@ -79,12 +72,12 @@ class MessageChannels:
         if direction == "sent":
             rows = self.ctx.store.query(
                 "select * from dip_messages where environment = ? and sender_dip_id = ? order by received_at desc, "
-                "transaction_id limit ?", [self.ctx.environment, row["dip_id"], limit])
-        else:
+                "rowid desc limit ?", [self.ctx.environment, row["dip_id"], limit])
+        else:  # a delivery made at ingress was created when the DIP received the message: its index gives the order
             rows = self.ctx.store.query(
-                "select m.* from dip_messages m join dip_deliveries d on d.environment = m.environment and "
-                "d.transaction_id = m.transaction_id where m.environment = ? and d.recipient_dip_id = ? and "
-                "d.status_message_id is null and d.replay = 0 order by m.received_at desc limit ?",
+                "select m.* from dip_deliveries d join dip_messages m on m.environment = d.environment and "
+                "m.transaction_id = d.transaction_id where d.environment = ? and d.recipient_dip_id = ? and "
+                "d.replay = 0 and d.status_message_id is null order by d.created_at desc, d.id desc limit ?",
                 [self.ctx.environment, row["dip_id"], limit])
         return [self._summary(r) for r in rows]
 
@@ -127,18 +120,28 @@ class MessageChannels:
     # -- performance ---------------------------------------------------------------------------------
     def performance(self, actor: dict, dip_id: str) -> dict:
         row = self._dip_id(actor, dip_id, "performance.view")
+        environment, dip_id = self.ctx.environment, row["dip_id"]
         sent = self.ctx.store.query("select interface_id, count(*) as n from dip_messages where environment = ? and "
                                     "sender_dip_id = ? group by interface_id order by interface_id",
-                                    [self.ctx.environment, row["dip_id"]])
+                                    [environment, dip_id])
         received = self.ctx.store.query(
             "select state, count(*) as n from dip_deliveries where environment = ? and recipient_dip_id = ? and "
-            "status_message_id is null group by state", [self.ctx.environment, row["dip_id"]])
-        lags = [r["lag"] for r in self.ctx.store.query(
-            "select (delivered_real_at - created_real_at) * 1000 as lag from dip_deliveries where environment = ? and "
-            "recipient_dip_id = ? and delivered_real_at is not null", [self.ctx.environment, row["dip_id"]])]
+            "interface_id != ? group by state", [environment, dip_id, STATUS_CHANNEL])
+        latency = self._latency(environment, dip_id)
         counts = {state: 0 for state in STATES}
         counts.update({r["state"]: r["n"] for r in received})
         return {"dip_id": row["dip_id"], "sent": {r["interface_id"]: r["n"] for r in sent},
                 "sent_total": sum(r["n"] for r in sent), "deliveries_to_this_dip_id": counts,
-                "delivery_latency_ms": {"count": len(lags), "p50": percentile(lags, 0.5),
-                                        "p90": percentile(lags, 0.9), "p99": percentile(lags, 0.99)}}
+                "delivery_latency_ms": latency}
+
+    def _latency(self, environment: str, dip_id: str) -> dict:
+        """Delivery latency percentiles (nearest rank) read from the latency index, not loaded and sorted."""
+        where = "from dip_deliveries where environment = ? and recipient_dip_id = ? and latency_ms is not null"
+        count = self.ctx.one(f"select count(*) as n {where}", [environment, dip_id])["n"]
+        figures = {"count": count}
+        for name, fraction in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99)):
+            rank = min(count - 1, max(0, round(fraction * (count - 1))))
+            found = count and self.ctx.one(f"select latency_ms {where} order by latency_ms limit 1 offset ?",
+                                           [environment, dip_id, rank])
+            figures[name] = found["latency_ms"] if found else None
+        return figures

@@ -15,6 +15,7 @@ from sandbox.errors import Conflict, InvalidInput
 
 REQUIRED = ("datetimeFrom", "datetimeTo", "eventCode", "MPAN", "version")
 MAX_TRANSACTIONS = 100
+MAX_REPLAY = 5000  # messages one replay or requeue returns; a wider window is refused (400) with how to narrow it
 
 
 def _moment(value, field: str) -> float | None:
@@ -52,24 +53,42 @@ class Replay:
         self.webhooks = webhooks
 
     def select(self, recipient_dip_id: str, interface_id: str, payload) -> list[dict]:
+        """The deliveries a MessageRequest names, oldest first, with their messages. The time window is on the
+        delivery's creation (the moment the DIP received the message) so the replay index serves it; named
+        transactionIDs are looked up by transaction instead (the unary + keeps SQLite off the recipient's index)."""
         wanted = parse_request(payload)
-        sql = ("select d.*, m.payload, m.received_at, m.correlation_id from dip_deliveries d join dip_messages m on "
-               "m.environment = d.environment and m.transaction_id = d.transaction_id where d.environment = ? and "
-               "d.recipient_dip_id = ? and d.interface_id = ? and d.replay = 0")
-        params: list = [self.ctx.environment, recipient_dip_id, self.webhooks.channel(interface_id)]
-        for column, value, op in (("m.received_at", wanted["from"], ">="), ("m.received_at", wanted["to"], "<="),
+        where = ["d.environment = ?", "d.interface_id = ?", "d.replay = 0"]
+        params: list = [self.ctx.environment, self.webhooks.channel(interface_id)]
+        if wanted["transactions"]:
+            where += ["+d.recipient_dip_id = ?",
+                      f"d.transaction_id in ({', '.join('?' * len(wanted['transactions']))})"]
+            params += [recipient_dip_id, *wanted["transactions"]]
+        else:
+            where.append("d.recipient_dip_id = ?")
+            params.append(recipient_dip_id)
+        for column, value, op in (("d.created_at", wanted["from"], ">="), ("d.created_at", wanted["to"], "<="),
                                   ("m.mpan", wanted["mpan"], "="), ("m.schema_version", wanted["version"], "=")):
             if value is not None:
-                sql += f" and {column} {op} ?"
+                where.append(f"{column} {op} ?")
                 params.append(value)
         if wanted["event"] is not None:
-            sql += " and lower(m.event_code) = lower(?)"
             event = str(wanted["event"])
+            where.append("lower(m.event_code) = lower(?)")
             params.append(event if event.startswith("[") else f"[{event}]")
-        if wanted["transactions"]:
-            sql += f" and d.transaction_id in ({', '.join('?' * len(wanted['transactions']))})"
-            params += wanted["transactions"]
-        return self.ctx.store.query(sql + " order by d.id", params)
+        source = ("from dip_deliveries d join dip_messages m on m.environment = d.environment and m.transaction_id = "
+                  f"d.transaction_id where {' and '.join(where)}")
+        if wanted["transactions"]:  # at most a few rows per named transaction: put in order here
+            rows = sorted(self.ctx.store.query(f"select d.*, m.payload, m.received_at, m.correlation_id {source}",
+                                               params), key=lambda r: (r["created_at"], r["id"]))
+        else:
+            rows = self.ctx.store.query(f"select d.*, m.payload, m.received_at, m.correlation_id {source} order by "
+                                        "d.created_at, d.id limit ?", [*params, MAX_REPLAY + 1])
+        if len(rows) > MAX_REPLAY:
+            total = self.ctx.one(f"select count(*) as n {source}", params)["n"]
+            raise InvalidInput(f"the request selects {total:,} messages, more than the {MAX_REPLAY:,} one replay or "
+                               "requeue returns: narrow datetimeFrom and datetimeTo (or name eventCode, MPAN or "
+                               "transactionIDs) and ask for the rest in further requests", field="datetimeFrom")
+        return rows
 
     def replay(self, recipient_dip_id: str, interface_id: str, payload) -> list[dict]:
         return [egress_message(row, row, replay=True) for row in self.select(recipient_dip_id, interface_id, payload)]

@@ -31,8 +31,9 @@ class StatusMessages:
         if missing:
             return f"the item lacks {', '.join(missing)} (every key of a StandardResponse item is present, null allowed)"
         transaction = next((v for k, v in item.items() if str(k).lower() == "transactionid"), None)
+        # by transaction (the unary + keeps SQLite off the recipient's indexes, which hold every delivery to it)
         delivered = self.ctx.one("select 1 as x from dip_deliveries where environment = ? and transaction_id = ? and "
-                                 "recipient_dip_id = ? and status_message_id is null",
+                                 "+recipient_dip_id = ? and status_message_id is null",
                                  [self.ctx.environment, str(transaction), sender.dip_id["dip_id"]])
         if not delivered:
             return (f"transactionID {transaction} is not a message the DIP delivered to DIP ID "

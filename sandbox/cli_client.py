@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import ssl
 import sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import HTTPServer
 from pathlib import Path
 
 import click
 
 from mock_dip import message_signature
-from mock_dip.delivery_check import answer, check_delivery, delivered_items, send_answer
+from mock_dip.delivery_check import WebhookHandler, answer, check_delivery, delivered_items
 from sandbox.clock import real_now
 
 DEFAULT_ENDPOINTS = {"uit": "https://127.0.0.1:8702", "prod": "https://127.0.0.1:8703"}
@@ -95,7 +95,7 @@ def register(main: click.Group) -> None:
         scheme = "https" if tls_cert else "http"
         state = {"received": 0}
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(WebhookHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 url = f"{scheme}://{self.headers.get('Host', f'{host}:{port}')}{self.path}"
@@ -106,12 +106,9 @@ def register(main: click.Group) -> None:
                            f"{'valid' if report.ok else 'INVALID (' + str(report.failure) + '): ' + str(report.message)}")
                 click.echo(json.dumps(items, indent=2))
                 status, reply = answer(items, report, now)
-                send_answer(self, status, reply)
+                self.send_answer(status, reply)
                 sys.stdout.flush()
                 state["received"] += 1
-
-            def log_message(self, *args):
-                pass
 
         server = HTTPServer((host, port), Handler)  # one delivery at a time: the output stays readable
         if tls_cert:

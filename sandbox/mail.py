@@ -24,7 +24,11 @@ def migrations():
                            "text": str, "links": str, "seq": int}, pk="id")
         db["mail"].create_index(["recipient"])
         db["mail"].create_index(["seq"])
-    return [create_mail]
+    def recipient_any_case(db):
+        # an inbox in the order it was sent, whatever the case of the address asked for
+        db.execute("drop index if exists idx_mail_recipient")
+        db.execute("create index mail_recipient on mail (recipient collate nocase, seq)")
+    return [create_mail, recipient_any_case]
 
 
 @dataclass(frozen=True)
@@ -76,16 +80,17 @@ class Outbox:
             log.warning("SMTP relay %s refused email %s: %s", self._relay, email.id, exc)
 
     def list(self, to: str | None = None, subject: str | None = None, since: str | None = None) -> list[Email]:
-        sql, params = "select * from mail where 1=1", []
+        where, params = [], []
         if to:
-            sql += " and lower(recipient) = lower(?)"
+            where.append("recipient = ? collate nocase")
             params.append(to)
         if subject:
-            sql += " and lower(subject) like ?"
+            where.append("lower(subject) like ?")
             params.append("%" + subject.lower() + "%")
         if since:
-            sql += " and sent_at >= ?"
+            where.append("sent_at >= ?")
             params.append(parse_iso(since).timestamp())
+        sql = "select * from mail" + (f" where {' and '.join(where)}" if where else "")
         return [_email(r) for r in self._store.query(sql + " order by seq", params)]
 
     def get(self, email_id: str) -> Email:

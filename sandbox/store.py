@@ -80,6 +80,12 @@ class Store:
         with self.lock:
             return list(self.db.query(sql, params))
 
+    def trace(self, callback: Callable[[str], None] | None) -> None:
+        """Call `callback` with every SQL statement the connection runs (None stops it): what the query-plan
+        test and a profiling session look at."""
+        with self.lock:
+            self._conn.set_trace_callback(callback)
+
     # -- meta ------------------------------------------------------------------------------------
     @staticmethod
     def insert_many(db: sqlite_utils.Database, table: str, rows: Sequence[dict]) -> None:

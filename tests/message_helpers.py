@@ -7,14 +7,14 @@ import itertools
 import json
 import ssl
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import requests
 
 from mock_ca.keys import key_from_pem
 from mock_dip import message_signature
-from mock_dip.delivery_check import send_answer
+from mock_dip.delivery_check import WebhookHandler
 from seed_data.routing import route
 
 _references = itertools.count(1)
@@ -94,7 +94,7 @@ class Webhook:
         self.arrived = threading.Condition()
         hook = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(WebhookHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 peer = self.connection.getpeercert()
@@ -108,10 +108,7 @@ class Webhook:
                         status = hook.statuses.pop(0) if hook.statuses else 201
                     hook.arrived.notify_all()
                 answer = json.dumps({"messageArray": [], "timestamp": None}).encode()
-                send_answer(self, status, answer)
-
-            def log_message(self, *args):
-                pass
+                self.send_answer(status, answer)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.socket = context.wrap_socket(self.server.socket, server_side=True)

@@ -7,10 +7,10 @@ import ssl
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from mock_dip.delivery_check import answer, check_delivery, delivered_items, send_answer
+from mock_dip.delivery_check import WebhookHandler, answer, check_delivery, delivered_items
 from sandbox.clock import real_now
 
 
@@ -45,7 +45,7 @@ class WebhookReceiver:
         self._arrived = threading.Condition()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(WebhookHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 now = real_now()
@@ -59,10 +59,7 @@ class WebhookReceiver:
                     receiver.deliveries.append(Delivery(status, self.path, dict(self.headers), body, items, report.ok,
                                                         report.message, self.connection.getpeercert()))
                     receiver._arrived.notify_all()
-                send_answer(self, status, reply)
-
-            def log_message(self, *args):
-                pass
+                self.send_answer(status, reply)
 
         self._server = ThreadingHTTPServer((host, 0), Handler)
         self._server.daemon_threads = True
