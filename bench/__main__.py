@@ -289,11 +289,12 @@ def main() -> int:
     from bench.durability import run as durability
     from bench.harness_load import bench_fixture_and_scenario, bench_parallel
     from bench.plugin_project import bench_plugin_project
+    from bench.store_growth import bench_store_growth
     work = Path(tempfile.mkdtemp(prefix="dip-sandbox-bench-"))
     try:
         results = {**bench_startup(work), **bench_issuance(work), **bench_hvca(work), **bench_messages(work),
                    **durability(work), **bench_fixture_and_scenario(work), **bench_parallel(work),
-                   **bench_plugin_project(work)}
+                   **bench_plugin_project(work), **bench_store_growth(work)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
@@ -338,6 +339,28 @@ def main() -> int:
         ("plugin project (8 tests): second `pytest -n 4` run", f"{results['plugin_second_n4_s']:.2f} s (first "
          f"run {results['plugin_first_n4_s']:.2f} s)", f"{results['plugin_n4_ratio']:.2f}x the serial run "
          f"({results['plugin_serial_s']:.2f} s)", "<= 1.0x", results["plugin_n4_ratio"] <= 1.0),
+        (f"stored {results['growth_stored']:,} messages vs 0: submit p50 (2 senders x 10 per request)",
+         f"{results['growth_full_submit_p50_ms']:.1f} ms at {results['growth_stored']:,}, "
+         f"{results['growth_empty_submit_p50_ms']:.1f} ms at 0 (p99 {results['growth_full_submit_p99_ms']:.0f} / "
+         f"{results['growth_empty_submit_p99_ms']:.0f} ms; delivery lag p50 {results['growth_full_lag_p50_ms']:.1f} / "
+         f"{results['growth_empty_lag_p50_ms']:.1f} ms; {results['growth_full_messages_per_s']:.0f} / "
+         f"{results['growth_empty_messages_per_s']:.0f} messages/s; server CPU {results['growth_full_cpu_ms_per_message']:.2f}"
+         f" / {results['growth_empty_cpu_ms_per_message']:.2f} ms per message; loaded at "
+         f"{results['growth_load_per_s']:.0f}/s)", f"{results['growth_ratio_submit_p50_ms']:.2f}x at 0 stored",
+         "<= 1.5x", results["growth_ratio_submit_p50_ms"] <= 1.5),
+        (f"stored {results['growth_stored']:,} vs 0: received Messages page, Performance page, replay of one hour",
+         f"{results['growth_full_received_page_ms']:.0f} / {results['growth_full_performance_page_ms']:.0f} / "
+         f"{results['growth_full_replay_hour_ms']:.0f} ms (at 0: {results['growth_empty_received_page_ms']:.0f} / "
+         f"{results['growth_empty_performance_page_ms']:.0f} / {results['growth_empty_replay_hour_ms']:.0f} ms)",
+         f"{results['growth_ratio_received_page_ms']:.2f}x / {results['growth_ratio_performance_page_ms']:.2f}x / "
+         f"{results['growth_ratio_replay_hour_ms']:.2f}x at 0 stored", "each <= 1.5x",
+         max(results[f"growth_ratio_{k}"] for k in ("received_page_ms", "performance_page_ms", "replay_hour_ms"))
+         <= 1.5),
+        (f"offered load: {results['offered_per_s']} messages/s (20 signed requests of 10 per second, open loop, 20 s)",
+         f"submit p50 {results['offered_submit_p50_ms']:.1f} ms, p99 {results['offered_submit_p99_ms']:.1f} ms; "
+         f"delivery lag p50 {results['offered_lag_p50_ms']:.1f} ms, p99 {results['offered_lag_p99_ms']:.1f} ms", "-",
+         "submit p99 <= 25 ms, lag p99 <= 100 ms",
+         results["offered_submit_p99_ms"] <= 25 and results["offered_lag_p99_ms"] <= 100),
         ("durability: SIGKILL under load, restart", f"sent {results['durability_sent']}, acknowledged "
          f"{results['durability_acknowledged']}, found {results['durability_found']}, delivered "
          f"{results['durability_delivered']}", "-", "nothing lost", results["durability_nothing_lost"]),

@@ -20,6 +20,7 @@ from typing import Callable
 
 from mock_dip import message_signature
 from mock_dip.context import DipContext
+from mock_dip.delivery_counts import latency_bucket
 from mock_dip.message_ingress import dip_timestamp
 from mock_dip.own_certificates import OwnCertificates
 from mock_dip.standard_response import answer_problems
@@ -33,7 +34,7 @@ RETRY_STATUSES = {408, 429, 500, 502, 503, 504}
 OPEN_STATES = ("Pending", "Retrying")
 BATCH = 100
 _SETTLED = ("state", "attempts", "next_attempt_at", "last_status", "last_error", "delivered_at", "delivered_real_at",
-            "latency_ms")
+            "latency_ms", "latency_bucket")
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,9 @@ class DeliveryWorker:
                 changes = {"attempts": attempts, "last_status": status, "last_error": error}
                 if status is not None and 200 <= status < 300:
                     state = "RejectedByRecipient" if rejections else "Delivered"
-                    changes.update(delivered_at=now, delivered_real_at=real,
-                                   latency_ms=(real - row["created_real_at"]) * 1000,
+                    latency = (real - row["created_real_at"]) * 1000
+                    changes.update(delivered_at=now, delivered_real_at=real, latency_ms=latency,
+                                   latency_bucket=latency_bucket(latency),
                                    last_error="; ".join(rejections) or None)
                 elif status is None or status in RETRY_STATUSES:
                     if attempts >= self.policy.attempts:

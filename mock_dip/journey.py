@@ -79,10 +79,8 @@ def organisation_journey(dip: Dip, organisation_id: str) -> dict:
                            dcp, "not requested (optional)")))
     ids = [d["dip_id"] for d in dip_ids]
     webhooks = sum(len(dip.webhooks.for_recipient(i)) for i in ids)
-    sent = ctx.one(f"select count(*) as n from dip_messages where environment = ? and sender_dip_id in "
-                   f"({', '.join('?' * len(ids)) or 'null'})", [ctx.environment, *ids])["n"]
-    delivered = ctx.one(f"select count(*) as n from dip_deliveries where environment = ? and state = 'Delivered' and "
-                        f"recipient_dip_id in ({', '.join('?' * len(ids)) or 'null'})", [ctx.environment, *ids])["n"]
+    sent = sum(dip.channels.counts.sent(ids).values())
+    delivered = dip.channels.counts.states(ids).get("Delivered", 0)
     steps.append(_step("B.7", "Message channels", "done" if webhooks and (sent or delivered) else "to_do",
                        f"{webhooks} webhook(s), {sent} message(s) sent, {delivered} delivered to it"))
     if ctx.environment == "uit":

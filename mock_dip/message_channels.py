@@ -7,6 +7,7 @@ import json
 
 from mock_dip import permissions
 from mock_dip.context import DipContext
+from mock_dip.delivery_counts import DeliveryCounts
 from mock_dip.dip_ids import DipIds
 from mock_dip.members import roles_of
 from mock_dip.webhook_inbox import WebhookInbox
@@ -24,6 +25,7 @@ class MessageChannels:
         self.dip_ids = dip_ids
         self.webhooks = webhooks
         self.inbox = inbox
+        self.counts = DeliveryCounts(ctx)
 
     def _dip_id(self, actor: dict, dip_id: str, operation: str) -> dict:
         permissions.require(actor, roles_of(actor), operation)
@@ -120,28 +122,8 @@ class MessageChannels:
     # -- performance ---------------------------------------------------------------------------------
     def performance(self, actor: dict, dip_id: str) -> dict:
         row = self._dip_id(actor, dip_id, "performance.view")
-        environment, dip_id = self.ctx.environment, row["dip_id"]
-        sent = self.ctx.store.query("select interface_id, count(*) as n from dip_messages where environment = ? and "
-                                    "sender_dip_id = ? group by interface_id order by interface_id",
-                                    [environment, dip_id])
-        received = self.ctx.store.query(
-            "select state, count(*) as n from dip_deliveries where environment = ? and recipient_dip_id = ? and "
-            "interface_id != ? group by state", [environment, dip_id, STATUS_CHANNEL])
-        latency = self._latency(environment, dip_id)
+        sent = self.counts.sent([row["dip_id"]])
         counts = {state: 0 for state in STATES}
-        counts.update({r["state"]: r["n"] for r in received})
-        return {"dip_id": row["dip_id"], "sent": {r["interface_id"]: r["n"] for r in sent},
-                "sent_total": sum(r["n"] for r in sent), "deliveries_to_this_dip_id": counts,
-                "delivery_latency_ms": latency}
-
-    def _latency(self, environment: str, dip_id: str) -> dict:
-        """Delivery latency percentiles (nearest rank) read from the latency index, not loaded and sorted."""
-        where = "from dip_deliveries where environment = ? and recipient_dip_id = ? and latency_ms is not null"
-        count = self.ctx.one(f"select count(*) as n {where}", [environment, dip_id])["n"]
-        figures = {"count": count}
-        for name, fraction in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99)):
-            rank = min(count - 1, max(0, round(fraction * (count - 1))))
-            found = count and self.ctx.one(f"select latency_ms {where} order by latency_ms limit 1 offset ?",
-                                           [environment, dip_id, rank])
-            figures[name] = found["latency_ms"] if found else None
-        return figures
+        counts.update(self.counts.states([row["dip_id"]]))
+        return {"dip_id": row["dip_id"], "sent": sent, "sent_total": sum(sent.values()),
+                "deliveries_to_this_dip_id": counts, "delivery_latency_ms": self.counts.latency(row["dip_id"])}

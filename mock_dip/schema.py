@@ -2,6 +2,9 @@
 a user, organisation or key of one environment never works in the other."""
 
 
+from mock_dip import delivery_counts
+
+
 def migrations():
     def create_tables(db):
         db["dip_organisations"].create({
@@ -135,16 +138,14 @@ def migrations():
         # the received list: every interface of a recipient, newest first
         db.execute("create index dip_deliveries_received on dip_deliveries (environment, recipient_dip_id, "
                    "created_at) where replay = 0 and status_message_id is null")
-        # counts per state (performance, journey map): from the index alone
-        db.execute("create index dip_deliveries_states on dip_deliveries (environment, recipient_dip_id, state, "
-                   "interface_id)")
-        # latency percentiles from the index alone
+        # the Performance page and the journey map read running totals (mock_dip.delivery_counts)
         db["dip_deliveries"].add_column("latency_ms", float)
+        db["dip_deliveries"].add_column("latency_bucket", int)
         db.execute("update dip_deliveries set latency_ms = (delivered_real_at - created_real_at) * 1000 "
                    "where delivered_real_at is not null")
-        db.execute("create index dip_deliveries_latency on dip_deliveries (environment, recipient_dip_id, latency_ms) "
-                   "where latency_ms is not null")
-        # sent counts per interface (performance)
-        db.execute("create index dip_messages_interfaces on dip_messages (environment, sender_dip_id, interface_id)")
+        delivery_counts.tables(db)
+        delivery_counts.backfill(db)
+        for trigger in delivery_counts.triggers():
+            db.execute(trigger)
     return [create_tables, organisation_details, dip_ids, dcps, certificates, messages, status_messages, promotion,
             auto_replies, webhook_inbox, mpans, growth_indexes]

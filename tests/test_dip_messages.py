@@ -568,3 +568,68 @@ def test_secondary_and_always_recipients_from_the_routing_table(dip, tmp_path):
                   "secondaryRecipients": [distributor["dip_ids"][0]["dip_id"]], "always": [vas]}
     assert len({m["payload"]["CommonBlock"]["D0"]["publicationID"] for m in arrived.values()}) == 3
     hook.close()
+
+
+def test_the_performance_figures_follow_every_delivery_state(world, tmp_path):
+    """The Performance page's totals (kept as running totals) against what the webhook answered: a retry, its
+    success, a refusal and a requeued message, and the sender's count per interface."""
+    from tests.dip_helpers import DipPortal
+    running, supplier, hook, client = world["running"], world["supplier"], world["hook"], world["client"]
+    target = recipient(world)
+    portal = DipPortal(running)
+    portal.first_sign_in(world["receiver"]["members"][0]["email"], world["receiver"]["members"][0]["password"])
+
+    def figures() -> dict:
+        return portal.ok("GET", f"/dip-ids/{target}/performance")
+
+    def settled(state: str, count: int) -> dict:
+        deadline = time.monotonic() + 10
+        while (shown := figures())["deliveries_to_this_dip_id"][state] != count:
+            assert time.monotonic() < deadline, shown
+            time.sleep(0.05)
+        return shown
+
+    hook.statuses = [503]
+    first = client.post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
+    shown = settled("Retrying", 1)
+    assert shown["deliveries_to_this_dip_id"]["Delivered"] == 0 and shown["delivery_latency_ms"]["count"] == 0
+    assert shown["delivery_latency_ms"]["p50"] is None
+    requests.post(running.control + "/clock/advance", json={"seconds": 3600}, timeout=10)
+    shown = settled("Delivered", 1)
+    assert shown["deliveries_to_this_dip_id"]["Retrying"] == 0 and shown["delivery_latency_ms"]["count"] == 1
+
+    hook.statuses = [400]
+    client.post("/dip-channel/IF-041", [message(supplier, [target])])
+    settled("DeliveryFailure", 1)
+    receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
+    requeued = receiver_client.post(f"/dip-channel/IF-041/requeue/{target}",
+                                    {**REQUEST, "transactionIDs": [first["transactionID"]]})
+    assert requeued.status_code == 200, requeued.text
+    shown = settled("Delivered", 2)
+    latency = shown["delivery_latency_ms"]
+    assert latency["count"] == 2 and 0 <= latency["p50"] <= latency["p90"] <= latency["p99"]
+    assert sum(shown["deliveries_to_this_dip_id"].values()) == 3  # the requeued delivery is a delivery too
+
+    sender_portal = DipPortal(running)
+    sender_portal.first_sign_in(supplier["members"][0]["email"], supplier["members"][0]["password"])
+    sent = sender_portal.ok("GET", f"/dip-ids/{supplier['dip_ids'][0]['dip_id']}/performance")
+    assert sent["sent"] == {"IF-041": 2} and sent["sent_total"] == 2
+
+
+def test_a_replay_wider_than_its_bound_is_refused_with_how_to_narrow_it(world, tmp_path, monkeypatch):
+    from mock_dip import replay
+    monkeypatch.setattr(replay, "MAX_REPLAY", 2)  # the sandbox runs in this process: its bound, made small
+    running, supplier, hook = world["running"], world["supplier"], world["hook"]
+    target = recipient(world)
+    sent = world["client"].post("/dip-channel/IF-041", [message(supplier, [target]) for _ in range(3)])
+    hook.wait_for(1)
+    receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
+    for path in (f"/dip-channel/IF-041/replay/{target}", f"/dip-channel/IF-041/requeue/{target}"):
+        refused = receiver_client.post(path, REQUEST)
+        assert refused.status_code == 400, refused.text
+        item = refused.json()["messageArray"][0]
+        assert "selects 3 messages, more than the 2" in item["help"] and "narrow datetimeFrom" in item["help"]
+    named = [t["transactionID"] for t in sent.json()["messageArray"][:2]]
+    within = receiver_client.post(f"/dip-channel/IF-041/replay/{target}", {**REQUEST, "transactionIDs": named})
+    assert within.status_code == 200
+    assert [m["payload"]["CommonBlock"]["D0"]["transactionID"] for m in within.json()] == named
