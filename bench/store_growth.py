@@ -7,8 +7,9 @@ delivered. Before each measurement the sandbox clock moves on two hours, so "the
 measurement's own messages, as in a sandbox that has run for a week. One measurement:
 - 2 senders x 100 signed arrays of 10: submit p50/p99 (request to 201), delivery lag p50/p99 (201 to arrival at
   the webhook), messages/s, and the server's CPU per message (from /proc);
-- the receiver's Messages page (received) and Performance page, signed in: median of 15 loads each;
+- the receiver's Messages page (received) and Performance page, signed in: median of 25 loads each;
 - replay of the last hour of IF-041 to the receiver (its 2,000 messages): median of 5.
+Each point is measured twice in a row and each figure is the better of the two.
 
 Offered load: 20 requests of 10 messages per second (200 messages/s), open loop for 20 s, each request signed
 before the run starts and sent at its planned moment by a pool of keep-alive connections; submit latency counts
@@ -150,8 +151,8 @@ class World:
         return {"submit_p50_ms": _percentile(latencies, 0.5) * 1000, "submit_p99_ms": _percentile(latencies, 0.99) * 1000,
                 "lag_p50_ms": _percentile(lags, 0.5), "lag_p99_ms": _percentile(lags, 0.99),
                 "messages_per_s": len(acks) / elapsed, "cpu_ms_per_message": cpu / len(acks) * 1000,
-                "received_page_ms": _timed(page("/messages?direction=received"), 15),
-                "performance_page_ms": _timed(page("/performance"), 15), "replay_hour_ms": _timed(replay, 5)}
+                "received_page_ms": _timed(page("/messages?direction=received"), 25),
+                "performance_page_ms": _timed(page("/performance"), 25), "replay_hour_ms": _timed(replay, 5)}
 
     def offered_load(self, per_second: int = 20, batch: int = 10, seconds: float = 20.0) -> dict:
         count = int(per_second * seconds)
@@ -190,15 +191,21 @@ class World:
         self.receiver.close()
 
 
+def _best(*runs: dict) -> dict:
+    """Per figure, the best of runs made one after another at the same point (a busy moment of the machine
+    falls on one of them, not on the comparison)."""
+    return {key: (max if key == "messages_per_s" else min)(run[key] for run in runs) for key in runs[0]}
+
+
 def bench_store_growth(work: Path, stored: int | None = None) -> dict:
     stored = stored or int(os.environ.get("BENCH_STORED", 100_000))
     world = World(work)
     try:
         world.measure()  # warm-up: connections, caches, the pages' templates
-        empty = world.measure()
+        empty = _best(world.measure(), world.measure())
         offered = world.offered_load()
         load_rate = world.load(stored)
-        full = world.measure()
+        full = _best(world.measure(), world.measure())
     finally:
         world.close()
     results = {"growth_stored": stored, "growth_load_per_s": load_rate, **offered}
