@@ -92,13 +92,18 @@ class AutoReplies:
     def _arrived(self, interface: str, stored: list[dict], origin: str) -> None:
         if origin == "auto-reply":
             return
+        recipients = sorted({str(item["recipientID"]) for item in stored})
+        if not recipients:
+            return
+        rules: dict[str, list[dict]] = {}
+        for rule in self.ctx.store.query(  # one query for the whole request, however many messages it carried
+                "select d.dip_id as recipient_dip_id, r.* from dip_auto_replies r join dip_ids d on d.environment = "
+                "r.environment and d.organisation_id = r.organisation_id where r.environment = ? and r.on_interface "
+                f"= ? and d.dip_id in ({', '.join('?' * len(recipients))}) order by r.id",
+                [self.ctx.environment, interface, *recipients]):
+            rules.setdefault(rule["recipient_dip_id"], []).append(rule)
         for item in stored:
-            recipient = self.ctx.one("select organisation_id from dip_ids where environment = ? and dip_id = ?",
-                                     [self.ctx.environment, item["recipientID"]])
-            rules = self.ctx.store.query(
-                "select * from dip_auto_replies where environment = ? and organisation_id = ? and on_interface = ? "
-                "order by id", [self.ctx.environment, recipient["organisation_id"], interface]) if recipient else []
-            for rule in rules:
+            for rule in rules.get(str(item["recipientID"]), []):
                 self.ctx.scheduler.schedule(self.job_kind,
                                             self.ctx.clock.now() + timedelta(seconds=rule["after_seconds"]),
                                             {"rule_id": rule["id"], "transaction_id": item["transactionID"],

@@ -1,8 +1,13 @@
 """The one SQLite database of a sandbox, through sqlite-utils.
 
 WAL mode is set once, when the file is created. Each package registers its own numbered migrations
-under a namespace; `migrate` runs the ones a database has not seen yet, on every start. Access to the
-one connection is serialised by a re-entrant lock; `transaction()` nests (savepoints).
+under a namespace; `migrate` runs the ones a database has not seen yet, on every start. Writes go through the
+one writing connection, serialised by a re-entrant lock; `transaction()` nests (savepoints).
+
+Reads (`query`) outside a transaction use a connection of the reading thread's own (WAL lets readers run beside
+the writer), so a page or a client-certificate check never waits for another thread's write: it sees every
+committed transaction. Inside a transaction (or `reading()`) a thread reads through the writing connection and
+sees its own uncommitted rows.
 """
 from __future__ import annotations
 
@@ -33,6 +38,9 @@ class Store:
         self._depth = 0  # transactions open on the connection (nested ones are savepoints)
         self._changes = 0  # outermost transactions that changed rows, bookkeeping aside: what pages watch
         self._bookkeeping = threading.local()
+        self._local = threading.local()  # per thread: the reading connection, and how deep it holds the lock
+        self._readers: list[sqlite3.Connection] = []
+        self._trace: Callable[[str], None] | None = None
         if created:
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute(f"PRAGMA synchronous={synchronous.upper()}")
@@ -44,7 +52,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """Serialised, atomic access; nested calls become savepoints of the outer transaction."""
-        with self.lock:
+        with self.lock, self._holding():
             before = self._conn.total_changes
             self._depth += 1
             try:
@@ -73,18 +81,46 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[sqlite_utils.Database]:
-        with self.lock:
+        """The writing connection, held: several reads that must see one state, or this thread's own writes."""
+        with self.lock, self._holding():
             yield self.db
 
+    @contextmanager
+    def _holding(self) -> Iterator[None]:
+        self._local.held = getattr(self._local, "held", 0) + 1
+        try:
+            yield
+        finally:
+            self._local.held -= 1
+
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[dict]:
-        with self.lock:
+        if getattr(self._local, "held", 0):
             return list(self.db.query(sql, params))
+        cursor = self._reader().execute(sql, params)
+        columns = [c[0] for c in cursor.description or ()]
+        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+    def _reader(self) -> sqlite3.Connection:
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            with self.lock:
+                if self._closed:
+                    raise sqlite3.ProgrammingError("the store is closed")
+                reader = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30,
+                                         isolation_level=None)  # autocommit: each read sees the newest commit
+                reader.execute("PRAGMA query_only=ON")
+                reader.set_trace_callback(self._trace)
+                self._readers.append(reader)
+            self._local.reader = reader
+        return reader
 
     def trace(self, callback: Callable[[str], None] | None) -> None:
         """Call `callback` with every SQL statement the connection runs (None stops it): what the query-plan
         test and a profiling session look at."""
         with self.lock:
-            self._conn.set_trace_callback(callback)
+            self._trace = callback
+            for connection in (self._conn, *self._readers):
+                connection.set_trace_callback(callback)
 
     # -- meta ------------------------------------------------------------------------------------
     @staticmethod
@@ -165,4 +201,6 @@ class Store:
         with self.lock:
             if not self._closed:
                 self._closed = True
+                for reader in self._readers:
+                    reader.close()
                 self._conn.close()
