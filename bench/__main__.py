@@ -289,12 +289,14 @@ def main() -> int:
     from bench.durability import run as durability
     from bench.harness_load import bench_fixture_and_scenario, bench_parallel
     from bench.plugin_project import bench_plugin_project
+    from bench.large_bodies import bench_large_bodies
     from bench.store_growth import bench_store_growth
     work = Path(tempfile.mkdtemp(prefix="dip-sandbox-bench-"))
     try:
         results = {**bench_startup(work), **bench_issuance(work), **bench_hvca(work), **bench_messages(work),
                    **durability(work), **bench_fixture_and_scenario(work), **bench_parallel(work),
-                   **bench_plugin_project(work), **bench_store_growth(work)}
+                   **bench_plugin_project(work), **bench_store_growth(work),
+                   **bench_large_bodies(work)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     rows = [
@@ -361,6 +363,9 @@ def main() -> int:
          f"delivery lag p50 {results['offered_lag_p50_ms']:.1f} ms, p99 {results['offered_lag_p99_ms']:.1f} ms", "-",
          "submit p99 <= 25 ms, lag p99 <= 100 ms",
          results["offered_submit_p99_ms"] <= 25 and results["offered_lag_p99_ms"] <= 100),
+        ("a 64 MB answer over mTLS (`/_sandbox/echo`)", f"{results['large_64mb_s']:.2f} s (8 MB: "
+         f"{results['large_8mb_s']:.2f} s)", f"{results['large_ratio']:.2f}x eight 8 MB round trips", "<= 1.5x",
+         results["large_ratio"] <= 1.5),
         ("durability: SIGKILL under load, restart", f"sent {results['durability_sent']}, acknowledged "
          f"{results['durability_acknowledged']}, found {results['durability_found']}, delivered "
          f"{results['durability_delivered']}", "-", "nothing lost", results["durability_nothing_lost"]),

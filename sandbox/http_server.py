@@ -37,6 +37,7 @@ JOURNAL_DETAIL_KEY = "dip_sandbox.journal_detail"  # a dict the app leaves for t
 
 # OpenSSL verify errors about time: never a reason to refuse at the handshake (sandbox time decides).
 _TIME_ERRORS = {9, 10, 11, 12, 13, 14, 15, 16}  # cert/CRL not yet valid, expired, bad time fields
+WRITE_BLOCK = 64 * 1024  # the most one TLS send is handed (it writes up to 16 KB records of it)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,19 @@ class _TlsStreamWriter(SSLFileobjectStreamWriter):
     def __init__(self, sock, mode="w", bufsize=io.DEFAULT_BUFFER_SIZE):
         super(StreamWriter, self).__init__(_TlsSocketIO(sock, mode), bufsize)  # skip StreamWriter's raw I/O
         self.bytes_written = 0
+
+    def _flush_unlocked(self):
+        """cheroot's flush hands the socket a copy of everything still buffered and deletes what was sent from the
+        front, once per send; a TLS send takes one record (16 KB), so a large answer was copied over and over
+        (a 64 MB body took 45-65 s). Send views of the buffer, a block at a time, and drop what was sent once."""
+        self._checkClosed("flush of closed file")
+        sent, pending = 0, memoryview(self._write_buf)
+        try:
+            while sent < len(pending):
+                sent += self.raw.write(pending[sent:sent + WRITE_BLOCK])
+        finally:
+            pending.release()  # a bytearray with a view on it cannot shrink
+            del self._write_buf[:sent]
 
 
 class ClientCertificateAdapter(pyOpenSSLAdapter):
