@@ -51,4 +51,9 @@ def migrations():
         db["atlas_domains"].add_column("check_pending_since", float)
         db["atlas_email_verifications"].create({"token": str, "claim_id": str, "address": str, "created_at": float,
                                                 "used_at": float}, pk="token")
-    return [create_tables, hvca_tables]
+    def statistics_indexes(db):
+        # GET /v2/stats/issued|expiring: an account's certificates in the window's order, from the index
+        db.execute("drop index if exists idx_atlas_certificates_account_id_issued_at")
+        db.execute("create index atlas_certificates_issued on atlas_certificates (account_id, issued_at, serial)")
+        db.execute("create index atlas_certificates_expiring on atlas_certificates (account_id, not_after, serial)")
+    return [create_tables, hvca_tables, statistics_indexes]

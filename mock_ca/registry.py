@@ -30,7 +30,11 @@ def migrations():
             "revocation_reason": str, "issued_at": float,
         }, pk="serial")
         db["ca_certificates"].create_index(["issuer", "status"])
-    return [create_tables]
+    def revocations(db):
+        # revoked certificates by the moment of revocation (the HVCA's revoked statistics)
+        db.execute("create index ca_certificates_revoked on ca_certificates (revoked_at, serial) "
+                   "where status = 'REVOKED'")
+    return [create_tables, revocations]
 
 
 @dataclass(frozen=True)
