@@ -19,8 +19,10 @@ SENDER_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
 
 def sender_time(stamp: str) -> datetime | None:
     """The moment of an S1.senderTimestamp of the right shape, or None when no such time exists (02-30, 25:00)."""
+    if not SENDER_TIMESTAMP.match(stamp):
+        return None
     try:
-        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S+00:00").replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(stamp)  # the shape is checked: C parsing, a tenth of strptime's cost
     except ValueError:
         return None
 EVENT_CODE = re.compile(r"^\[[A-Za-z0-9-]+\]$")  # [ReadingCOS], [SN-Vacant]
