@@ -69,7 +69,9 @@ def test_presenter_mode_and_the_skip_link(start_sandbox, page):
     normal = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     page.get_by_role("button", name="Presenter mode").click()
     expect(page.locator("body.presenter")).to_have_count(1)
-    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") > normal * 1.2
+    # waited for: the click's new page may have its class before its stylesheet has been applied
+    page.wait_for_function("larger => parseFloat(getComputedStyle(document.body).fontSize) > larger",
+                           arg=normal * 1.2, timeout=10_000)
     page.goto(web + "/dip/uit/sign-in")  # the whole browser: the portals too
     expect(page.locator("body.presenter")).to_have_count(1)
     page.keyboard.press("Tab")
