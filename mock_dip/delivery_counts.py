@@ -80,20 +80,19 @@ class DeliveryCounts:
 
     def sent(self, dip_ids: list[str]) -> dict[str, int]:
         """Messages sent by these DIP IDs, per interface."""
-        totals: dict[str, int] = {}
-        for row in self.ctx.store.query(
-                f"select interface_id, n from dip_sent_counts where environment = ? and sender_dip_id in "
-                f"({', '.join('?' * len(dip_ids)) or 'null'}) order by interface_id", [self.ctx.environment, *dip_ids]):
-            totals[row["interface_id"]] = totals.get(row["interface_id"], 0) + row["n"]
-        return totals
+        return self._totals("dip_sent_counts", "sender_dip_id", "interface_id", dip_ids)
 
     def states(self, dip_ids: list[str]) -> dict[str, int]:
         """Deliveries of messages to these DIP IDs, per state (status messages aside)."""
+        return self._totals("dip_delivery_counts", "recipient_dip_id", "state", dip_ids)
+
+    def _totals(self, table: str, dip_column: str, key: str, dip_ids: list[str]) -> dict[str, int]:
         totals: dict[str, int] = {}
         for row in self.ctx.store.query(
-                f"select state, n from dip_delivery_counts where environment = ? and recipient_dip_id in "
-                f"({', '.join('?' * len(dip_ids)) or 'null'}) and n > 0", [self.ctx.environment, *dip_ids]):
-            totals[row["state"]] = totals.get(row["state"], 0) + row["n"]
+                f"select {key} as k, n from {table} where environment = ? and {dip_column} in "
+                f"({', '.join('?' * len(dip_ids)) or 'null'}) and n > 0 order by {key}",
+                [self.ctx.environment, *dip_ids]):
+            totals[row["k"]] = totals.get(row["k"], 0) + row["n"]
         return totals
 
     def latency(self, dip_id: str) -> dict:

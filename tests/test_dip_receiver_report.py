@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import ssl
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from openapi_schema_validator import OAS30Validator
 
+from mock_dip.delivery_check import WebhookHandler
 from tests.dip_official_spec import bundled
 
 
@@ -35,18 +36,10 @@ def careless_webhook(dip_sandbox, tmp_path):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(tmp_path / "hook.pem", tmp_path / "hook.key")
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(WebhookHandler):
         def do_POST(self):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            body = b'{"ok": true}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
+            self.send_answer(200, b'{"ok": true}')  # a 2xx that is not the StandardResponse
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
