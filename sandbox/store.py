@@ -40,6 +40,7 @@ class Store:
         self._bookkeeping = threading.local()
         self._local = threading.local()  # per thread: the reading connection, and how deep it holds the lock
         self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()
         self._trace: Callable[[str], None] | None = None
         if created:
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -103,7 +104,7 @@ class Store:
     def _reader(self) -> sqlite3.Connection:
         reader = getattr(self._local, "reader", None)
         if reader is None:
-            with self.lock:
+            with self._readers_lock:  # not the store's lock: a writer may hold that for a while
                 if self._closed:
                     raise sqlite3.ProgrammingError("the store is closed")
                 reader = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30,
@@ -117,7 +118,7 @@ class Store:
     def trace(self, callback: Callable[[str], None] | None) -> None:
         """Call `callback` with every SQL statement the connection runs (None stops it): what the query-plan
         test and a profiling session look at."""
-        with self.lock:
+        with self.lock, self._readers_lock:
             self._trace = callback
             for connection in (self._conn, *self._readers):
                 connection.set_trace_callback(callback)
@@ -198,7 +199,7 @@ class Store:
                 callback()
 
     def close(self) -> None:
-        with self.lock:
+        with self.lock, self._readers_lock:
             if not self._closed:
                 self._closed = True
                 for reader in self._readers:

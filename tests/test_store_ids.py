@@ -53,6 +53,39 @@ def test_transaction_rolls_back_as_a_whole(tmp_path):
     assert store.query("select count(*) as n from t")[0]["n"] == 0
 
 
+def test_a_read_never_waits_for_another_threads_write_and_a_writer_sees_its_own_rows(tmp_path):
+    import threading
+    store = Store(tmp_path / "s.db")
+    with store.transaction() as db:
+        db["things"].create({"id": int, "name": str}, pk="id")
+        db["things"].insert({"id": 1, "name": "committed"})
+    writing, release, seen_elsewhere = threading.Event(), threading.Event(), {}
+
+    def writer():
+        with store.transaction() as db:
+            db["things"].insert({"id": 2, "name": "not yet committed"})
+            seen_elsewhere["own"] = [r["id"] for r in store.query("select id from things order by id")]
+            writing.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert writing.wait(10)
+    # the writer holds the store's lock inside its transaction: this read answers at once, with what was committed
+    reader = threading.Thread(target=lambda: seen_elsewhere.update(
+        other=[r["id"] for r in store.query("select id from things order by id")]))
+    reader.start()
+    reader.join(5)
+    assert not reader.is_alive(), "a read waited for another thread's transaction"
+    assert seen_elsewhere == {"own": [1, 2], "other": [1]}
+    release.set()
+    thread.join(10)
+    assert [r["id"] for r in store.query("select id from things order by id")] == [1, 2]  # committed: seen by all
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        store.query("select 1")  # the reading connections close with the store
+
+
 def test_seeded_random_source_is_reproducible(tmp_path):
     first = RandomSource(Store(tmp_path / "a.db"), seed=42)
     second = RandomSource(Store(tmp_path / "b.db"), seed=42)
