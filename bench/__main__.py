@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -38,6 +37,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
+
+from bench.message_load import percentile, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -56,11 +57,6 @@ def _serve(data_dir: Path, extra: list[str]) -> tuple[float, subprocess.Popen, P
             raise RuntimeError("serve exited early")
         time.sleep(0.002)
     return time.perf_counter() - started, process, endpoints
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
 
 
 def _baseline_start(runs: int) -> tuple[float, float]:
@@ -82,17 +78,17 @@ def bench_startup(work: Path, runs: int = 7) -> dict:
     for i in range(3):
         elapsed, process, _ = _serve(work / f"first{i}", [])
         first_times.append(elapsed)
-        _stop(process)
+        stop(process)
     data = work / "existing"
     _, process, _ = _serve(data, [])
-    _stop(process)
+    stop(process)
     warm, rss = [], []
     for _ in range(runs):
         elapsed, process, _ = _serve(data, [])
         warm.append(elapsed)
         time.sleep(1.0)
         rss.append(psutil.Process(process.pid).memory_info().rss)
-        _stop(process)
+        stop(process)
     base_time, base_rss = _baseline_start(runs)
     return {"startup_existing_median_s": statistics.median(warm), "startup_first_median_s": statistics.median(first_times),
             "startup_baseline_s": base_time, "idle_rss_mb": statistics.median(rss) / 2 ** 20,
@@ -158,11 +154,6 @@ def bench_issuance(work: Path, count: int = 200) -> dict:
     sandbox.close()
     mock, bare = statistics.median(mock_rates), statistics.median(bare_rates)
     return {"issuance_mock_ca_per_s": mock, "issuance_bare_per_s": bare, "issuance_ratio": mock / bare}
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def _concurrent(clients: int, cycles: int, one_cycle) -> tuple[float, list[float]]:
@@ -238,9 +229,9 @@ def bench_hvca(work: Path, clients: int = 4, cycles: int = 40) -> dict:
         server_cpu = (sum(server.cpu_times()[:2]) - server_cpu) / elapsed
         client_cpu = (sum(me.cpu_times()[:2]) - client_cpu) / elapsed
     finally:
-        _stop(process)
-    return {"hvca_certificates_per_s": rate, "hvca_cycle_p50_ms": _percentile(latencies, 0.5) * 1000,
-            "hvca_cycle_p99_ms": _percentile(latencies, 0.99) * 1000, "hvca_bare_per_s": bare_rate,
+        stop(process)
+    return {"hvca_certificates_per_s": rate, "hvca_cycle_p50_ms": percentile(latencies, 0.5) * 1000,
+            "hvca_cycle_p99_ms": percentile(latencies, 0.99) * 1000, "hvca_bare_per_s": bare_rate,
             "hvca_ratio": rate / bare_rate, "hvca_server_cores": server_cpu, "hvca_client_cores": client_cpu}
 
 
@@ -282,11 +273,11 @@ def bench_messages(work: Path, senders: int = 4, cycles: int = 60, batch: int = 
         echo_rate = max(r[0] for r in rounds)
         _, rate, latencies, lags, delivered_rate = max(rounds, key=lambda r: r[1])
     finally:
-        _stop(process)
+        stop(process)
         receiver.close()
-    return {"messages_per_s": delivered_rate, "messages_submit_p50_ms": _percentile(latencies, 0.5) * 1000,
-            "messages_submit_p99_ms": _percentile(latencies, 0.99) * 1000,
-            "messages_lag_p99_ms": _percentile(lags, 0.99), "messages_requests_per_s": rate,
+    return {"messages_per_s": delivered_rate, "messages_submit_p50_ms": percentile(latencies, 0.5) * 1000,
+            "messages_submit_p99_ms": percentile(latencies, 0.99) * 1000,
+            "messages_lag_p99_ms": percentile(lags, 0.99), "messages_requests_per_s": rate,
             "messages_echo_per_s": echo_rate, "messages_ratio": rate / echo_rate, "messages_batch": batch}
 
 

@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.message_load import Receiver, Sender, onboard, serve
+from bench.message_load import Receiver, Sender, onboard, serve, stop as stop_serving
 
 
 def run(work: Path, senders: int = 4, load_seconds: float = 3.0, batch: int = 5) -> dict:
@@ -60,8 +60,7 @@ def run(work: Path, senders: int = 4, load_seconds: float = 3.0, batch: int = 5)
             time.sleep(0.2)
         delivered = len(acknowledged & set(receiver.arrivals))
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        stop_serving(process)
         receiver.close()
     return {"durability_sent": sent, "durability_acknowledged": len(acknowledged), "durability_found": found,
             "durability_delivered": delivered,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import signal
 import subprocess
 import sys
 import threading
@@ -64,6 +65,17 @@ class Receiver:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """A clean stop of a `serve` child (SIGTERM: it finishes in-flight requests)."""
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=30)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def onboard(control: str, receiver_url: str) -> tuple[dict, dict]:

@@ -26,14 +26,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.message_load import Receiver, Sender, onboard, serve
+from bench.message_load import Receiver, Sender, onboard, percentile, serve, stop
 
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -151,8 +146,8 @@ class World:
                 answer = self.page.get(f"{self.web}/dip/uit{path}", timeout=60)
                 assert answer.status_code == 200 and "Sign in" not in answer.text[:3000], answer.status_code
             return load
-        return {"submit_p50_ms": _percentile(latencies, 0.5) * 1000, "submit_p99_ms": _percentile(latencies, 0.99) * 1000,
-                "lag_p50_ms": _percentile(lags, 0.5), "lag_p99_ms": _percentile(lags, 0.99),
+        return {"submit_p50_ms": percentile(latencies, 0.5) * 1000, "submit_p99_ms": percentile(latencies, 0.99) * 1000,
+                "lag_p50_ms": percentile(lags, 0.5), "lag_p99_ms": percentile(lags, 0.99),
                 "messages_per_s": len(acks) / elapsed, "cpu_ms_per_message": cpu / len(acks) * 1000,
                 "received_page_ms": _timed(page("/messages?direction=received"), 25),
                 "performance_page_ms": _timed(page("/performance"), 25), "replay_hour_ms": _timed(replay, 5)}
@@ -184,13 +179,12 @@ class World:
             list(pool.map(fire, range(count)))
         _wait_delivered(self.receiver, acks)
         lags = [(self.receiver.arrivals[t] - acks[t]) * 1000 for t in acks]
-        return {"offered_per_s": per_second * batch, "offered_submit_p50_ms": _percentile(latencies, 0.5) * 1000,
-                "offered_submit_p99_ms": _percentile(latencies, 0.99) * 1000,
-                "offered_lag_p50_ms": _percentile(lags, 0.5), "offered_lag_p99_ms": _percentile(lags, 0.99)}
+        return {"offered_per_s": per_second * batch, "offered_submit_p50_ms": percentile(latencies, 0.5) * 1000,
+                "offered_submit_p99_ms": percentile(latencies, 0.99) * 1000,
+                "offered_lag_p50_ms": percentile(lags, 0.5), "offered_lag_p99_ms": percentile(lags, 0.99)}
 
     def close(self) -> None:
-        from bench.__main__ import _stop
-        _stop(self.process)
+        stop(self.process)
         self.receiver.close()
 
 
