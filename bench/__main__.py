@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import psutil
@@ -59,21 +60,29 @@ def _serve(data_dir: Path, extra: list[str]) -> tuple[float, subprocess.Popen, P
     return time.perf_counter() - started, process, endpoints
 
 
-def _baseline_start(runs: int) -> tuple[float, float]:
-    times, rss = [], []
-    for _ in range(runs):
-        started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-c", IMPORTS + "; print('ready', flush=True); import time; "
-                                    "time.sleep(2)"], stdout=subprocess.PIPE, text=True)
-        process.stdout.readline()
-        times.append(time.perf_counter() - started)
-        rss.append(psutil.Process(process.pid).memory_info().rss)
-        process.kill()
-        process.wait()
-    return statistics.median(times), statistics.median(rss)
+def _baseline_start() -> tuple[float, int]:
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", IMPORTS + "; print('ready', flush=True); import time; "
+                                "time.sleep(2)"], stdout=subprocess.PIPE, text=True)
+    process.stdout.readline()
+    elapsed = time.perf_counter() - started
+    rss = psutil.Process(process.pid).memory_info().rss
+    process.kill()
+    process.wait()
+    return elapsed, rss
 
 
-def bench_startup(work: Path, runs: int = 7) -> dict:
+def _first_answer(endpoints: Path) -> float:
+    """Seconds from the endpoints file to the web listener's first answer (its app is built on that request)."""
+    started = time.perf_counter()
+    web = json.loads(endpoints.read_text())["web"]
+    with urllib.request.urlopen(web + "/", timeout=30) as answer:
+        answer.read()
+    return time.perf_counter() - started
+
+
+def bench_startup(work: Path, runs: int = 9) -> dict:
+    """Each sandbox start alternates with a bare start, so that what else the machine does weighs on both."""
     first_times = []
     for i in range(3):
         elapsed, process, _ = _serve(work / f"first{i}", [])
@@ -82,17 +91,21 @@ def bench_startup(work: Path, runs: int = 7) -> dict:
     data = work / "existing"
     _, process, _ = _serve(data, [])
     stop(process)
-    warm, rss = [], []
+    warm, rss, answers, base_times, base_rss = [], [], [], [], []
     for _ in range(runs):
-        elapsed, process, _ = _serve(data, [])
+        elapsed, process, endpoints = _serve(data, [])
         warm.append(elapsed)
         time.sleep(1.0)
         rss.append(psutil.Process(process.pid).memory_info().rss)
+        answers.append(_first_answer(endpoints))
         stop(process)
-    base_time, base_rss = _baseline_start(runs)
+        base_time, base_memory = _baseline_start()
+        base_times.append(base_time)
+        base_rss.append(base_memory)
     return {"startup_existing_median_s": statistics.median(warm), "startup_first_median_s": statistics.median(first_times),
-            "startup_baseline_s": base_time, "idle_rss_mb": statistics.median(rss) / 2 ** 20,
-            "baseline_rss_mb": base_rss / 2 ** 20}
+            "startup_baseline_s": statistics.median(base_times), "idle_rss_mb": statistics.median(rss) / 2 ** 20,
+            "baseline_rss_mb": statistics.median(base_rss) / 2 ** 20,
+            "startup_first_answer_median_s": statistics.median(answers)}
 
 
 def bench_issuance(work: Path, count: int = 200) -> dict:
@@ -298,8 +311,9 @@ def main() -> int:
     rows = [
         ("start-up, existing data dir (median)", f"{results['startup_existing_median_s']:.3f} s",
          f"{results['startup_existing_median_s'] / results['startup_baseline_s']:.2f}x bare imports "
-         f"({results['startup_baseline_s']:.3f} s)", "<= 0.5 s",
-         results["startup_existing_median_s"] <= 0.5),
+         f"({results['startup_baseline_s']:.3f} s); first web answer "
+         f"{results['startup_first_answer_median_s'] * 1000:.0f} ms later", "<= 0.5 s, <= 1.25x",
+         results["startup_existing_median_s"] <= min(0.5, 1.25 * results["startup_baseline_s"])),
         ("start-up, first start (median)", f"{results['startup_first_median_s']:.3f} s",
          f"{results['startup_first_median_s'] / results['startup_baseline_s']:.2f}x bare imports", "reported", None),
         ("idle memory (RSS)", f"{results['idle_rss_mb']:.1f} MB",

@@ -8,23 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from seed_data.routing import route
 
 ENVIRONMENT_TAGS = ("PRD", "SITB", "SIT", "UIT", "DEV")
 UNIQUE_REFERENCE = re.compile(r"^S-((IF|REP)-)?\d{3,4}-[0-9a-fA-F]{10}-[A-Z]{3,5}-\d{8}-[a-zA-Z0-9]+$")
 SENDER_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")
-
-
-def sender_time(stamp: str) -> datetime | None:
-    """The moment of an S1.senderTimestamp of the right shape, or None when no such time exists (02-30, 25:00)."""
-    if not SENDER_TIMESTAMP.match(stamp):
-        return None
-    try:
-        return datetime.fromisoformat(stamp)  # the shape is checked: C parsing, a tenth of strptime's cost
-    except ValueError:
-        return None
 EVENT_CODE = re.compile(r"^\[[A-Za-z0-9-]+\]$")  # [ReadingCOS], [SN-Vacant]
 MPAN_CORE = re.compile(r"^\d{13}$")
 GSP_GROUP = re.compile(r"^_[A-P]$")
@@ -38,6 +28,16 @@ BLOCK_FIELDS = {
     "A0": ("primaryRecipients", "secondaryRecipients", "always"),
     "M0": ("MPANCore", "distributorDIPID", "GSPGroupID"),
 }
+
+
+def sender_time(stamp: str) -> datetime | None:
+    """The moment of an S1.senderTimestamp of the right shape, or None when no such time exists (02-30, 25:00)."""
+    if not SENDER_TIMESTAMP.match(stamp):
+        return None
+    try:
+        return datetime.fromisoformat(stamp)  # the shape is checked: C parsing, a tenth of strptime's cost
+    except ValueError:
+        return None
 
 
 @dataclass

@@ -9,8 +9,6 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-import rstr
-
 _MAX_DEPTH = 40
 _FORMATS = {"email": "someone@dip-sandbox.example", "uri": "https://dip-sandbox.example/", "byte": "AA==",
             "uuid": "00000000-0000-4000-8000-000000000000"}
@@ -18,6 +16,8 @@ _FORMATS = {"email": "someone@dip-sandbox.example", "uri": "https://dip-sandbox.
 
 class Instances:
     def __init__(self, seed: int, now: datetime):
+        import rstr  # composing a message from a schema: a start does not need it
+
         self._strings = rstr.Rstr(random.Random(seed))
         self._now = now
 

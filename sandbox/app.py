@@ -1,72 +1,43 @@
-"""Composition: one sandbox (kernel and services) built from settings, and the Flask apps of its listeners.
+"""Composition: one sandbox (kernel and services) built from settings, and the Flask apps of its HTTPS listeners
+(the web listener's is in sandbox.web_app).
 
 No module-level app or globals: `Sandbox(settings)` can be built many times in one process.
 """
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, render_template, request
-from werkzeug.exceptions import BadRequest as BadRequestHttp, Forbidden as ForbiddenHttp, HTTPException
+from flask import Flask
 
 import mock_atlas.schema
 import mock_ca.registry
 import mock_dip.schema
 from mock_atlas.context import AtlasContext
-from mock_atlas.control import add_control_routes as add_atlas_control_routes
-from mock_atlas.http import create_atlas_api_app
-from mock_atlas.portal_api import links_blueprint as atlas_links_blueprint, portal_blueprint as atlas_portal_blueprint
-from mock_atlas.portal_openapi import (SCHEMAS as ATLAS_SCHEMAS, control_paths as atlas_control_paths,
-                                       openapi_document as atlas_portal_document)
 from mock_atlas.service import Atlas, AtlasOptions
-from mock_atlas.web import pages_blueprint as atlas_pages_blueprint
 from mock_ca import CertificateAuthorities
 from mock_ca.issuance import PublicationUrls
 from mock_dip.context import DipContext, MessagePolicy, SignInPolicy
 from mock_dip.delivery import DeliveryPolicy
-from mock_dip.control import add_control_routes as add_dip_control_routes
-from mock_dip.http import create_dip_api_app
-from mock_dip.inbox_endpoint import inbox_blueprint
-from mock_dip.portal_openapi import CONTROL_PATHS as DIP_CONTROL_PATHS, openapi_document as dip_portal_document
-from mock_dip.portal_api import portal_blueprint as dip_portal_blueprint
-from mock_dip.web import pages_blueprint as dip_pages_blueprint
 from mock_dip.service import Dip
 from sandbox import dns_zones, journal, mail, scheduler
-from sandbox.api_docs import docs_blueprint
-from sandbox.body_schemas import validate_bodies
-from sandbox.control_openapi import openapi_document as control_document
 from sandbox.clock import SandboxClock
-from sandbox.console import console_blueprint
-from sandbox.control_api import CONSOLE_SESSIONS, ConsoleSessions, control_blueprint
-from sandbox.cross_origin import cross_origin_problem
-from sandbox.http_framing import repeated_credentials
-from sandbox.flask_apps import SandboxFlask
-from sandbox.errors import DomainError
-from sandbox.json_api import domain_error_body, error_body, error_headers, http_error_response
 from sandbox.dns_lookup import TxtLookup
 from sandbox.dns_zones import DnsZones
 from sandbox.ids import RandomSource
 from sandbox.journal import Journal
 from sandbox.mail import Outbox
-from sandbox.openapi_builder import INT, json_response, obj, operation
 from sandbox.passwords import hash_password
 from sandbox.private_files import private_directory, write_private
-from sandbox.pki_http import pki_blueprint
 from sandbox.scenarios import Scenarios, scenario
 from sandbox.scheduler import Scheduler
 from sandbox.settings import ENVIRONMENTS, Settings
 from sandbox.snapshots import Snapshots
 from sandbox.store import Store
-from sandbox.web_pages import SECRET_META, error_page, setup_pages
 from seed_data.timing import timing_profile
 
 VERSION = "0.1.0"
-# Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
-JSON_API_PREFIXES = ("/_sandbox", "/atlas/api", "/atlas/hvca", "/pki", "/inbox")
-DIP_PORTAL_API = re.compile(r"^/dip/[^/]+/api(/|$)")  # the DIP pages beside it answer HTML
-EXTENSION = "dip_sandbox"
+SECRET_META = "web_secret_key"  # the meta row of the key that signs the pages' session cookie
 
 # Tables a reset keeps: the meta table (selectively) and, unless asked, the CA hierarchy.
 _KEPT_META_PREFIXES = ("schema_version:", "tls_server_certificate", SECRET_META)
@@ -83,12 +54,6 @@ def journal_listeners() -> list[tuple[str, str]]:
                   (f"dip_{environment}_counterparts", f"what the sandbox sent as a counterpart in {environment.upper()}"
                                                       " (PUBLISH, AUTO-REPLY, SEND-TEST)")]
     return names
-
-
-SESSION_PATHS = {"/sessions/expire": {"post": operation(
-    "End every portal sign-in (Atlas and both DIP portals) now: they last 12 hours of real time, whatever the "
-    "sandbox clock does, so a clock jump signs nobody out", {"200": json_response(obj({"expired": INT}))},
-    tag="State")}}
 
 
 class Sandbox:
@@ -246,96 +211,18 @@ class Sandbox:
         self.store.close()
 
 
-def create_web_app(sandbox: Sandbox) -> Flask:
-    """The web listener: control API and its docs, CRL/OCSP/CA certificates (portals come later)."""
-    app = SandboxFlask("dip_sandbox_web")
-    app.extensions[EXTENSION] = sandbox
-    app.json.sort_keys = False
-    control = control_blueprint()
-    add_atlas_control_routes(control)
-    add_dip_control_routes(control)
-
-    @control.post("/sessions/expire")
-    def expire_sessions():
-        """Every portal sign-in ends now: sessions last 12 h of real time, whatever the sandbox clock does."""
-        # both DIP environments keep their sessions in one table (dip_sessions): one call ends them all
-        expired = sandbox.atlas.users.sessions.expire_all() + sandbox.dip["uit"].identity.sessions.expire_all()
-        return {"expired": expired}
-    # machine interfaces (bearer tokens, SameSite cookies, OCSP POSTs): not the pages' CSRF-protected forms
-    control_paths = {**atlas_control_paths(), **DIP_CONTROL_PATHS, **SESSION_PATHS}
-    atlas_portal, dip_portal = atlas_portal_blueprint(), dip_portal_blueprint()
-    for blueprint, document, prefix in (
-            (control, lambda: control_document(control_paths, ATLAS_SCHEMAS), "/_sandbox"),
-            (atlas_portal, atlas_portal_document, "/atlas/api"),
-            (dip_portal, lambda: dip_portal_document("uit"), "/dip/<environment>/api")):
-        validate_bodies(blueprint, document, prefix)  # each body against the schema its document shows
-    interfaces = [(control, "/_sandbox"), (atlas_portal, "/atlas/api"), (atlas_links_blueprint(), "/atlas"),
-                  (dip_portal, "/dip/<environment>/api"), (pki_blueprint(), "/pki"),
-                  (docs_blueprint(control_paths, ATLAS_SCHEMAS), "/_sandbox"), (inbox_blueprint(), "/inbox")]
-    setup_pages(app, sandbox.web_secret_key(), [blueprint for blueprint, _ in interfaces],
-                sandbox.store.changes if sandbox.settings.live_pages else None)
-    for blueprint, prefix in interfaces:
-        app.register_blueprint(blueprint, url_prefix=prefix)
-    json_interfaces = {blueprint.name for blueprint, _ in interfaces}
-    app.extensions[CONSOLE_SESSIONS] = ConsoleSessions()
-    app.register_blueprint(dip_pages_blueprint(), url_prefix="/dip/<environment>")
-    app.register_blueprint(console_blueprint(), url_prefix="/console")
-    app.register_blueprint(atlas_pages_blueprint(), url_prefix="/atlas")
-
-    @app.before_request
-    def request_guards():
-        """Repeated credential headers anywhere; forged cross-site calls on the JSON interfaces."""
-        repeated = repeated_credentials(request.environ)
-        if repeated:
-            raise BadRequestHttp(repeated)
-        if request.blueprint in json_interfaces:
-            problem = cross_origin_problem(request.method, request.headers, request.host_url,
-                                           bool(request.cookies))
-            if problem:
-                raise ForbiddenHttp(problem)
-
-    def for_a_script() -> bool:
-        """JSON for the machine interfaces (by blueprint, or by path for a URL that matched no route); a page for
-        everything else, including a wrong address under the Atlas or DIP pages."""
-        if request.blueprint:
-            return request.blueprint in json_interfaces
-        return request.path.startswith(JSON_API_PREFIXES) or bool(DIP_PORTAL_API.match(request.path))
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        if for_a_script():
-            return http_error_response(exc)
-        return error_page(exc.name, exc.description or exc.name, exc.code or 500, error_headers(exc))
-
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):
-        """A domain refusal a page did not catch itself: still the API's shape or a page, never a 500."""
-        if for_a_script():
-            return domain_error_body(exc), exc.status
-        return error_page("Not available", exc.message, exc.status)
-
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
-        app.logger.exception("unexpected error")
-        message = "internal error in the sandbox; the sandbox log has the details"
-        if for_a_script():
-            return error_body(500, "internal_error", message), 500
-        return error_page("Something went wrong", message[0].upper() + message[1:] + ".", 500)
-
-    @app.get("/")
-    def index():
-        """A person (a browser) gets the landing page with links to everything; a script gets JSON."""
-        if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
-            return render_template("landing.html", title="dip-sandbox", endpoints=sandbox.endpoints)
-        return {"name": "dip-sandbox", "version": VERSION, "control": "/_sandbox", "console": "/console/",
-                "docs": "/_sandbox/docs", "openapi": "/_sandbox/openapi.json", "endpoints": sandbox.endpoints}
-
-    return app
-
+# The listeners' apps are built on their first request (server.LazyApp), so their modules are imported then.
 
 def create_atlas_app(sandbox: Sandbox) -> Flask:
+    from mock_atlas.http import create_atlas_api_app
     return create_atlas_api_app(sandbox.cas, sandbox.atlas)
 
 
 def create_dip_app(sandbox: Sandbox, environment: str) -> Flask:
+    from mock_dip.http import create_dip_api_app
     return create_dip_api_app(sandbox.cas, sandbox.clock, sandbox.dip[environment])
+
+
+def create_web_app(sandbox: Sandbox) -> Flask:
+    from sandbox.web_app import create_web_app as create
+    return create(sandbox)

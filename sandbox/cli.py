@@ -1,6 +1,7 @@
 """The `dip-sandbox` command: `serve`, `config`, and the control API's operations against a running sandbox."""
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -9,6 +10,7 @@ import signal
 import sys
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -44,6 +46,19 @@ def main():
     pass
 
 
+@contextmanager
+def _collector_paused():
+    """Start-up makes ~50,000 long-lived objects (modules, routes, schemas) and no garbage: the cyclic collector
+    would walk them all again and again while they are made (a quarter of the import time, in full collections).
+    Pause it, then freeze what start-up made, so the collections a running server does skip it too (gc.freeze)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
+
+
 @main.command(help="Start every listener of the sandbox in this process.")
 @_setting_options
 def serve(config_file, **values):
@@ -53,23 +68,24 @@ def serve(config_file, **values):
         temporary = tempfile.mkdtemp(prefix="dip-sandbox-")
         settings = settings.replace(data_dir=temporary)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from sandbox.app import Sandbox
-    from sandbox.server import ListenerUnavailable, SandboxServer, summary
-
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    from sandbox.errors import DomainError
+    server = None
     try:
-        sandbox = Sandbox(settings)
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from None
-    server = SandboxServer(sandbox)
-    try:
-        try:
-            endpoints = server.start()
-        except ListenerUnavailable as exc:
-            raise click.ClickException(str(exc)) from None
+        with _collector_paused():
+            from sandbox.app import Sandbox
+            from sandbox.errors import DomainError
+            from sandbox.server import ListenerUnavailable, SandboxServer, summary
+            try:
+                sandbox = Sandbox(settings)
+            except DomainError as exc:
+                raise click.ClickException(str(exc)) from None
+            server = SandboxServer(sandbox)
+            try:
+                endpoints = server.start()
+            except ListenerUnavailable as exc:
+                raise click.ClickException(str(exc)) from None
         click.echo(summary(endpoints), nl=True)
         manager = sandbox.dip_manager_credentials()
         if manager:
@@ -80,7 +96,8 @@ def serve(config_file, **values):
             pass
         click.echo("dip-sandbox: stopping (finishing in-flight requests)")
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
 

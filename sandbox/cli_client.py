@@ -4,16 +4,15 @@ for testing webhooks. `send` signs a JSON file of messages by the DIP scheme and
 from __future__ import annotations
 
 import json
-import ssl
 import sys
-from http.server import HTTPServer
 from pathlib import Path
 
 import click
 
-from mock_dip import message_signature
-from mock_dip.delivery_check import WebhookHandler, answer, check_delivery, delivered_items
 from sandbox.clock import real_now
+
+# What each command needs (requests, signing, a webhook server) is imported in that command: `dip-sandbox serve`
+# imports this module to register the commands, and starts faster without them.
 
 DEFAULT_ENDPOINTS = {"uit": "https://127.0.0.1:8702", "prod": "https://127.0.0.1:8703"}
 
@@ -55,6 +54,8 @@ def register(main: click.Group) -> None:
     @click.option("--cacert", default=None, help="CA bundle for the DIP's server certificate")
     def send(file, env, interface, api_key, cert, key_file, signing_cert, signing_key, url, endpoints_file, cacert):
         import requests
+
+        from mock_dip import message_signature
         endpoints = _endpoints(endpoints_file)
         base = url or endpoints.get("dip_api", {}).get(env) or DEFAULT_ENDPOINTS[env]
         try:
@@ -91,6 +92,10 @@ def register(main: click.Group) -> None:
     @click.option("--skew", type=float, default=300.0, show_default=True, help="allowed signature date skew, s")
     @click.option("--count", type=int, default=0, help="stop after this many deliveries (0: run until Ctrl-C)")
     def receive(port, host, env, tls_cert, tls_key, dip_certificate, endpoints_file, skew, count):
+        import ssl
+        from http.server import HTTPServer
+
+        from mock_dip.delivery_check import WebhookHandler, answer, check_delivery, delivered_items
         trusted = _dip_signing_certificate(dip_certificate, _endpoints(endpoints_file), env)
         scheme = "https" if tls_cert else "http"
         state = {"received": 0}

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import smtplib
 import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -69,6 +68,8 @@ class Outbox:
         return email
 
     def _forward(self, email: Email) -> None:
+        import smtplib  # only with a relay set: a start does not need it
+
         host, _, port = self._relay.rpartition(":")
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = email.sender, email.recipient, email.subject

@@ -4,13 +4,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-import socket
-import time
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from pathlib import Path
 
 from sandbox.app import Sandbox, create_atlas_app, create_dip_app, create_web_app
-from sandbox.dns_server import DnsLookupFailed, SandboxDnsServer, ZoneResolver, query_txt
+from sandbox.dns_server import SandboxDnsServer, ZoneResolver
 from sandbox.http_server import HttpListener, JournalMiddleware, TlsSettings
 from sandbox.settings import ENVIRONMENTS
 from sandbox.private_files import private_directory, write_private
@@ -26,6 +24,26 @@ def _public_host(host: str) -> str:
 def _url(scheme: str, host: str, port: int) -> str:
     host = _public_host(host)
     return f"{scheme}://[{host}]:{port}" if ":" in host else f"{scheme}://{host}:{port}"
+
+
+class LazyApp:
+    """A WSGI app built on its first request (once, under a lock), with the modules only it needs. A start needs
+    none of them: a CI job that only sends messages never builds the web listener's (pages, forms, portal and
+    control APIs: ~300 routes), and the first request to each listener waits for its app once."""
+
+    def __init__(self, build):
+        self._build = build
+        self._app = None
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        app = self._app
+        if app is None:
+            with self._lock:
+                if self._app is None:
+                    self._app = self._build()
+                app = self._app
+        return app(environ, start_response)
 
 
 class ListenerUnavailable(RuntimeError):
@@ -72,18 +90,18 @@ class SandboxServer:
                   "head_timeout": settings.http_head_timeout}
 
         web = self._bind("web", lambda host, port: HttpListener(
-            "web", JournalMiddleware(create_web_app(sandbox), "web", record), host, port, **common))
+            "web", JournalMiddleware(LazyApp(lambda: create_web_app(sandbox)), "web", record), host, port, **common))
         self.listeners["web"] = web
         web_url = _url("http", web.host, web.port)
         sandbox.set_web_url(web_url)
 
         self.listeners["atlas"] = self._bind("atlas", lambda host, port: HttpListener(
-            "atlas", JournalMiddleware(create_atlas_app(sandbox), "atlas", record), host, port,
+            "atlas", JournalMiddleware(LazyApp(lambda: create_atlas_app(sandbox)), "atlas", record), host, port,
             tls=TlsSettings(cert_file, key_file, atlas_cas, strict), **common))
         for environment in ENVIRONMENTS:
             name = f"dip_{environment}"
             self.listeners[name] = self._bind(name, lambda host, port, name=name, environment=environment: HttpListener(
-                name, JournalMiddleware(create_dip_app(sandbox, environment), name, record), host, port,
+                name, JournalMiddleware(LazyApp(lambda: create_dip_app(sandbox, environment)), name, record), host, port,
                 tls=TlsSettings(cert_file, key_file, dip_cas, strict), **common))
         self.dns = self._bind("dns", lambda host, port: SandboxDnsServer(
             ZoneResolver(sandbox.zones, record), host, port))
@@ -109,7 +127,8 @@ class SandboxServer:
             "data_dir": str(sandbox.data_dir),
         }
         sandbox.endpoints = self.endpoints
-        self._wait_accepting()
+        # Each socket listens from the moment its listener is made (cheroot's prepare, dnslib's servers): a client
+        # that connects now is queued, never refused, so the endpoints are published without a test round trip.
         if settings.endpoints_file:
             path = Path(settings.endpoints_file)
             tmp = path.with_name(path.name + ".tmp")
@@ -134,28 +153,10 @@ class SandboxServer:
             stoppers.extend(self.dns.stoppers())
         self.listeners, self.dns = {}, None
         if stoppers:
+            from concurrent.futures import ThreadPoolExecutor  # at a stop only: a start does not need it
+
             with ThreadPoolExecutor(max_workers=len(stoppers)) as pool:
                 list(pool.map(lambda stop: stop(), stoppers))
-
-    def _wait_accepting(self, timeout: float = 10.0) -> None:
-        deadline = time.monotonic() + timeout
-        targets = [(_public_host(l.host), l.port) for l in self.listeners.values()]
-        for host, port in targets:
-            while True:
-                try:
-                    with socket.create_connection((host, port), timeout=1):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError(f"listener {host}:{port} does not accept connections")
-                    time.sleep(0.01)
-        while True:
-            try:
-                query_txt(_public_host(self.dns.host), self.dns.port, "ready.dip-sandbox.invalid", timeout=1)
-                break
-            except (OSError, DnsLookupFailed):
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the DNS server does not answer")
 
     def stop(self) -> None:
         """Stop accepting, let in-flight requests finish, then close the database."""

@@ -8,7 +8,6 @@ variable ``DIP_SANDBOX_<NAME>`` and a command-line flag ``--<name-with-dashes>``
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -237,6 +236,8 @@ def load_settings(
         config_file = Path(environ[ENV_PREFIX + "CONFIG"])
     file_values: dict[str, Any] = {}
     if config_file is not None:
+        import tomllib  # only with a config file: a start does not need it
+
         try:
             file_values = tomllib.loads(Path(config_file).read_text())
         except (OSError, tomllib.TOMLDecodeError) as exc:

@@ -31,7 +31,9 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         private_file(self.path)  # SQLite gives its -wal and -shm files the database's mode
         self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
-        self.db = sqlite_utils.Database(self._conn)
+        # No sqlite-utils plugins: they are for its CLI, the sandbox's connection must not change with what else is
+        # installed, and finding them reads the metadata of every installed package (a few ms of each start).
+        self.db = sqlite_utils.Database(self._conn, execute_plugins=False)
         self.lock = threading.RLock()
         self._closed = False
         self._on_replaced: list[Callable[[], None]] = []

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sandbox.errors import DomainError
 from sandbox.passwords import RULE as PASSWORD_RULE
 
-SECRET_META = "web_secret_key"
+
 PRESENTER_COOKIE = "presenter"
 CHANGES_PATH = "/_pages/changes"
 

@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, missing
                                                negative_data_rejection, response_headers_conformance,
                                                status_code_conformance, unsupported_method)
 
-from tests.atlas_helpers import FORM, Portal
+from tests.atlas_helpers import Portal
 from tests.conftest import Running, make_settings
 from tests.dip_helpers import MANAGER_PASSWORD, DipPortal
 from tests.message_helpers import onboard

@@ -2,7 +2,6 @@
 asset, pytest is an extra (`dip-sandbox[pytest]`) and not a dependency of the server, and the server, the CLI and
 the harness work where pytest cannot be imported."""
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 

@@ -157,3 +157,8 @@ def test_the_console_sends_from_any_dip_id_to_a_sandbox_counterpart(shared_runni
     journal = requests.get(shared_running.control + "/journal", params={"listener": "dip_uit_counterparts"},
                            timeout=10).json()
     assert any(e["method"] == "SEND-TEST" and e["detail"]["to"] == counterpart for e in journal["entries"])
+    broken = console.post(web + "/console/messages/uit", timeout=10, data={
+        "csrf_token": csrf(step.text), "from": sender_id, "to": "role:ADS", "interface": "IF-041",
+        "payload": "{not json"})
+    assert broken.status_code == 422 and "the payload is not JSON" in broken.text  # shown on the form, not a 500
+    assert "{not json" in textarea(broken.text)
