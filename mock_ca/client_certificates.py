@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from mock_ca import keys
@@ -35,26 +35,49 @@ class ClientIdentity:
                 "issuer": self.issuer, "not_after": self.not_after.isoformat()}
 
 
-_VERIFIED: dict[tuple[bytes, bytes], bool] = {}  # (certificate, CA certificate) DER -> signature verifies
+@dataclass(frozen=True)
+class _Presented:
+    """What a certificate's bytes say, whatever the time and the registry: read once per certificate (parsing it,
+    its names and its purpose were a third of judging every request of a kept-alive client)."""
+    cert: x509.Certificate
+    subject: str
+    serial: str
+    common_name: str | None
+    client_auth: bool  # no extended key usage, or one that includes clientAuth
 
 
-def _issuer_of(cert: x509.Certificate, authorities: list[Authority]) -> Authority | None:
-    for authority in authorities:
-        key = (cert.fingerprint(hashes.SHA256()), authority.cert.fingerprint(hashes.SHA256()))
-        if key in _VERIFIED:
-            if _VERIFIED[key]:
-                return authority
-            continue
-        if authority.cert.subject != cert.issuer:
-            continue
+@lru_cache(maxsize=4096)
+def _presented(der: bytes) -> _Presented | None:
+    try:
+        cert = x509.load_der_x509_certificate(der)
         try:
-            cert.verify_directly_issued_by(authority.cert)
-            verified = True
-        except (ValueError, TypeError, InvalidSignature):
-            verified = False
-        if len(_VERIFIED) > 10000:
-            _VERIFIED.clear()
-        _VERIFIED[key] = verified
+            ekus = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        except x509.ExtensionNotFound:
+            ekus = None
+    except ValueError:
+        return None
+    return _Presented(cert, cert.subject.rfc4514_string(), keys.serial_hex(cert.serial_number),
+                      common_name(cert.subject), ekus is None or ExtendedKeyUsageOID.CLIENT_AUTH in ekus)
+
+
+_VERIFIED: dict[tuple[bytes, bytes], bool] = {}  # (certificate DER, CA certificate DER) -> its signature verifies
+
+
+def _issuer_of(der: bytes, cert: x509.Certificate, authorities: list[Authority]) -> Authority | None:
+    for authority in authorities:
+        key = (der, authority.der)
+        verified = _VERIFIED.get(key)
+        if verified is None:
+            if authority.cert.subject != cert.issuer:
+                continue
+            try:
+                cert.verify_directly_issued_by(authority.cert)
+                verified = True
+            except (ValueError, TypeError, InvalidSignature):
+                verified = False
+            if len(_VERIFIED) > 4096:
+                _VERIFIED.clear()
+            _VERIFIED[key] = verified
         if verified:
             return authority
     return None
@@ -62,23 +85,20 @@ def _issuer_of(cert: x509.Certificate, authorities: list[Authority]) -> Authorit
 
 def judge(chain_der: list[bytes], accepted: list[Authority], known: list[Authority],
           registry: CertificateRegistry, now: dt.datetime, listener: str) -> ClientIdentity:
-    accepted_names = " or ".join(a.definition.common_name for a in accepted)
     if not chain_der:
         raise CertificateProblem(f"no client certificate was presented: {listener} requires mutual TLS with a "
-                                 f"certificate issued by {accepted_names}", code="absent")
-    try:
-        cert = x509.load_der_x509_certificate(chain_der[0])
-    except ValueError:
-        raise CertificateProblem("the client certificate cannot be read", code="unreadable") from None
-    subject = cert.subject.rfc4514_string()
-    issuer = _issuer_of(cert, accepted)
+                                 f"certificate issued by {_names(accepted)}", code="absent")
+    presented = _presented(chain_der[0])
+    if presented is None:
+        raise CertificateProblem("the client certificate cannot be read", code="unreadable")
+    cert, serial = presented.cert, presented.serial
+    issuer = _issuer_of(chain_der[0], cert, accepted)
     if issuer is None:
-        other = _issuer_of(cert, known)
+        other = _issuer_of(chain_der[0], cert, known)
         where = (f"by {other.definition.common_name}" if other
                  else f"by {cert.issuer.rfc4514_string()!r}, which is not a sandbox CA")
-        raise CertificateProblem(f"the client certificate ({subject}) was issued {where}; {listener} accepts "
-                                 f"only certificates issued by {accepted_names}", code="unknown_issuer")
-    serial = keys.serial_hex(cert.serial_number)
+        raise CertificateProblem(f"the client certificate ({presented.subject}) was issued {where}; {listener} "
+                                 f"accepts only certificates issued by {_names(accepted)}", code="unknown_issuer")
     if now < cert.not_valid_before_utc:
         raise CertificateProblem(f"the client certificate {serial} is not valid until "
                                  f"{cert.not_valid_before_utc.isoformat()} (sandbox time is {now.isoformat()})",
@@ -87,16 +107,17 @@ def judge(chain_der: list[bytes], accepted: list[Authority], known: list[Authori
         raise CertificateProblem(f"the client certificate {serial} expired at "
                                  f"{cert.not_valid_after_utc.isoformat()} (sandbox time is {now.isoformat()}): "
                                  "request a new one", code="expired")
-    entry = registry.find(cert.serial_number)
-    if entry is not None and entry.revoked:
-        raise CertificateProblem(f"the client certificate {serial} was revoked ({entry.revocation_reason}): "
+    revoked, reason = registry.revocation(serial)
+    if revoked:
+        raise CertificateProblem(f"the client certificate {serial} was revoked ({reason}): "
                                  "use a current certificate", code="revoked")
-    try:
-        ekus = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
-        ekus = None
-    if ekus is not None and ExtendedKeyUsageOID.CLIENT_AUTH not in ekus:
+    if not presented.client_auth:
         raise CertificateProblem(f"the client certificate {serial} is not for client authentication "
                                  "(its extended key usage lacks clientAuth): use an mTLS certificate",
                                  code="wrong_purpose")
-    return ClientIdentity(serial, common_name(cert.subject), subject, issuer.name, cert.not_valid_after_utc, cert)
+    return ClientIdentity(serial, presented.common_name, presented.subject, issuer.name, cert.not_valid_after_utc,
+                          cert)
+
+
+def _names(authorities: list[Authority]) -> str:
+    return " or ".join(a.definition.common_name for a in authorities)

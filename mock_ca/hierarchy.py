@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from mock_ca import keys
@@ -59,6 +61,10 @@ class Authority:
     @property
     def pem(self) -> str:
         return keys.cert_to_pem(self.cert)
+
+    @cached_property
+    def der(self) -> bytes:
+        return self.cert.public_bytes(Encoding.DER)
 
 
 def ca_name(definition: AuthorityDefinition) -> x509.Name:

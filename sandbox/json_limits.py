@@ -23,6 +23,7 @@ MAX_DEPTH = 64
 MAX_BODY_BYTES = 1024 * 1024  # the web and Atlas listeners (the DIP message API has dip_max_request_bytes)
 _STRINGS = re.compile(rb'"(?:[^"\\]+|\\.)*"')  # JSON strings, whose brackets do not nest
 _BRACKETS = bytes(range(256)).translate(None, b"[]{}")  # every byte that is not a bracket
+_EMPTY_PAIR = re.compile(rb"\[\]|\{\}")
 
 
 class JsonRefused(BadRequest):
@@ -30,18 +31,17 @@ class JsonRefused(BadRequest):
 
 
 def nesting_depth(data: bytes, stop_above: int = MAX_DEPTH) -> int:
-    """How deeply arrays and objects nest in `data` (counting stops once past `stop_above`)."""
-    depth = deepest = 0
-    for bracket in _STRINGS.sub(b"", data).translate(None, _BRACKETS):
-        if bracket in b"[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > stop_above:
-                    break
-        else:
-            depth -= 1
-    return deepest
+    """How deeply arrays and objects nest in `data` (counting stops once past `stop_above`). Each pass removes
+    every innermost empty pair at once (one regex scan, in C), so the passes count the levels; a body whose
+    brackets do not pair stops counting there (it is not JSON, which the parser then says)."""
+    brackets = _STRINGS.sub(b"", data).translate(None, _BRACKETS)
+    depth = 0
+    while brackets and depth <= stop_above:
+        inner = _EMPTY_PAIR.sub(b"", brackets)
+        if len(inner) == len(brackets):
+            break
+        brackets, depth = inner, depth + 1
+    return depth
 
 
 def parse_json(data: bytes | str) -> Any:

@@ -125,7 +125,6 @@ class Store:
             for connection in (self._conn, *self._readers):
                 connection.set_trace_callback(callback)
 
-    # -- meta ------------------------------------------------------------------------------------
     @staticmethod
     def insert_many(db: sqlite_utils.Database, table: str, rows: Sequence[dict]) -> None:
         """Plain INSERTs of rows that share their keys, inside a transaction: for hot paths, where
@@ -137,6 +136,7 @@ class Store:
                f"values ({', '.join('?' * len(columns))})")
         db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
 
+    # -- meta ------------------------------------------------------------------------------------
     def get_meta(self, key: str, default: Any = None) -> Any:
         rows = self.query("select value from meta where key = ?", [key])
         return json.loads(rows[0]["value"]) if rows else default
