@@ -26,7 +26,7 @@ class PayloadTooLarge(DomainError):
 
 ACCEPTED_ISSUERS = ["dip-issuing"]
 # The codes the official SubmitEvents document declares for each operation (v1.8.3 and v2.1.0 alike). An error
-# whose own status an operation does not declare is answered with the closest one it does (README, "The DIP
+# whose own status an operation does not declare is answered with the closest one it does (docs/dip.md, "The DIP
 # message API"): 403 -> 401 where only 401 is declared, any other 4xx -> 400.
 _CHANNEL_CODES = {400, 401, 403, 404, 405, 406, 408, 413, 429, 500, 502, 503, 504, 505}
 DOCUMENTED = {"send_messages": _CHANNEL_CODES, "status_message": _CHANNEL_CODES,

@@ -1,4 +1,4 @@
-"""The README's "Using dip-sandbox in CI": the shell example and the GitHub Actions steps, run as written against
+"""The CI quick start (docs/ci-quick-start.md): the shell example and the GitHub Actions steps, run as written against
 a real `dip-sandbox serve` in the background."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.readme_examples import readme_example
+from tests.documented_examples import documented_example
 
 BIN = str(Path(sys.executable).parent)  # where `dip-sandbox` is installed
 
@@ -44,7 +44,7 @@ def _stop(sessions: list[int]) -> None:
 
 
 def test_the_shell_example_runs_as_written(tmp_path):
-    result = _run(readme_example("shell"), tmp_path)
+    result = _run(documented_example("shell"), tmp_path)
     assert result.returncode == 0, result.stdout + (tmp_path / "sandbox.log").read_text()
     whoami = json.loads((tmp_path / "whoami.json").read_text())
     made = json.loads((tmp_path / "scenario.json").read_text())
@@ -56,7 +56,7 @@ def test_the_shell_example_runs_as_written(tmp_path):
 
 
 def test_the_shell_example_keeps_the_artefacts_when_the_check_fails(tmp_path):
-    failing = readme_example("shell").replace("/_sandbox/whoami", "/_sandbox/no-such-check")
+    failing = documented_example("shell").replace("/_sandbox/whoami", "/_sandbox/no-such-check")
     result = _run(failing, tmp_path)
     assert result.returncode == 1, result.stdout
     artefacts = tmp_path / "artefacts"
@@ -71,7 +71,7 @@ def test_the_shell_example_keeps_the_artefacts_when_the_check_fails(tmp_path):
 
 
 def test_the_github_actions_steps_run_in_order(tmp_path):
-    workflow = yaml.safe_load(readme_example("github-actions"))
+    workflow = yaml.safe_load(documented_example("github-actions"))
     steps = workflow["jobs"]["dip-client"]["steps"]
     runnable = [s for s in steps if "run" in s and s.get("name") != "Install dip-sandbox"]
     assert [s["name"] for s in runnable] == ["Start dip-sandbox", "Test the client against it",

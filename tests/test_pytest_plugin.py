@@ -1,4 +1,4 @@
-"""The pytest plugin as another project uses it (a child pytest running the README's example, in-process and as
+"""The pytest plugin as another project uses it (a child pytest running the example of docs/pytest-plugin.md, in-process and as
 subprocesses, and in parallel under pytest-xdist), and the fixture's helper API, each part through real sockets."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import requests
 
 from sandbox.dns_server import query_txt
 from sandbox.harness.handle import ControlError
-from tests.readme_examples import readme_example
+from tests.documented_examples import documented_example
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +30,8 @@ def _child_pytest(directory: Path, cache: Path, *args: str) -> subprocess.Comple
 
 
 @pytest.mark.parametrize("mode", ["inprocess", "subprocess"])
-def test_the_readme_example_passes_in_another_project(tmp_path, plugin_cache, mode):
-    (tmp_path / "test_dip_client.py").write_text(readme_example("pytest"))
+def test_the_documented_example_passes_in_another_project(tmp_path, plugin_cache, mode):
+    (tmp_path / "test_dip_client.py").write_text(documented_example("pytest"))
     result = _child_pytest(tmp_path, plugin_cache, f"--dip-sandbox-mode={mode}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
@@ -41,8 +41,8 @@ def test_the_readme_example_passes_in_another_project(tmp_path, plugin_cache, mo
 def test_the_harness_examples_pass_in_another_project(tmp_path, plugin_cache, example):
     """Issue 18: revoke a certificate and issue another in one call each (item 1); verify what a listener
     received, with the near misses (item 4); wait for a delivery, told why it does not come (item 3); an own
-    HTTPS webhook with the harness's certificates (item 7) — from a separate project, as the README shows them."""
-    (tmp_path / f"test_{example.replace('-', '_')}.py").write_text(readme_example(example))
+    HTTPS webhook with the harness's certificates (item 7) — from a separate project, as docs/pytest-plugin.md shows them."""
+    (tmp_path / f"test_{example.replace('-', '_')}.py").write_text(documented_example(example))
     result = _child_pytest(tmp_path, plugin_cache)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
@@ -50,7 +50,7 @@ def test_the_harness_examples_pass_in_another_project(tmp_path, plugin_cache, ex
 
 def test_the_harness_examples_pass_together_under_xdist(tmp_path, plugin_cache):
     for example in ("revoke", "journal", "delivery", "own-webhook"):
-        (tmp_path / f"test_{example.replace('-', '_')}.py").write_text(readme_example(example))
+        (tmp_path / f"test_{example.replace('-', '_')}.py").write_text(documented_example(example))
     result = _child_pytest(tmp_path, plugin_cache, "-n", "4")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 passed" in result.stdout
@@ -58,7 +58,7 @@ def test_the_harness_examples_pass_together_under_xdist(tmp_path, plugin_cache):
 
 def test_the_example_fails_when_the_client_is_wrong(tmp_path, plugin_cache):
     """The example asserts something: a message to an unknown DIP ID is refused and the test says so."""
-    broken = readme_example("pytest").replace('"primaryRecipients": [recipient.dip_id.dip_id]',
+    broken = documented_example("pytest").replace('"primaryRecipients": [recipient.dip_id.dip_id]',
                                               '"primaryRecipients": ["0000000000"]')
     (tmp_path / "test_dip_client.py").write_text(broken)
     result = _child_pytest(tmp_path, plugin_cache)
