@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from mock_ca.keys import key_from_pem  # noqa: E402
 from mock_dip import message_signature  # noqa: E402
-from mock_dip.delivery_check import WebhookHandler  # noqa: E402
+from mock_dip.delivery_check import WebhookHandler, WebhookServer  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -57,14 +56,11 @@ class Receiver:
                 answer = b'{"messageArray": [], "timestamp": null}'
                 self.send_answer(201, answer)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = WebhookServer(Handler)
+        self.url = self.server.url("/hook")
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -4,8 +4,11 @@ signed with the DIP's signing certificate) and a StandardResponse with one item 
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -57,6 +60,45 @@ class WebhookHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+class QuietDisconnects:
+    """A webhook server's part that drops a client's disconnect (reset, broken pipe) silently: the DIP closing a
+    connection it no longer needs is not an error, and socketserver would print its traceback."""
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class QuietHTTPServer(QuietDisconnects, HTTPServer):
+    """One request at a time (`dip-sandbox client receive`: its printed output stays readable)."""
+
+
+class WebhookServer(QuietDisconnects, ThreadingHTTPServer):
+    """A webhook of the sandbox's own (the harness's receiver, the benchmarks', the tests'): `handler` (a
+    WebhookHandler) on `host`, over HTTPS with `tls` (a server-side ssl.SSLContext) when given, served at once
+    from a daemon thread; `close()` stops it."""
+    daemon_threads = True
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1",
+                 tls: ssl.SSLContext | None = None):
+        super().__init__((host, 0), handler)
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
+        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.1},
+                                       name="webhook", daemon=True)
+        self.thread.start()
+
+    def url(self, path: str, host: str | None = None) -> str:
+        """The address of `path` on this server; for HTTPS, `localhost` (the name its certificate carries)."""
+        shown = host or ("localhost" if self.scheme == "https" else "127.0.0.1")
+        return f"{self.scheme}://{shown}:{self.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.shutdown()
+        self.server_close()
 
 
 def _recipient(item) -> str | None:

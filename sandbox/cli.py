@@ -81,7 +81,7 @@ def serve(config_file, **values):
                 sandbox = Sandbox(settings)
             except DomainError as exc:
                 raise click.ClickException(str(exc)) from None
-            server = SandboxServer(sandbox)
+            server = SandboxServer(sandbox, after_build=gc.freeze)
             try:
                 endpoints = server.start()
             except ListenerUnavailable as exc:

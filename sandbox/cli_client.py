@@ -93,9 +93,8 @@ def register(main: click.Group) -> None:
     @click.option("--count", type=int, default=0, help="stop after this many deliveries (0: run until Ctrl-C)")
     def receive(port, host, env, tls_cert, tls_key, dip_certificate, endpoints_file, skew, count):
         import ssl
-        from http.server import HTTPServer
 
-        from mock_dip.delivery_check import WebhookHandler, answer, check_delivery, delivered_items
+        from mock_dip.delivery_check import QuietHTTPServer, WebhookHandler, answer, check_delivery, delivered_items
         trusted = _dip_signing_certificate(dip_certificate, _endpoints(endpoints_file), env)
         scheme = "https" if tls_cert else "http"
         state = {"received": 0}
@@ -115,7 +114,7 @@ def register(main: click.Group) -> None:
                 sys.stdout.flush()
                 state["received"] += 1
 
-        server = HTTPServer((host, port), Handler)  # one delivery at a time: the output stays readable
+        server = QuietHTTPServer((host, port), Handler)  # one delivery at a time: the output stays readable
         if tls_cert:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(tls_cert, tls_key)

@@ -7,14 +7,13 @@ import itertools
 import json
 import ssl
 import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import requests
 
 from mock_ca.keys import key_from_pem
 from mock_dip import message_signature
-from mock_dip.delivery_check import WebhookHandler
+from mock_dip.delivery_check import WebhookHandler, WebhookServer
 from seed_data.routing import route
 
 _references = itertools.count(1)
@@ -110,11 +109,8 @@ class Webhook:
                 answer = json.dumps({"messageArray": [], "timestamp": None}).encode()
                 self.send_answer(status, answer)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.url = f"https://localhost:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = WebhookServer(Handler, tls=context)
+        self.url = self.server.url("/hook")
 
     def wait_for(self, count: int, timeout: float = 15.0) -> list[dict]:
         with self.arrived:
@@ -123,5 +119,4 @@ class Webhook:
         return self.received
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()

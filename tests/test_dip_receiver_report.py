@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 import ssl
-import threading
-from http.server import ThreadingHTTPServer
 
 import pytest
 from openapi_schema_validator import OAS30Validator
 
-from mock_dip.delivery_check import WebhookHandler
+from mock_dip.delivery_check import WebhookHandler, WebhookServer
 from tests.dip_official_spec import bundled
 
 
@@ -41,11 +39,9 @@ def careless_webhook(dip_sandbox, tmp_path):
             self.rfile.read(int(self.headers.get("Content-Length", 0)))
             self.send_answer(200, b'{"ok": true}')  # a 2xx that is not the StandardResponse
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"https://localhost:{server.server_address[1]}/careless"
-    server.shutdown()
+    server = WebhookServer(Handler, tls=context)
+    yield server.url("/careless")
+    server.close()
     server.server_close()
 
 

@@ -152,7 +152,7 @@ def test_the_console_sends_from_any_dip_id_to_a_sandbox_counterpart(shared_runni
         "payload": textarea(step.text)})
     assert sent.status_code == 200
     flashed = re.search(r'class="flash ok"[^>]*>([^<]+)<', sent.text).group(1)
-    assert f"IF-041 [" in flashed and f"sent from {sender_id} to " in flashed
+    assert "IF-041 [" in flashed and f"sent from {sender_id} to " in flashed
     counterpart = re.search(r" to (\d{10}): transaction", flashed).group(1)
     journal = requests.get(shared_running.control + "/journal", params={"listener": "dip_uit_counterparts"},
                            timeout=10).json()

@@ -1,4 +1,6 @@
+import shutil
 import sqlite3
+import time
 
 import pytest
 
@@ -125,3 +127,31 @@ def test_below_is_in_range(tmp_path):
     source = RandomSource(Store(tmp_path / "a.db"), seed=1)
     values = [source.below(10) for _ in range(500)]
     assert set(values) == set(range(10))
+
+
+def test_committed_rows_reach_the_database_file_by_a_checkpoint_of_its_own(tmp_path):
+    """Commits leave checkpoints to the store's checkpoint thread: within seconds the database file itself (a
+    copy of it without its -wal file) holds what was committed."""
+    store = Store(tmp_path / "s.db")
+    try:
+        with store.transaction() as db:
+            db.execute("create table t (id integer primary key, v text)")
+        for start in range(0, 3000, 100):  # ~3,000 pages of WAL: past SQLite's own 1,000-page checkpoint
+            with store.transaction() as db:
+                db.conn.executemany("insert into t (v) values (?)", [["x" * 3000] for _ in range(100)])
+        deadline = time.monotonic() + 10
+        while True:
+            copy = tmp_path / f"copy-{time.monotonic_ns()}.db"
+            shutil.copyfile(tmp_path / "s.db", copy)
+            reader = sqlite3.connect(copy)
+            try:
+                count = reader.execute("select count(*) from t").fetchone()[0]
+            except sqlite3.OperationalError:  # the table itself is not in the file yet
+                count = 0
+            reader.close()
+            if count == 3000 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert count == 3000
+    finally:
+        store.close()

@@ -7,10 +7,9 @@ import ssl
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from mock_dip.delivery_check import WebhookHandler, answer, check_delivery, delivered_items
+from mock_dip.delivery_check import WebhookHandler, WebhookServer, answer, check_delivery, delivered_items
 from sandbox.clock import real_now
 
 
@@ -61,13 +60,8 @@ class WebhookReceiver:
                     receiver._arrived.notify_all()
                 self.send_answer(status, reply)
 
-        self._server = ThreadingHTTPServer((host, 0), Handler)
-        self._server.daemon_threads = True
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.url = f"https://{'localhost' if host == '127.0.0.1' else host}:{self._server.server_address[1]}/webhook"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="webhook-receiver", daemon=True)
-        self._thread.start()
+        self._server = WebhookServer(Handler, host, context)
+        self.url = self._server.url("/webhook", None if host == "127.0.0.1" else host)
 
     @property
     def messages(self) -> list:
@@ -97,8 +91,7 @@ class WebhookReceiver:
         return got
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
         self._files.cleanup()
 
     def __enter__(self) -> "WebhookReceiver":
