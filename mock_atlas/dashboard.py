@@ -43,8 +43,7 @@ def tiles(ctx: AtlasContext, account_id: str) -> list[dict]:
     else:
         out.append(_tile("quotation", "View and Accept Quote", "done", "£0 quotation accepted", "blue"))
 
-    tile_job = ctx.one("select due_at from jobs where kind = 'atlas.identity_profile_tile' and status = 'pending' "
-                       "and json_extract(payload, '$.account_id') = ?", [account_id])
+    tile_job = next(iter(ctx.scheduler.pending_of("atlas.identity_profile_tile", account_id=account_id)), None)
     title = "Request Identity Profile"
     if quotation != "accepted":
         out.append(_tile("identity_profile", title, "locked", "Accept the quotation first", "mustard"))
@@ -60,8 +59,7 @@ def tiles(ctx: AtlasContext, account_id: str) -> list[dict]:
                          "GlobalSign is vetting your organisation (up to 72 hours)", "mustard",
                          profile["vetting_due_at"]))
     elif profile["status"] == "postal_challenge":
-        letter = ctx.one("select due_at from jobs where kind = 'atlas.postal_letter' and status = 'pending' and "
-                         "json_extract(payload, '$.profile_id') = ?", [profile["id"]])
+        letter = next(iter(ctx.scheduler.pending_of("atlas.postal_letter", profile_id=profile["id"])), None)
         if letter:
             out.append(_tile("identity_profile", "Vetting: postal challenge", "waiting",
                              "A postal challenge letter is on its way to your registered address", "mustard",

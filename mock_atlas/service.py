@@ -90,19 +90,15 @@ class Atlas:
     def complete_now(self, account_id: str, kind: str | None = None) -> dict:
         """Every pending wait of the account (or those of one kind) ends now."""
         self.account(account_id)
-        sql = ("select id from jobs where status = 'pending' and kind like 'atlas.%' and "
-               "json_extract(payload, '$.account_id') = ?")
-        params = [account_id]
-        if kind:
-            sql += " and kind = ?"
-            params.append(f"atlas.{kind}")
-        ran = 0
+        ran, failures = 0, []
         while True:
-            ids = [r["id"] for r in self.ctx.store.query(sql, params)]
+            ids = [job["id"] for job in self.ctx.scheduler.pending_of(f"atlas.{kind}" if kind else "atlas.",
+                                                                       account_id=account_id)]
             if not ids:
                 break
-            ran += self.ctx.scheduler.complete_now(ids)
-        return {"account_id": account_id, "jobs_run": ran, "tiles": dashboard.tiles(self.ctx, account_id)}
+            ran += self.ctx.scheduler.complete_now(ids, failures)
+        return {"account_id": account_id, "jobs_run": ran, "jobs_failed": failures,
+                "tiles": dashboard.tiles(self.ctx, account_id)}
 
     def create_complete_account(self, payload: dict) -> dict:
         """An account that has completed the journey: vetted, credentials bound, a client certificate issued."""

@@ -231,9 +231,4 @@ class CertificateAuthorities:
         )
         return keys.cert_to_pem(cert), keys.key_to_pem(key)
 
-    def forget_issued(self) -> None:
-        """Reset: drop every issued certificate, keep the authorities."""
-        with self._store.transaction() as db:
-            db.execute("delete from ca_certificates")
-        self._crl_cache.clear()
 

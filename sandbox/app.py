@@ -47,7 +47,9 @@ def journal_listeners() -> list[tuple[str, str]]:
     """Every journal listener name and what its entries are (the README's table, the control API's check)."""
     names = [("web", "requests to the web listener: pages, portal APIs, control API, CRL/OCSP"),
              ("atlas", "requests to the Atlas HVCA API listener"),
-             ("dns", "queries to the sandbox DNS server (method: the record type, path: the name)")]
+             ("dns", "queries to the sandbox DNS server (method: the record type, path: the name)"),
+             ("scheduler", "jobs of the sandbox clock that failed (method: the job kind, path: /jobs/ID; "
+                           "POST /_sandbox/jobs/ID/retry runs one again)")]
     for environment in ENVIRONMENTS:
         names += [(f"dip_{environment}", f"requests to the DIP message API of {environment.upper()}"),
                   (f"dip_{environment}_webhooks", f"the {environment.upper()} DIP's deliveries to webhooks"),
@@ -81,6 +83,9 @@ class Sandbox:
         self.journal = Journal(self.store, self.clock, settings.journal_max_entries)
         for name, doc in journal_listeners():
             self.journal.register_listener(name, doc)
+        self.scheduler.on_failure(lambda job, error: self.journal.record(
+            listener="scheduler", method=job["kind"], path=f"/jobs/{job['id']}", status="failed", duration_ms=0,
+            detail={"error": error, "due": job["due"], "payload": job["payload"]}))
         self.cas = CertificateAuthorities(self.store, self.clock, self.random, self.data_dir / "ca",
                                           settings.ca_dir)
         self.snapshots = Snapshots(self.store, self.clock, self.data_dir / "snapshots")
@@ -208,6 +213,7 @@ class Sandbox:
             dip.delivery.wake()
 
     def close(self) -> None:
+        self.outbox.close()
         self.store.close()
 
 

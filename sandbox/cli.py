@@ -232,8 +232,16 @@ def _clock_profile():
     pass
 
 
-@_client_command(clock, "jobs", "List the pending jobs (what the sandbox is waiting for).", "GET", lambda: "/jobs")
+@_client_command(clock, "jobs", "List the pending jobs (what the sandbox is waiting for) and the failed ones.",
+                 "GET", lambda: "/jobs")
 def _clock_jobs():
+    pass
+
+
+@_client_command(clock, "retry", "Run a failed job again, now (its ID from `clock jobs`).", "POST",
+                 lambda job_id: f"/jobs/{job_id}/retry")
+@click.argument("job_id", type=int)
+def _clock_retry():
     pass
 
 

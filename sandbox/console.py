@@ -52,6 +52,13 @@ def until(due: str, now) -> str:
     return f"in {round(seconds / 86400)} days"
 
 
+def _flash_failures(failures: list[dict]) -> None:
+    """Say which waiting steps failed: nothing they were to do happened (the overview offers to run them again)."""
+    for failure in failures:
+        flash(f"The step {failure['kind']} failed ({failure['error']}): it did not happen. The overview lists it "
+              "with a button to run it again once the cause is fixed.", "error")
+
+
 def journey_map(sandbox) -> dict:
     """Every Atlas account with its tiles, every DIP organisation with its steps, and the pending waits."""
     now = sandbox.clock.now()
@@ -106,7 +113,8 @@ def console_blueprint() -> Blueprint:
         docs = wait_docs()
         waits = [{"name": name, "seconds": seconds, "doc": docs.get(name, "")}
                  for name, seconds in sandbox.profile.seconds.items()]
-        return _page("overview.html", journey=journey_map(sandbox), waits=waits)
+        return _page("overview.html", journey=journey_map(sandbox), waits=waits,
+                     failed_jobs=sandbox.scheduler.failed())
 
     # -- clock -------------------------------------------------------------------------------------
     @bp.post("/clock/advance")
@@ -125,6 +133,7 @@ def console_blueprint() -> Blueprint:
             flash(exc.message, "error")
             return redirect(url_for(".overview"))
         flash(f"Sandbox time is now {result['now']} ({result['jobs_run']} waiting step(s) completed).", "ok")
+        _flash_failures(result["jobs_failed"])
         return redirect(local_path(request.form.get("back")) or url_for(".overview"))
 
     @bp.post("/waits/<int:job_id>/finish")
@@ -136,9 +145,23 @@ def console_blueprint() -> Blueprint:
         if job is None:
             flash("That wait has already ended.", "error")
         else:
-            sandbox.scheduler.complete_now([job_id])
+            failures: list[dict] = []
+            sandbox.scheduler.complete_now([job_id], failures)
             flash(f"The wait {job['kind'].split('.')[-1].replace('_', ' ')} ended now.", "ok")
+            _flash_failures(failures)
         return redirect(local_path(request.form.get("back")) or url_for(".overview"))
+
+    @bp.post("/jobs/<int:job_id>/retry")
+    def retry_job(job_id: int):
+        try:
+            result = _sandbox().scheduler.retry(job_id)
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            if not result["jobs_failed"]:
+                flash(f"The step ran ({result['jobs_run']} step(s) completed).", "ok")
+            _flash_failures(result["jobs_failed"])
+        return redirect(url_for(".overview"))
 
     # -- sign in as ---------------------------------------------------------------------------------
     @bp.post("/sign-in-as/dip/<environment>/<user_id>")

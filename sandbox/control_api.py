@@ -138,7 +138,12 @@ def control_blueprint() -> Blueprint:
 
     @bp.get("/jobs")
     def jobs():
-        return {"jobs": _sandbox().scheduler.pending()}
+        scheduler = _sandbox().scheduler
+        return {"jobs": scheduler.pending(), "failed": scheduler.failed()}
+
+    @bp.post("/jobs/<int:job_id>/retry")
+    def retry_job(job_id: int):
+        return _sandbox().scheduler.retry(job_id)
 
     # -- DNS -------------------------------------------------------------------------------------
     @bp.get("/dns/records")

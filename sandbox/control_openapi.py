@@ -6,9 +6,12 @@ from sandbox.openapi_builder import (INT as _INT, NO_CONTENT as _NO_CONTENT, PEM
                                      body as _body, document, json_response as _json, obj as _obj,
                                      operation as _op, path_param as _path, query as _query, ref as _ref)
 
+_FAILURES = {"type": "array", "description": "jobs whose handler failed in this call: kept, for POST /jobs/{id}/retry",
+             "items": _obj({"id": _INT, "kind": _STR, "error": _STR})}
 SCHEMAS = {
     "Clock": _obj({"now": {"type": "string", "format": "date-time"}, "mode": {"enum": ["real", "scaled", "manual"]},
-                   "factor": {"type": "number"}, "jobs_run": _INT}, ["now", "mode", "factor"]),
+                   "factor": {"type": "number"}, "jobs_run": _INT, "jobs_failed": _FAILURES},
+                  ["now", "mode", "factor"]),
     "DnsRecord": _obj({"id": _STR, "name": _STR, "type": {"enum": ["TXT", "A", "AAAA", "CNAME"]}, "value": _STR,
                        "ttl": _INT, "created_at": _STR, "visible_at": _STR, "visible": {"type": "boolean"}}),
     "Email": _obj({"id": _STR, "sent_at": _STR, "from": _STR, "to": _STR, "subject": _STR, "text": _STR,
@@ -69,10 +72,16 @@ def openapi_document(extra_paths: dict | None = None, extra_schemas: dict | None
                                                      "factor": {"type": "number", "exclusiveMinimum": 0,
                                                                 "maximum": MAX_FACTOR}}, ["mode"]),
                                                {"mode": "scaled", "factor": 3600}), tag=_CLOCK)},
-        "/jobs": {"get": _op("Pending jobs on the sandbox clock (what the sandbox is waiting for)",
+        "/jobs": {"get": _op("Pending jobs on the sandbox clock (what the sandbox is waiting for), and the jobs that "
+                             "failed (kept for a retry)",
                              {"200": _json(_obj({"jobs": {"type": "array", "items": _obj({
-                                 "id": _INT, "kind": _STR, "due": _STR, "payload": {"type": "object"}})}}))},
+                                 "id": _INT, "kind": _STR, "due": _STR, "payload": {"type": "object"}})},
+                                 "failed": {"type": "array", "items": _obj({
+                                     "id": _INT, "kind": _STR, "due": _STR, "failed_at": _STR, "error": _STR,
+                                     "payload": {"type": "object"}})}}))},
                              tag=_CLOCK)},
+        "/jobs/{id}/retry": {"post": _op("Run a failed job again, now", {"200": _json(_obj({
+            "jobs_run": _INT, "jobs_failed": _FAILURES}))}, parameters=[_path("id", "the job's id")], tag=_CLOCK)},
         "/dns/records": {
             "get": _op("DNS records in the sandbox zones", {"200": _json(_obj({"records": {
                 "type": "array", "items": _ref("DnsRecord")}}))},

@@ -87,11 +87,6 @@ class Journal:
             "client": r["client"], "detail": json.loads(r["detail"]) if r["detail"] else None} for r in rows]
         return {"entries": entries, "total": total, "page": page, "per_page": per_page}
 
-    def trim(self) -> None:
-        with self._store.transaction() as db:
-            last = db.execute("select max(id) from journal").fetchone()[0] or 0
-            db.execute("delete from journal where id <= ?", [last - self._max])
-
     def clear(self) -> None:
         with self._store.transaction() as db:
             db.execute("delete from journal")

@@ -1,8 +1,12 @@
-"""The outbox: every email the simulation sends, kept in the store; optionally relayed over SMTP."""
+"""The outbox: every email the simulation sends, kept in the store; optionally relayed over SMTP.
+
+A copy goes to the relay only once the email is committed (an email of a rolled-back transaction was never
+sent), from one worker thread the outbox owns and stops, one email at a time in the order they were sent."""
 from __future__ import annotations
 
 import json
 import logging
+import queue
 import re
 import threading
 from dataclasses import dataclass
@@ -56,6 +60,9 @@ class Outbox:
         self._clock = clock
         self._random = random
         self._relay = smtp_relay
+        self._relaying: queue.Queue[Email | None] = queue.Queue()
+        self._relayer: threading.Thread | None = None
+        self._relayer_lock = threading.Lock()
 
     def send(self, to: str, subject: str, text: str, sender: str = "no-reply@dip-sandbox.invalid") -> Email:
         email = Email(self._random.hex(8), self._clock.now_unix(), sender, to, subject, text,
@@ -63,9 +70,28 @@ class Outbox:
         with self._store.transaction() as db:
             seq = db.execute("select coalesce(max(seq), 0) + 1 from mail").fetchone()[0]
             db["mail"].insert({**email.__dict__, "links": json.dumps(list(email.links)), "seq": seq})
-        if self._relay:
-            threading.Thread(target=self._forward, args=(email,), daemon=True).start()
+            if self._relay:
+                self._store.after_commit(lambda: self._queue_for_relay(email))
         return email
+
+    def _queue_for_relay(self, email: Email) -> None:
+        with self._relayer_lock:
+            if self._relayer is None:
+                self._relayer = threading.Thread(target=self._relay_loop, name="outbox-relay", daemon=True)
+                self._relayer.start()
+        self._relaying.put(email)
+
+    def _relay_loop(self) -> None:
+        while (email := self._relaying.get()) is not None:
+            self._forward(email)
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Relay what is queued (each at most its SMTP timeout), then stop the worker."""
+        with self._relayer_lock:
+            relayer, self._relayer = self._relayer, None
+        if relayer is not None:
+            self._relaying.put(None)
+            relayer.join(timeout)
 
     def _forward(self, email: Email) -> None:
         import smtplib  # only with a relay set: a start does not need it

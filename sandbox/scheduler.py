@@ -4,6 +4,10 @@ Domain modules schedule a job by kind (`schedule("atlas.vetting_done", due, {...
 registers one handler per kind. `advance`/`set_time` run every job that falls due, in time order, with
 the clock showing each job's due time while it runs, before they return. In real and scaled modes a
 background thread runs jobs as their time comes.
+
+A job whose handler fails is kept, as `failed` with its error, for `retry(id)`: nothing it was to do (a vetting
+verdict, an email) is lost without a word. An advance answers the failures with the count of the jobs that ran;
+`failed()` lists them, and `on_failure` callbacks (the journal) hear of each one.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from typing import Any, Callable, Iterator
 
 from sandbox.background import BackgroundLoop, seconds_until
 from sandbox.clock import SandboxClock, check_in_range, from_unix, iso, parse_iso, to_unix
-from sandbox.errors import InvalidInput
+from sandbox.errors import InvalidInput, NotFound
 from sandbox.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,6 +49,7 @@ class Scheduler:
         self._waits: list[Callable[[], list[dict]]] = []
         # what settles before the clock moves (a delivery in flight is recorded at the time it was made)
         self._before_move: list[Callable[[], None]] = []
+        self._on_failure: list[Callable[[dict, str], None]] = []
         self._run_lock = threading.RLock()
         self._loop = BackgroundLoop("sandbox-scheduler", lambda: self.run_due() > 0,
                                     lambda: seconds_until(self._clock, self._next_due()), log)
@@ -61,6 +66,10 @@ class Scheduler:
         """Called before every advance or set of the clock, outside the scheduler's lock."""
         self._before_move.append(settle)
 
+    def on_failure(self, callback: Callable[[dict, str], None]) -> None:
+        """`callback(job, error)` after a job's handler failed (job: id, kind, due, payload)."""
+        self._on_failure.append(callback)
+
     def _settle(self) -> None:
         for settle in self._before_move:
             settle()
@@ -76,6 +85,45 @@ class Scheduler:
         self.wake()
         return job_id
 
+    def pending_of(self, kind: str, **payload: Any) -> list[dict]:
+        """The pending jobs of `kind` (or of every kind under a prefix that ends in a dot: "atlas.") whose payload
+        holds these values, by due time: id, kind, due_at (sandbox Unix seconds), payload. What a service asks
+        about its own waits, without reading this module's table."""
+        sql = ["select id, kind, due_at, payload from jobs where status = 'pending'"]
+        params: list[Any] = []
+        if kind.endswith("."):
+            sql.append("and substr(kind, 1, ?) = ?")
+            params += [len(kind), kind]
+        else:
+            sql.append("and kind = ?")
+            params.append(kind)
+        for name, value in payload.items():
+            sql.append("and json_extract(payload, ?) = ?")
+            params += [f"$.{name}", value]
+        rows = self._store.query(" ".join(sql) + " order by due_at, id", params)
+        return [{**row, "payload": json.loads(row["payload"])} for row in rows]
+
+    def failed(self) -> list[dict]:
+        """Every job whose handler failed and that was not retried since, oldest first."""
+        rows = self._store.query("select id, kind, due_at, ran_at, payload, error from jobs where status = 'failed' "
+                                 "order by due_at, id")
+        return [{"id": r["id"], "kind": r["kind"], "due": iso(from_unix(r["due_at"])),
+                 "failed_at": iso(from_unix(r["ran_at"])), "error": r["error"], "payload": json.loads(r["payload"])}
+                for r in rows]
+
+    def retry(self, job_id: int) -> dict:
+        """Run a failed job again, now: {"jobs_run", "jobs_failed"} of that run (jobs it schedules that fall due
+        at once run too)."""
+        with self._run_lock:
+            with self._store.transaction() as db:
+                changed = db.execute("update jobs set status = 'pending', due_at = ?, error = null "
+                                     "where id = ? and status = 'failed'", [self._clock.now_unix(), job_id]).rowcount
+            if not changed:
+                raise NotFound(f"no failed job {job_id}: GET /_sandbox/jobs lists the failed ones", field="id")
+            failures: list[dict] = []
+            ran = self.run_due(failures=failures)
+            return {"jobs_run": ran, "jobs_failed": failures}
+
     def pending(self) -> list[dict]:
         """Every pending job, and every wait kept elsewhere (id None), by due time."""
         rows = self._store.query(
@@ -87,8 +135,9 @@ class Scheduler:
             if others else jobs
 
     # -- running ---------------------------------------------------------------------------------
-    def run_due(self, until: float | None = None) -> int:
-        """Run every pending job due at or before `until` (default: now), in order. Returns the count."""
+    def run_due(self, until: float | None = None, failures: list[dict] | None = None) -> int:
+        """Run every pending job due at or before `until` (default: now), in order. Returns how many ran; each
+        that failed instead is added to `failures` ({"id", "kind", "error"})."""
         ran = 0
         with self._run_lock:
             while True:
@@ -101,10 +150,14 @@ class Scheduler:
                     return ran
                 job = rows[0]
                 self._clock.move_to(job["due_at"])
-                self._run_one(job)
-                ran += 1
+                error = self._run_one(job)
+                if error is None:
+                    ran += 1
+                elif failures is not None:
+                    failures.append({"id": job["id"], "kind": job["kind"], "error": error})
 
-    def _run_one(self, job: dict) -> None:
+    def _run_one(self, job: dict) -> str | None:
+        """Runs the job: None when done (or removed meanwhile), else its error, the job kept as failed."""
         handler = self._handlers.get(job["kind"])
         try:
             if handler is None:
@@ -115,20 +168,26 @@ class Scheduler:
         except Exception as exc:  # a failing job must not stop the clock
             if not self._store.query("select 1 as x from jobs where id = ?", [job["id"]]):
                 log.info("job %s (%s) was removed while it ran (a reset or restore): %s", job["id"], job["kind"], exc)
-                return
+                return None
             log.error("job %s (%s) failed: %s", job["id"], job["kind"], traceback.format_exc())
+            error = f"{type(exc).__name__}: {exc}"
             with self._store.transaction() as db:
-                db["jobs"].update(job["id"], {"status": "failed", "ran_at": self._clock.now_unix(),
-                                              "error": f"{type(exc).__name__}: {exc}"})
+                db["jobs"].update(job["id"], {"status": "failed", "ran_at": self._clock.now_unix(), "error": error})
+            described = {"id": job["id"], "kind": job["kind"], "due": iso(from_unix(job["due_at"])),
+                         "payload": json.loads(job["payload"])}
+            for callback in self._on_failure:
+                callback(described, error)
+            return error
+        return None
 
-    def complete_now(self, job_ids: list[int]) -> int:
+    def complete_now(self, job_ids: list[int], failures: list[dict] | None = None) -> int:
         """The given pending jobs fall due now and run (a wait "completed now" by a trainer or a test)."""
         with self._run_lock:
             now = self._clock.now_unix()
             with self._store.transaction() as db:
                 for job_id in job_ids:
                     db.execute("update jobs set due_at = ? where id = ? and status = 'pending'", [now, job_id])
-            return self.run_due()
+            return self.run_due(failures=failures)
 
     def advance(self, seconds: float) -> dict:
         try:
@@ -153,11 +212,12 @@ class Scheduler:
             return self._run_to(target)
 
     def _run_to(self, target: float) -> dict:
-        ran = self.run_due(until=target)
+        failures: list[dict] = []
+        ran = self.run_due(until=target, failures=failures)
         self._clock.move_to(target)
-        ran += self.run_due()
+        ran += self.run_due(failures=failures)
         self._clock.notify()
-        return {**self._clock.describe(), "jobs_run": ran}
+        return {**self._clock.describe(), "jobs_run": ran, "jobs_failed": failures}
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:

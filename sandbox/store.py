@@ -49,6 +49,7 @@ class Store:
         self._closed = False
         self._on_replaced: list[Callable[[], None]] = []
         self._depth = 0  # transactions open on the connection (nested ones are savepoints)
+        self._after_commit: list[tuple[int, Callable[[], None]]] = []  # (depth it was asked at, callback)
         self._changes = 0  # outermost transactions that changed rows, bookkeeping aside: what pages watch
         self._bookkeeping = threading.local()
         self._local = threading.local()  # per thread: the reading connection, and how deep it holds the lock
@@ -71,17 +72,34 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """Serialised, atomic access; nested calls become savepoints of the outer transaction."""
+        committed: list[Callable[[], None]] = []
         with self.lock, self._holding():
             before = self._conn.total_changes
             self._depth += 1
+            depth = self._depth
             try:
                 with self.db.atomic():
                     yield self.db
+            except BaseException:
+                self._after_commit = [(d, callback) for d, callback in self._after_commit if d < depth]
+                raise
             finally:
                 self._depth -= 1
-            if self._depth == 0 and self._conn.total_changes != before and not getattr(self._bookkeeping, "on",
-                                                                                        False):
-                self._changes += 1
+            # a savepoint released: what was asked in it now stands or falls with the transaction around it
+            self._after_commit = [(min(d, self._depth), callback) for d, callback in self._after_commit]
+            if self._depth == 0:
+                committed, self._after_commit = [callback for _, callback in self._after_commit], []
+                if self._conn.total_changes != before and not getattr(self._bookkeeping, "on", False):
+                    self._changes += 1
+        for callback in committed:  # outside the lock: what a callback does never holds up a writer
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Inside a transaction: call `callback` once the outermost one has committed (what it wrote is then
+        durable); never if the transaction, or the savepoint it was called in, rolls back."""
+        if not getattr(self._local, "held", 0) or not self._depth:
+            raise RuntimeError("after_commit is for use inside store.transaction()")
+        self._after_commit.append((self._depth, callback))
 
     @contextmanager
     def bookkeeping(self) -> Iterator[None]:

@@ -24,6 +24,9 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # what a browser asks for: pages, not JSON
+
+
 def make_settings(data_dir: Path, ca_dir: Path | None = None, **overrides):
     # live_pages off: a page reloading itself under a browser test's clicks would make it flaky; the live pages
     # have their own tests (tests/test_live_pages.py)

@@ -181,7 +181,7 @@ def test_control_api_is_loopback_only_and_token_protected(tmp_path, ca_dir):
 def test_openapi_document_is_valid_and_covers_every_route(shared_running):
     document = call(shared_running, "GET", "/openapi.json").json()
     assert_documents_every_route(document, create_web_app(shared_running.sandbox), "/_sandbox",
-                                 {"{record_id}": "{id}", "{email_id}": "{id}"}, endpoint_prefix="control.")
+                                 {"{record_id}": "{id}", "{email_id}": "{id}", "{job_id}": "{id}"}, endpoint_prefix="control.")
 
 
 def test_docs_page_works_offline(shared_running):

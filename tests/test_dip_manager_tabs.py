@@ -5,10 +5,10 @@ import re
 
 import requests
 
+from tests.conftest import BROWSER
 from tests.dip_helpers import MANAGER_PASSWORD, manager
 from tests.message_helpers import onboard
 
-BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
 def manager_pages(running) -> requests.Session:

@@ -86,3 +86,31 @@ def test_copies_go_to_the_smtp_relay(tmp_path, ca_dir, smtp_relay):
     message = smtp_relay.messages[0]
     assert "Subject: Password Reset Code - GlobalSign Atlas" in message
     assert "To: pa@example.com" in message and "Your code is 123456" in message
+
+
+def test_an_email_of_a_rolled_back_transaction_never_reaches_the_relay(tmp_path, ca_dir, smtp_relay):
+    """The relay gets a copy only once the email is committed, from the outbox's one relay worker."""
+    host, port = smtp_relay.server_address
+    sandbox = Sandbox(make_settings(tmp_path / "d", ca_dir, smtp_relay=f"{host}:{port}"))
+    try:
+        with pytest.raises(RuntimeError):
+            with sandbox.store.transaction():
+                sandbox.outbox.send("gone@example.com", "Never sent", "rolled back")
+                raise RuntimeError("the step that sent it failed")
+        with sandbox.store.transaction():
+            sandbox.outbox.send("first@example.com", "First", "one")
+            with pytest.raises(RuntimeError):
+                with sandbox.store.transaction():  # a savepoint rolled back inside a committed transaction
+                    sandbox.outbox.send("inner@example.com", "Inner", "rolled back")
+                    raise RuntimeError("inner step failed")
+            time.sleep(0.3)
+            assert smtp_relay.messages == []  # not before the commit
+        sandbox.outbox.send("second@example.com", "Second", "two")
+        deadline = time.monotonic() + 10
+        while len(smtp_relay.messages) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        sandbox.close()
+    assert [m.split("Subject: ")[1].split("\n")[0].strip() for m in smtp_relay.messages] == ["First", "Second"]
+    assert [e.subject for e in Sandbox(make_settings(tmp_path / "d", ca_dir)).outbox.list()] == ["First", "Second"]

@@ -6,10 +6,10 @@ import re
 import requests
 from cryptography import x509
 
+from tests.conftest import BROWSER
 from tests.dip_helpers import DipPortal
 from tests.message_helpers import onboard
 
-BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
 def _is_page(response, status: int) -> str:

@@ -7,10 +7,10 @@ import time
 
 import requests
 
+from tests.conftest import BROWSER
 from tests.dip_helpers import DipPortal
 from tests.message_helpers import onboard
 
-BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 
 def page_session(running, organisation) -> requests.Session:
