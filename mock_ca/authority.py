@@ -230,5 +230,3 @@ class CertificateAuthorities:
             .sign(root.key, hashes.SHA256())
         )
         return keys.cert_to_pem(cert), keys.key_to_pem(key)
-
-
