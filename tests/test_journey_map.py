@@ -57,8 +57,12 @@ def test_an_atlas_account_reads_signed_up_and_says_who_acts_next(start_sandbox, 
     portal = Portal(running)
     email = "map.reader@map-energy.example"
     portal.register(email=email, company_name="Map Energy")
-    page.goto(web + "/console/")
     account = page.get_by_role("region", name="Atlas account Map Energy")
+    for _ in range(50):  # the registration emails' wait (0 s here) ends on the scheduler's thread, just after
+        page.goto(web + "/console/")
+        if "(invited)" in account.get_by_role("heading").inner_text():
+            break
+        page.wait_for_timeout(100)
     expect(account.get_by_role("heading")).to_contain_text("(invited)")
     portal.onboard_user(email)
     page.reload()
