@@ -111,7 +111,7 @@ def bench_startup(work: Path, runs: int = 9) -> dict:
 def bench_issuance(work: Path, count: int = 200) -> dict:
     sys.path.insert(0, str(ROOT))
     from sandbox.app import Sandbox
-    from sandbox.settings import load_settings
+    from sandbox.kernel.settings import load_settings
     sandbox = Sandbox(load_settings({"data_dir": str(work / "issuance")}, environ={}))
     sandbox.set_web_url("http://127.0.0.1:8700")  # issued certificates carry CRL and OCSP links, as when serving
     authority = sandbox.cas.authority("dip-issuing")

@@ -19,7 +19,7 @@ from pathlib import Path
 from dnslib.server import BaseResolver, DNSServer
 
 from sandbox.harness import pinned_ca, start_sandbox
-from sandbox.http_server import HttpListener, TlsSettings
+from sandbox.kernel.http_server import HttpListener, TlsSettings
 
 
 def _bare_app(environ, start_response):

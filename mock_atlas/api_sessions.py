@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from mock_atlas.context import AtlasContext
 from mock_atlas.credentials import Credentials
-from sandbox.clock import real_now
-from sandbox.errors import InvalidInput, Unauthorized
-from sandbox.session_tokens import token_hash
+from sandbox.kernel.clock import real_now
+from sandbox.kernel.errors import InvalidInput, Unauthorized
+from sandbox.kernel.session_tokens import token_hash
 
 TOKEN_LIFETIME = timedelta(minutes=10)
 

@@ -16,8 +16,8 @@ from mock_atlas.certificate_request_checks import KEY_USAGE_FLAGS, CertificateOr
 from mock_atlas.validation_policy import SECONDS_MAX
 from mock_ca.keys import parse_serial, serial_hex
 from mock_ca.registry import REVOCATION_REASONS
-from sandbox.clock import from_unix
-from sandbox.errors import Conflict, DomainError, InvalidInput, NotFound
+from sandbox.kernel.clock import from_unix
+from sandbox.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class QuotaReached(DomainError):

@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from mock_atlas import validation_policy as policy
 from mock_ca.csr import load_csr
 from mock_ca.errors import CsrProblem
-from sandbox.clock import from_unix, real_now
-from sandbox.errors import InvalidInput
+from sandbox.kernel.clock import from_unix, real_now
+from sandbox.kernel.errors import InvalidInput
 
 # The top-level fields of the documented request, in the policy document's order.
 REQUEST_FIELDS = ("validity", "subject_dn", "san", "extended_key_usages", "key_usages", "subject_da",

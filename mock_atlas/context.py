@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from mock_ca import CertificateAuthorities
-from sandbox.clock import SandboxClock
-from sandbox.dns_lookup import TxtLookup
-from sandbox.ids import RandomSource
-from sandbox.mail import Outbox
-from sandbox.scheduler import Scheduler
-from sandbox.store import Store
+from sandbox.kernel.clock import SandboxClock
+from sandbox.kernel.dns_lookup import TxtLookup
+from sandbox.kernel.ids import RandomSource
+from sandbox.kernel.mail import Outbox
+from sandbox.kernel.scheduler import Scheduler
+from sandbox.kernel.store import Store
 from seed_data.timing import TimingProfile
 
 

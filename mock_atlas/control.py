@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from mock_atlas.service import Atlas
-from sandbox.json_api import json_body
+from sandbox.kernel.json_api import json_body
 
 
 def _atlas() -> Atlas:

@@ -13,9 +13,9 @@ from mock_atlas import emails
 from mock_atlas.context import AtlasContext
 from mock_atlas.vetting import SERVICE_NAME, Vetting
 from mock_ca.errors import CsrProblem
-from sandbox import form_checks as f
-from sandbox.clock import from_unix, iso, iso_unix
-from sandbox.errors import Conflict, InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.clock import from_unix, iso, iso_unix
+from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
 
 JOB_BINDING = "atlas.credentials_binding"
 METHODS = ("view_and_copy", "encrypted_file")

@@ -8,7 +8,7 @@ identity-profile tile mustard, the quotation tile blue.
 from __future__ import annotations
 
 from mock_atlas.context import AtlasContext
-from sandbox.clock import iso_unix
+from sandbox.kernel.clock import iso_unix
 
 
 def _tile(tile_id: str, title: str, state: str, detail: str, colour: str, due: float | None = None) -> dict:

@@ -14,10 +14,10 @@ from publicsuffixlist import PublicSuffixList
 
 from mock_atlas.context import AtlasContext
 from mock_atlas.vetting import Vetting
-from sandbox.clock import from_unix, iso, iso_unix
-from sandbox.dns_lookup import DnsLookupFailed
-from sandbox.dns_zones import normalise_name
-from sandbox.errors import Conflict, DomainError, InvalidInput, NotFound
+from sandbox.kernel.clock import from_unix, iso, iso_unix
+from sandbox.kernel.dns_lookup import DnsLookupFailed
+from sandbox.kernel.dns_zones import normalise_name
+from sandbox.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
 
 ASSERT_WITHIN = timedelta(days=30)
 VERIFIED_FOR = timedelta(days=395)

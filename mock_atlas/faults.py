@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mock_atlas.context import AtlasContext
-from sandbox.errors import InvalidInput
+from sandbox.kernel.errors import InvalidInput
 
 _KEY = "atlas_faults"
 

@@ -8,11 +8,11 @@ from werkzeug.exceptions import HTTPException
 from mock_atlas.hvca_api import hvca_blueprint
 from mock_atlas.service import API_NAME, CLIENT_CA
 from mock_ca import CertificateAuthorities
-from sandbox.errors import BadRequest, DomainError
-from sandbox.http_framing import repeated_credentials
-from sandbox.json_api import error_headers
-from sandbox.flask_apps import SandboxFlask
-from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
+from sandbox.kernel.errors import BadRequest, DomainError
+from sandbox.kernel.http_framing import repeated_credentials
+from sandbox.kernel.json_api import error_headers
+from sandbox.kernel.flask_apps import SandboxFlask
+from sandbox.kernel.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY
 
 PROBLEM = "application/problem+json;charset=utf-8"
 

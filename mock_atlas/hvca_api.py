@@ -9,8 +9,8 @@ from flask import Blueprint, Response, current_app, g, request
 
 from mock_atlas.certificate_orders import InProgress, Page
 from mock_atlas.service import Atlas
-from sandbox.errors import BadRequest, DomainError, InvalidInput, NotFound
-from sandbox.json_limits import parse_json, unreadable
+from sandbox.kernel.errors import BadRequest, DomainError, InvalidInput, NotFound
+from sandbox.kernel.json_limits import parse_json, unreadable
 
 JSON = "application/json"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from mock_atlas import hvca_schemas as s
 from mock_atlas.certificate_orders import MAX_PAGE
-from sandbox.openapi_builder import path_param, query
+from sandbox.kernel.openapi_builder import path_param, query
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 _TEXTS = {400: "Bad request (the body is not JSON, or not an object)", 401: "Unauthorized", 402: "Quota Reached",

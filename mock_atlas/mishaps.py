@@ -6,7 +6,7 @@ from __future__ import annotations
 from mock_atlas.context import AtlasContext
 from mock_atlas.credentials import JOB_BINDING, Credentials
 from mock_atlas.vetting import Vetting
-from sandbox.errors import Conflict
+from sandbox.kernel.errors import Conflict
 
 CONSEQUENCES = {
     "vetting_rejected": "GlobalSign rejects the identity profile when vetting ends: no API credentials until a new "

@@ -9,8 +9,8 @@ from flask import Blueprint, current_app, g, request
 
 from mock_atlas import dashboard
 from mock_atlas.service import Atlas
-from sandbox.api_docs import docs_page
-from sandbox.json_api import json_body, register_json_errors
+from sandbox.kernel.docs_page import docs_page
+from sandbox.kernel.json_api import json_body, register_json_errors
 
 COOKIE = "atlas_session"
 PUBLIC = {"register", "accept_invitation", "request_reset_code", "set_password", "sign_in",

@@ -1,7 +1,7 @@
 """OpenAPI documents: the Atlas portal API (/atlas/api/openapi.json) and Atlas on the control API."""
 from __future__ import annotations
 
-from sandbox.openapi_builder import (
+from sandbox.kernel.openapi_builder import (
     INT,
     NO_CONTENT,
     STR,

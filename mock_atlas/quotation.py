@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from mock_atlas import emails
 from mock_atlas.context import AtlasContext
-from sandbox import form_checks as f
-from sandbox.clock import from_unix, iso, iso_unix
-from sandbox.errors import Conflict, InvalidInput
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.clock import from_unix, iso, iso_unix
+from sandbox.kernel.errors import Conflict, InvalidInput
 
 JOB_QUOTATION_READY = "atlas.quotation_ready"
 JOB_IDENTITY_TILE = "atlas.identity_profile_tile"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from mock_atlas import emails
 from mock_atlas.context import AtlasContext
 from mock_atlas.users import Users
-from sandbox import form_checks as f
-from sandbox.errors import Conflict
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.errors import Conflict
 from seed_data.company_register import find_company
 
 JOB_EMAILS = "atlas.registration_emails"

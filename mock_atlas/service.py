@@ -24,9 +24,9 @@ from mock_atlas.registration import Registration
 from mock_atlas.users import Users
 from mock_atlas.vetting import Vetting
 from mock_ca.pkcs12 import write_pfx
-from sandbox import form_checks
-from sandbox.errors import NotFound
-from sandbox.passwords import hash_password
+from sandbox.kernel import form_checks
+from sandbox.kernel.errors import NotFound
+from sandbox.kernel.passwords import hash_password
 
 
 # The CA whose certificates the Atlas API accepts on the TLS connection, and how it names itself in errors.

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from mock_atlas import emails
 from mock_atlas.context import AtlasContext
-from sandbox import form_checks as f
-from sandbox.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
-from sandbox.passwords import hash_password, password_matches, password_problem
-from sandbox.session_tokens import SessionTokens
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from sandbox.kernel.passwords import hash_password, password_matches, password_problem
+from sandbox.kernel.session_tokens import SessionTokens
 
 JOB_RESET_CODE = "atlas.password_reset_code"
 SESSION_LIFETIME = timedelta(hours=12)

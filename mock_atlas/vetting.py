@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from mock_atlas import emails
 from mock_atlas.context import AtlasContext
-from sandbox import form_checks as f
-from sandbox.clock import from_unix, iso, iso_unix
-from sandbox.errors import Conflict, InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.clock import from_unix, iso, iso_unix
+from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
 from seed_data.company_register import comparable
 
 JOB_VETTING = "atlas.vetting"

@@ -10,8 +10,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from mock_atlas.dashboard import tiles
 from mock_atlas.portal_api import COOKIE, atlas_of_app, session_token
-from sandbox.errors import DomainError, Unauthorized
-from sandbox.web_pages import form_errors, local_path, return_path
+from sandbox.kernel.errors import DomainError, Unauthorized
+from sandbox.kernel.web_pages import form_errors, local_path, return_path
 
 REGISTRATION_FIELDS = ("first_name", "last_name", "job_title", "contact_phone", "email", "company_name", "website",
                        "address_line_1", "address_line_2", "city", "postal_code", "country")

@@ -19,11 +19,11 @@ from mock_ca.hierarchy import (DEFINITIONS, ORGANISATION, Authority, create_auth
 from mock_ca.issuance import PublicationUrls, build_certificate
 from mock_ca.profiles import PROFILES
 from mock_ca.registry import CertificateRegistry, IssuedCertificate
-from sandbox.clock import SandboxClock, real_now
-from sandbox.errors import InvalidInput, NotFound
-from sandbox.ids import RandomSource
-from sandbox.store import Store
-from sandbox.private_files import write_private
+from sandbox.kernel.clock import SandboxClock, real_now
+from sandbox.kernel.errors import InvalidInput, NotFound
+from sandbox.kernel.ids import RandomSource
+from sandbox.kernel.store import Store
+from sandbox.kernel.private_files import write_private
 
 SERVER_CERT_YEARS = 3
 

@@ -1,5 +1,5 @@
 """Errors of the CA library. Each carries a `code` a caller can branch on and a message for a person."""
-from sandbox.errors import DomainError, InvalidInput, Unauthorized
+from sandbox.kernel.errors import DomainError, InvalidInput, Unauthorized
 
 
 class CsrProblem(InvalidInput):

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from mock_ca import keys
-from sandbox.private_files import private_directory, write_private
+from sandbox.kernel.private_files import private_directory, write_private
 
 ORGANISATION = "dip-sandbox (SANDBOX - NOT FOR PRODUCTION)"
 

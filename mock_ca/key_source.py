@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from mock_ca import keys
-from sandbox.private_files import private_directory, write_private
+from sandbox.kernel.private_files import private_directory, write_private
 
 
 class KeySource:

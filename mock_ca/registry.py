@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from cryptography import x509
 
 from mock_ca import keys
-from sandbox.clock import from_unix
-from sandbox.errors import Conflict, InvalidInput, NotFound
-from sandbox.store import Store
+from sandbox.kernel.clock import from_unix
+from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
+from sandbox.kernel.store import Store
 
 REVOCATION_REASONS = {
     "unspecified": x509.ReasonFlags.unspecified,

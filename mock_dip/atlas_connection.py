@@ -11,7 +11,7 @@ from mock_atlas.hvca_session import HvcaSession
 from mock_ca.errors import CertificateProblem
 from mock_ca.pkcs12 import PfxContents, read_pfx
 from mock_dip.context import DipContext
-from sandbox.errors import Conflict, DomainError, InvalidInput
+from sandbox.kernel.errors import Conflict, DomainError, InvalidInput
 
 
 class AtlasRefused(InvalidInput):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from mock_dip.context import DipContext
-from sandbox.clock import from_unix, iso
+from sandbox.kernel.clock import from_unix, iso
 
 
 class Audit:

@@ -16,8 +16,8 @@ from mock_dip.publisher import Publisher, event_of
 from mock_dip.response_codes import message as code_message
 from mock_dip.standard_response import response_item
 from mock_dip.status_messages import StatusMessages
-from sandbox import form_checks as f
-from sandbox.errors import InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.errors import InvalidInput, NotFound
 from seed_data.routing import route
 
 JOB_AUTO_REPLY = "dip_auto_reply"

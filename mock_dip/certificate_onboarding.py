@@ -20,10 +20,10 @@ from mock_dip.atlas_connection import AtlasConnection, atlas_call
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.members import roles_of
-from sandbox import form_checks as f
-from sandbox.clock import iso_unix
-from sandbox.dns_zones import normalise_name
-from sandbox.errors import Conflict, InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.clock import iso_unix
+from sandbox.kernel.dns_zones import normalise_name
+from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
 
 STAGES = (("globalsign_registration", "GlobalSign Registration"), ("api_credentials", "API Credentials"),
           ("domain_creation", "Domain Creation"), ("domain_verification", "Domain Verification"),

@@ -1,7 +1,7 @@
 """The Certificates tab's part of the DIP portal API's OpenAPI document."""
 from __future__ import annotations
 
-from sandbox.openapi_builder import PEM, STR, body, json_response, obj, operation, path_param
+from sandbox.kernel.openapi_builder import PEM, STR, body, json_response, obj, operation, path_param
 
 _ANY = {"type": "object"}
 _TAG = "DIP portal: Certificates"

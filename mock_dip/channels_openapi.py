@@ -1,7 +1,7 @@
 """The message channels' part of the DIP portal API's OpenAPI document."""
 from __future__ import annotations
 
-from sandbox.openapi_builder import NO_CONTENT, STR, body, json_response, obj, operation, path_param, query
+from sandbox.kernel.openapi_builder import NO_CONTENT, STR, body, json_response, obj, operation, path_param, query
 
 _ANY = {"type": "object"}
 _TAG = "DIP portal: Message channels"

@@ -6,10 +6,10 @@ from typing import Any
 
 from mock_atlas.service import Atlas
 from mock_ca import CertificateAuthorities
-from sandbox.clock import SandboxClock
-from sandbox.ids import RandomSource
-from sandbox.mail import Outbox
-from sandbox.store import Store
+from sandbox.kernel.clock import SandboxClock
+from sandbox.kernel.ids import RandomSource
+from sandbox.kernel.mail import Outbox
+from sandbox.kernel.store import Store
 from seed_data.timing import TimingProfile
 
 ENVIRONMENT_NAMES = {"uit": "UIT", "prod": "Production"}

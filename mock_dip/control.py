@@ -8,8 +8,8 @@ from flask import Blueprint, current_app, request
 from mock_dip.demo import load_demo
 from mock_dip.ready_organisations import issue_certificate, onboard_organisation
 from mock_dip.service import Dip
-from sandbox.errors import InvalidInput, NotFound
-from sandbox.json_api import json_body
+from sandbox.kernel.errors import InvalidInput, NotFound
+from sandbox.kernel.json_api import json_body
 from seed_data.role_codes import role
 from seed_data.routing import Route, routes
 

@@ -12,9 +12,9 @@ from mock_dip.context import DipContext
 from mock_dip.dip_ids import DipIds
 from mock_dip.members import roles_of
 from mock_dip.organisations import Organisations
-from sandbox import form_checks as f
-from sandbox.clock import from_unix, iso
-from sandbox.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.clock import from_unix, iso
+from sandbox.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 
 class Dcps:

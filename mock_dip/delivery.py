@@ -25,9 +25,9 @@ from mock_dip.message_ingress import dip_timestamp
 from mock_dip.own_certificates import OwnCertificates
 from mock_dip.standard_response import answer_problems
 from mock_dip.webhooks import STATUS_CHANNEL
-from sandbox.background import BackgroundLoop, seconds_until
-from sandbox.clock import from_unix, iso_unix, real_now
-from sandbox.private_files import write_private
+from sandbox.kernel.background import BackgroundLoop, seconds_until
+from sandbox.kernel.clock import from_unix, iso_unix, real_now
+from sandbox.kernel.private_files import write_private
 
 log = logging.getLogger("dip_sandbox.delivery")
 RETRY_STATUSES = {408, 429, 500, 502, 503, 504}

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from mock_dip.context import DipContext
 from mock_dip.webhooks import STATUS_CHANNEL, Webhooks
-from sandbox.clock import iso_unix
-from sandbox.errors import InvalidInput, NotFound
+from sandbox.kernel.clock import iso_unix
+from sandbox.kernel.errors import InvalidInput, NotFound
 
 
 class DeliveryReport:

@@ -6,7 +6,7 @@ import json
 from importlib import resources
 
 from mock_dip.service import Dip
-from sandbox.passwords import hash_password
+from sandbox.kernel.passwords import hash_password
 
 
 def demo_data() -> dict:

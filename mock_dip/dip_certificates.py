@@ -24,11 +24,11 @@ from mock_ca.profiles import DOCUMENT_SIGNING, PROFILES
 from mock_dip.atlas_connection import AtlasRefused, atlas_call
 from mock_dip.audit import Audit
 from mock_dip.certificate_onboarding import CertificateOnboarding
-from sandbox.clock import iso_unix
+from sandbox.kernel.clock import iso_unix
 from mock_dip.context import DipContext
-from sandbox import form_checks as f
-from sandbox.dns_zones import normalise_name
-from sandbox.errors import Conflict, InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.dns_zones import normalise_name
+from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
 
 MAX_HOST_AND_DOMAIN = 35
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")

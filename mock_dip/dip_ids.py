@@ -13,9 +13,9 @@ from mock_dip import permissions
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.members import roles_of
-from sandbox import form_checks as f
-from sandbox.clock import from_unix, iso
-from sandbox.errors import Conflict, InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.clock import from_unix, iso
+from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
 from seed_data.role_codes import role as dip_role
 
 _MPID = re.compile(r"^[A-Z0-9]{4}$")

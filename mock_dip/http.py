@@ -12,13 +12,13 @@ from mock_dip.response_codes import message as code_message
 from mock_dip.service import Dip
 from mock_dip.standard_response import response_item
 from mock_dip.webhooks import STATUS_CHANNEL
-from sandbox.clock import SandboxClock, real_now
-from sandbox.errors import BadRequest, DomainError, Forbidden, InvalidInput, NotFound
-from sandbox.flask_apps import SandboxFlask
-from sandbox.http_framing import repeated_credentials
-from sandbox.json_api import error_headers
-from sandbox.json_limits import json_media_type
-from sandbox.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY, JOURNAL_DETAIL_KEY
+from sandbox.kernel.clock import SandboxClock, real_now
+from sandbox.kernel.errors import BadRequest, DomainError, Forbidden, InvalidInput, NotFound
+from sandbox.kernel.flask_apps import SandboxFlask
+from sandbox.kernel.http_framing import repeated_credentials
+from sandbox.kernel.json_api import error_headers
+from sandbox.kernel.json_limits import json_media_type
+from sandbox.kernel.http_server import CLIENT_CHAIN_KEY, CLIENT_IDENTITY_KEY, JOURNAL_DETAIL_KEY
 
 
 class PayloadTooLarge(DomainError):

@@ -16,10 +16,10 @@ from typing import Callable
 
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
-from sandbox.clock import from_unix, iso, iso_unix, real_now
-from sandbox.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
-from sandbox.passwords import hash_password, password_matches, password_problem
-from sandbox.session_tokens import SessionTokens
+from sandbox.kernel.clock import from_unix, iso, iso_unix, real_now
+from sandbox.kernel.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, Unauthorized
+from sandbox.kernel.passwords import hash_password, password_matches, password_problem
+from sandbox.kernel.session_tokens import SessionTokens
 
 SESSION_LIFETIME = timedelta(hours=12)
 CHALLENGE_LIFETIME = timedelta(minutes=10)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from mock_dip.portal_api import environment_dip
-from sandbox.json_api import register_json_errors
+from sandbox.kernel.json_api import register_json_errors
 
 
 def inbox_blueprint() -> Blueprint:

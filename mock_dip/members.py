@@ -10,8 +10,8 @@ from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.identity import Identity
 from mock_dip.organisations import Organisations
-from sandbox import form_checks as f
-from sandbox.errors import Conflict, InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
 
 RECOMMENDED = (permissions.USER_ADMIN, permissions.CERTIFICATE_ADMIN, permissions.MESSAGE_ADMIN)
 

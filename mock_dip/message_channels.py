@@ -12,8 +12,8 @@ from mock_dip.dip_ids import DipIds
 from mock_dip.members import roles_of
 from mock_dip.webhook_inbox import WebhookInbox
 from mock_dip.webhooks import STATUS_CHANNEL, Webhooks
-from sandbox.clock import iso_unix
-from sandbox.errors import InvalidInput, NotFound
+from sandbox.kernel.clock import iso_unix
+from sandbox.kernel.errors import InvalidInput, NotFound
 from seed_data.routing import routes
 
 STATES = ("Pending", "Retrying", "Delivered", "RejectedByRecipient", "DeliveryFailure", "RetriesExhausted")

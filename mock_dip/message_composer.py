@@ -20,7 +20,7 @@ from mock_dip.context import DipContext
 from mock_dip.members import roles_of
 from mock_dip.message_builder import Addressing, build
 from mock_dip.publisher import Publisher, event_of
-from sandbox.errors import InvalidInput
+from sandbox.kernel.errors import InvalidInput
 from seed_data.role_codes import role as dip_role, roles
 from seed_data.routing import Route, routes
 

@@ -14,8 +14,8 @@ from mock_dip.context import DipContext
 from mock_dip.message_senders import Sender
 from mock_dip.response_codes import message as code_message
 from mock_dip.standard_response import packed, response_item
-from sandbox.clock import real_now
-from sandbox.json_limits import JsonRefused, parse_json, unreadable
+from sandbox.kernel.clock import real_now
+from sandbox.kernel.json_limits import JsonRefused, parse_json, unreadable
 from seed_data.role_codes import role as dip_role
 from seed_data.routing import ROUTING_NOTE, Route, route, unknown_interface
 

@@ -14,7 +14,7 @@ from mock_dip.context import DipContext
 from mock_dip.dip_certificates import DipCertificates, purpose_by_label
 from mock_dip.dip_ids import DipIds
 from mock_dip.message_signature import SignatureReport
-from sandbox.errors import Forbidden, Unauthorized
+from sandbox.kernel.errors import Forbidden, Unauthorized
 
 
 class SignatureRejected(Unauthorized):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.dip_certificates import DipCertificates
-from sandbox.errors import Conflict
+from sandbox.kernel.errors import Conflict
 
 CONSEQUENCES = {
     "member_access_expired": "The member's access ended: their sign-in is refused until a User Admin of the "

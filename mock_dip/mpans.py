@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from mock_dip.context import DipContext
-from sandbox.clock import iso_unix
-from sandbox.errors import Forbidden, InvalidInput
+from sandbox.kernel.clock import iso_unix
+from sandbox.kernel.errors import Forbidden, InvalidInput
 
 MPAN_CORE = re.compile(r"^\d{13}$")
 

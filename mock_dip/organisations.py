@@ -7,10 +7,10 @@ import re
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.identity import Identity
-from sandbox import form_checks as f
-from sandbox.clock import from_unix, iso
-from sandbox.dns_zones import normalise_name
-from sandbox.errors import Conflict, Forbidden, InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.clock import from_unix, iso
+from sandbox.kernel.dns_zones import normalise_name
+from sandbox.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 PRIMARY_ADMIN_ROLES = ["MP User Admin"]
 _COMPANY_NUMBER = re.compile(r"^[A-Z0-9]{8}$")

@@ -15,8 +15,8 @@ from cryptography.x509.oid import NameOID
 
 from mock_ca.keys import key_from_pem, key_to_pem, parse_serial
 from mock_dip.context import DipContext
-from sandbox.clock import iso_unix, real_now
-from sandbox.errors import NotFound
+from sandbox.kernel.clock import iso_unix, real_now
+from sandbox.kernel.errors import NotFound
 
 DOMAIN = "dip-sandbox.example"
 OWN = {"signing": ("dip-service-signing", "signing"), "client": ("dip-service-client", "webhooks")}  # (profile, host)

@@ -6,7 +6,7 @@ every role; the audit log of the organisation to User Admins. The DIP Manager ac
 """
 from __future__ import annotations
 
-from sandbox.errors import Forbidden
+from sandbox.kernel.errors import Forbidden
 
 USER_ADMIN = "MP User Admin"
 CERTIFICATE_ADMIN = "MP Certificate Admin"

@@ -8,9 +8,9 @@ from mock_dip import permissions
 from mock_dip.members import roles_of
 from mock_dip.promotion import promote
 from mock_dip.service import Dip
-from sandbox.api_docs import docs_page
-from sandbox.errors import Forbidden, NotFound
-from sandbox.json_api import json_body, register_json_errors
+from sandbox.kernel.docs_page import docs_page
+from sandbox.kernel.errors import Forbidden, NotFound
+from sandbox.kernel.json_api import json_body, register_json_errors
 
 PUBLIC = {"accept_invitation", "sign_in", "openapi", "docs", "dip_certificates", "dip_certificate_file"}
 PEM_FILE = "application/x-pem-file"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from mock_dip.certificates_openapi import certificate_paths
 from mock_dip.channels_openapi import channel_paths
 from mock_dip.permissions import ROLES
-from sandbox.openapi_builder import INT, NO_CONTENT, STR, body, document, json_response, obj, operation, path_param
+from sandbox.kernel.openapi_builder import INT, NO_CONTENT, STR, body, document, json_response, obj, operation, path_param
 
 _ANY = {"type": "object"}
 _NULLABLE = {"type": ["string", "null"]}

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date
 
 from mock_dip.service import Dip
-from sandbox import form_checks as f
-from sandbox.errors import Conflict, Forbidden, InvalidInput
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.errors import Conflict, Forbidden, InvalidInput
 
 NOT_COPIED = ["members (the Primary User Admin is invited; they add the others)", "webhooks",
               "certificates (new Atlas API credentials, PFX and DIP certificates are made in Production)",

@@ -11,8 +11,8 @@ from mock_dip.context import DipContext
 from mock_dip.message_builder import Addressing, build
 from mock_dip.message_ingress import MessageIngress
 from mock_dip.message_senders import Sender
-from sandbox import form_checks as f
-from sandbox.errors import InvalidInput
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.errors import InvalidInput
 from seed_data.role_codes import role as dip_role
 from seed_data.routing import ROUTING_NOTE, Route, route, routes, unknown_interface
 

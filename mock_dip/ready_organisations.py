@@ -21,10 +21,10 @@ from mock_ca.pkcs12 import write_pfx
 from mock_dip.dip_certificates import PURPOSES, SubjectName, purpose_of
 from mock_dip.permissions import ROLES
 from mock_dip.service import Dip
-from sandbox import form_checks as f
-from sandbox.clock import real_now
-from sandbox.errors import InvalidInput
-from sandbox.passwords import hash_password
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.clock import real_now
+from sandbox.kernel.errors import InvalidInput
+from sandbox.kernel.passwords import hash_password
 
 DEFAULT_PASSWORD = "sandbox-password-1"
 

@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 from mock_dip.context import DipContext
 from mock_dip.delivery import egress_message
 from mock_dip.webhooks import Webhooks
-from sandbox.clock import real_now
-from sandbox.errors import Conflict, InvalidInput
+from sandbox.kernel.clock import real_now
+from sandbox.kernel.errors import Conflict, InvalidInput
 
 REQUIRED = ("datetimeFrom", "datetimeTo", "eventCode", "MPAN", "version")
 MAX_TRANSACTIONS = 100

@@ -6,8 +6,8 @@ from typing import Callable
 
 from certifi import where as certifi_where
 
-from sandbox import form_checks as f
-from sandbox.errors import Forbidden, InvalidInput
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.errors import Forbidden, InvalidInput
 from seed_data.role_codes import role
 
 from mock_dip.atlas_connection import AtlasConnection

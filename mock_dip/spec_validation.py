@@ -13,7 +13,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from sandbox.errors import InvalidInput
+from sandbox.kernel.errors import InvalidInput
 
 REMOTE_PREFIX = "https://raw.githubusercontent.com/elexon-data/dip-api-documentation/main/"
 API_FILE = "SubmitEvents-unresolved.yaml"

@@ -12,8 +12,8 @@ from mock_dip.standard_response import response_item
 from mock_dip.message_senders import Sender
 from mock_dip.response_codes import message as code_message
 from mock_dip.webhooks import STATUS_CHANNEL
-from sandbox.clock import real_now
-from sandbox.json_limits import JsonRefused, parse_json, unreadable
+from sandbox.kernel.clock import real_now
+from sandbox.kernel.json_limits import JsonRefused, parse_json, unreadable
 
 ITEM_KEYS = ("transactionID", "senderUniqueReference", "correlationID", "sentTimestamp", "senderID", "recipientID",
              "DIPConnectionProviderID", "message", "help", "serviceTicketURL")

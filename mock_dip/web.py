@@ -13,8 +13,8 @@ from mock_dip.web_manager import CONTEXT_COOKIE, add_manager_pages
 from mock_dip.web_messaging import add_messaging_pages
 from mock_dip.web_organisation import add_organisation_pages
 from mock_dip.web_send_message import add_send_pages
-from sandbox.errors import DomainError, Forbidden, Unauthorized
-from sandbox.web_pages import form_errors, local_path, return_path
+from sandbox.kernel.errors import DomainError, Forbidden, Unauthorized
+from sandbox.kernel.web_pages import form_errors, local_path, return_path
 
 MENU = (("home", "Home"), ("organisation", "Market Participant Organisation"), ("channels", "Message Channels"),
         ("messages", "Messages"), ("performance", "Performance"))

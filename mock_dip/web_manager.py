@@ -9,8 +9,8 @@ from mock_dip import permissions
 from mock_dip.members import roles_of
 from mock_dip.portal_api import environment_dip
 from mock_dip.promotion import promote
-from sandbox.errors import DomainError
-from sandbox.web_pages import form_errors
+from sandbox.kernel.errors import DomainError
+from sandbox.kernel.web_pages import form_errors
 
 CONTEXT_COOKIE = "dip_context_{environment}"
 

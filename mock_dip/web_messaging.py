@@ -10,8 +10,8 @@ from markupsafe import escape
 from mock_dip.portal_api import environment_dip
 from mock_dip.web_organisation import render_organisation
 from mock_dip.webhooks import STATUS_CHANNEL
-from sandbox.errors import DomainError
-from sandbox.web_pages import form_errors
+from sandbox.kernel.errors import DomainError
+from sandbox.kernel.web_pages import form_errors
 
 
 def bar_chart(values: dict[str, int | float], unit: str = "") -> str:

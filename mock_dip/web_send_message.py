@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, request, url_for
 
 from mock_dip.portal_api import environment_dip
-from sandbox.errors import DomainError
-from sandbox.web_pages import form_errors
+from sandbox.kernel.errors import DomainError
+from sandbox.kernel.web_pages import form_errors
 
 STEP_FIELDS = ("from", "to", "interface", "event_code")
 

@@ -10,8 +10,8 @@ import json
 from mock_dip.context import DipContext
 from mock_dip.delivery_check import answer, check_delivery, delivered_items, transaction_id
 from mock_dip.own_certificates import OwnCertificates
-from sandbox.clock import iso_unix, real_now
-from sandbox.errors import NotFound
+from sandbox.kernel.clock import iso_unix, real_now
+from sandbox.kernel.errors import NotFound
 
 KEPT = 200  # deliveries kept per DIP ID: an inbox that runs for a week does not grow the store
 PATH = "/inbox/{environment}/{dip_id}"  # on the web listener; a channel may add a suffix (e.g. /STATUS)

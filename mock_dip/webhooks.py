@@ -6,8 +6,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from mock_dip.context import DipContext
-from sandbox import form_checks as f
-from sandbox.errors import InvalidInput, NotFound
+from sandbox.kernel import form_checks as f
+from sandbox.kernel.errors import InvalidInput, NotFound
 from seed_data.routing import interface_ids, route, unknown_interface
 
 STATUS_CHANNEL = "STATUS"

@@ -1,32 +1,14 @@
-"""API documentation pages that work offline: Swagger UI from the swagger-ui-bundle package.
-
-Why: the assets come with a pip package (no CDN), and Swagger UI renders any OpenAPI document, so the
-Atlas and DIP portal APIs can reuse this page when they publish theirs.
-"""
+"""The control API's documentation: its OpenAPI document and the offline Swagger UI page (sandbox.kernel.docs_page)
+with its assets, under the control API's access rule."""
 from __future__ import annotations
 
-from html import escape
-
-from flask import Blueprint, Response, send_from_directory
+from flask import Blueprint, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 from sandbox.control_api import request_access_problem
 from sandbox.control_openapi import openapi_document
-from sandbox.json_api import register_json_errors
-
-_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<link rel="stylesheet" href="{assets}/swagger-ui.css"></head>
-<body><div id="swagger-ui"></div>
-<script src="{assets}/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({{url: "{spec}", dom_id: "#swagger-ui"}});</script>
-</body></html>
-"""
-
-
-def docs_page(title: str, spec_url: str, assets_url: str) -> Response:
-    return Response(_PAGE.format(title=escape(title), spec=escape(spec_url), assets=escape(assets_url)),
-                    mimetype="text/html")
+from sandbox.kernel.docs_page import docs_page
+from sandbox.kernel.json_api import register_json_errors
 
 
 def docs_blueprint(extra_paths: dict | None = None, extra_schemas: dict | None = None) -> Blueprint:

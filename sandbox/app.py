@@ -20,20 +20,20 @@ from mock_ca.issuance import PublicationUrls
 from mock_dip.context import DipContext, MessagePolicy, SignInPolicy
 from mock_dip.delivery import DeliveryPolicy
 from mock_dip.service import Dip
-from sandbox import dns_zones, journal, mail, scheduler
-from sandbox.clock import SandboxClock
-from sandbox.dns_lookup import TxtLookup
-from sandbox.dns_zones import DnsZones
-from sandbox.ids import RandomSource
-from sandbox.journal import Journal
-from sandbox.mail import Outbox
-from sandbox.passwords import hash_password
-from sandbox.private_files import private_directory, write_private
+from sandbox.kernel import dns_zones, journal, mail, scheduler
+from sandbox.kernel.clock import SandboxClock
+from sandbox.kernel.dns_lookup import TxtLookup
+from sandbox.kernel.dns_zones import DnsZones
+from sandbox.kernel.ids import RandomSource
+from sandbox.kernel.journal import Journal
+from sandbox.kernel.mail import Outbox
+from sandbox.kernel.passwords import hash_password
+from sandbox.kernel.private_files import private_directory, write_private
 from sandbox.scenarios import Scenarios, scenario
-from sandbox.scheduler import Scheduler
-from sandbox.settings import ENVIRONMENTS, Settings
-from sandbox.snapshots import Snapshots
-from sandbox.store import Store
+from sandbox.kernel.scheduler import Scheduler
+from sandbox.kernel.settings import ENVIRONMENTS, Settings
+from sandbox.kernel.snapshots import Snapshots
+from sandbox.kernel.store import Store
 from seed_data.timing import timing_profile
 
 VERSION = "0.1.0"

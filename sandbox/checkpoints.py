@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from mock_dip.ready_organisations import onboard_organisation
-from sandbox.errors import InvalidInput
+from sandbox.kernel.errors import InvalidInput
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from sandbox.cli_client import register as register_client_commands
 from sandbox.cli_certificates import register_certificate_commands
 from sandbox.cli_counterparts import register_counterpart_commands
 from sandbox.cli_wait import register as register_wait_command
-from sandbox.settings import SETTINGS, SettingError, load_settings
+from sandbox.kernel.settings import SETTINGS, SettingError, load_settings
 
 
 def _setting_options(func):
@@ -75,7 +75,7 @@ def serve(config_file, **values):
     try:
         with _collector_paused():
             from sandbox.app import Sandbox
-            from sandbox.errors import DomainError
+            from sandbox.kernel.errors import DomainError
             from sandbox.server import ListenerUnavailable, SandboxServer, summary
             try:
                 sandbox = Sandbox(settings)

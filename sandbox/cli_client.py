@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from sandbox.clock import real_now
+from sandbox.kernel.clock import real_now
 
 # What each command needs (requests, signing, a webhook server) is imported in that command: `dip-sandbox serve`
 # imports this module to register the commands, and starts faster without them.

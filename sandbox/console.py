@@ -18,13 +18,13 @@ from mock_dip.journey import organisation_journey
 from mock_atlas.portal_api import COOKIE as ATLAS_COOKIE
 from mock_dip.portal_api import session_cookie
 from mock_dip.web_manager import CONTEXT_COOKIE
-from sandbox.clock import iso_unix, parse_duration, parse_iso
+from sandbox.kernel.clock import iso_unix, parse_duration, parse_iso
 from sandbox.checkpoints import CHECKPOINTS, add_checkpoint
 from sandbox.console_counterparts import add_counterpart_pages
 from sandbox.console_mishaps import add_mishap_pages
 from sandbox.control_api import CONSOLE_SESSION_KEY, CONSOLE_SESSIONS, request_access_problem
-from sandbox.errors import DomainError
-from sandbox.web_pages import form_errors, local_path
+from sandbox.kernel.errors import DomainError
+from sandbox.kernel.web_pages import form_errors, local_path
 from seed_data.timing import wait_docs
 
 ADVANCES = (("+30 min", 1800), ("+24 h", 86400), ("+72 h", 259200))

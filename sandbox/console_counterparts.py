@@ -11,8 +11,8 @@ from flask import Blueprint, flash, redirect, request, url_for
 
 from mock_dip.control import describe_route, dip_of
 from mock_dip.web_send_message import draft_or_errors, step_values
-from sandbox.errors import DomainError, InvalidInput
-from sandbox.web_pages import form_errors
+from sandbox.kernel.errors import DomainError, InvalidInput
+from sandbox.kernel.web_pages import form_errors
 from seed_data.role_codes import roles
 from seed_data.routing import routes
 

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 
 from mock_atlas.mishaps import CONSEQUENCES as ATLAS_MISHAPS
 from mock_dip.mishaps import CONSEQUENCES as DIP_MISHAPS
-from sandbox.errors import DomainError
+from sandbox.kernel.errors import DomainError
 
 TITLES = {"vetting_rejected": "Vetting rejected", "postal_challenge": "Postal challenge",
           "credentials_unbound": "Credentials used before binding", "member_access_expired": "Member access expired",

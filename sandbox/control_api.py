@@ -12,9 +12,9 @@ import time
 
 from flask import Blueprint, Response, current_app, request, session
 
-from sandbox.clock import parse_duration, parse_iso
-from sandbox.errors import BadRequest, DomainError, Forbidden, NotFound, Unauthorized
-from sandbox.json_api import json_body, register_json_errors
+from sandbox.kernel.clock import parse_duration, parse_iso
+from sandbox.kernel.errors import BadRequest, DomainError, Forbidden, NotFound, Unauthorized
+from sandbox.kernel.json_api import json_body, register_json_errors
 from seed_data.timing import wait_docs
 
 def _sandbox():

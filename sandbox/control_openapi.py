@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of the control API, served at /_sandbox/openapi.json."""
 from __future__ import annotations
 
-from sandbox.clock import MAX_FACTOR
-from sandbox.openapi_builder import (INT as _INT, NO_CONTENT as _NO_CONTENT, PEM as _PEM, STR as _STR,
+from sandbox.kernel.clock import MAX_FACTOR
+from sandbox.kernel.openapi_builder import (INT as _INT, NO_CONTENT as _NO_CONTENT, PEM as _PEM, STR as _STR,
                                      body as _body, document, json_response as _json, obj as _obj,
                                      operation as _op, path_param as _path, query as _query, ref as _ref)
 

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 from cryptography.hazmat.primitives.serialization import Encoding
 from flask import Blueprint, Response, current_app, request
 
-from sandbox.errors import NotFound
+from sandbox.kernel.errors import NotFound
 
 _MAX_OCSP_REQUEST = 64 * 1024
 

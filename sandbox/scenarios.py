@@ -21,7 +21,7 @@ from typing import Callable
 from mock_dip.demo import load_demo
 from mock_dip.promotion import promote
 from mock_dip.ready_organisations import DEFAULT_PASSWORD, make_promoted_ready, onboard_organisation
-from sandbox.errors import NotFound
+from sandbox.kernel.errors import NotFound
 
 META_KEY = "scenario"
 PARTICIPANT = {"company_name": "Sandbox Energy Supply Limited", "company_number": "01234567",

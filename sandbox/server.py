@@ -8,10 +8,10 @@ import threading
 from pathlib import Path
 
 from sandbox.app import Sandbox, create_atlas_app, create_dip_app, create_web_app
-from sandbox.dns_server import SandboxDnsServer, ZoneResolver
-from sandbox.http_server import HttpListener, JournalMiddleware, TlsSettings
-from sandbox.settings import ENVIRONMENTS
-from sandbox.private_files import private_directory, write_private
+from sandbox.kernel.dns_server import SandboxDnsServer, ZoneResolver
+from sandbox.kernel.http_server import HttpListener, JournalMiddleware, TlsSettings
+from sandbox.kernel.settings import ENVIRONMENTS
+from sandbox.kernel.private_files import private_directory, write_private
 
 log = logging.getLogger(__name__)
 

@@ -22,18 +22,18 @@ from mock_dip.portal_openapi import CONTROL_PATHS as DIP_CONTROL_PATHS, openapi_
 from mock_dip.web import pages_blueprint as dip_pages_blueprint
 from sandbox.api_docs import docs_blueprint
 from sandbox.app import VERSION, Sandbox
-from sandbox.body_schemas import validate_bodies
+from sandbox.kernel.body_schemas import validate_bodies
 from sandbox.console import console_blueprint
 from sandbox.control_api import CONSOLE_SESSIONS, ConsoleSessions, control_blueprint
 from sandbox.control_openapi import openapi_document as control_document
-from sandbox.cross_origin import cross_origin_problem
-from sandbox.errors import DomainError
-from sandbox.flask_apps import SandboxFlask
-from sandbox.http_framing import repeated_credentials
-from sandbox.json_api import domain_error_body, error_body, error_headers, http_error_response
-from sandbox.openapi_builder import INT, json_response, obj, operation
+from sandbox.kernel.cross_origin import cross_origin_problem
+from sandbox.kernel.errors import DomainError
+from sandbox.kernel.flask_apps import SandboxFlask
+from sandbox.kernel.http_framing import repeated_credentials
+from sandbox.kernel.json_api import domain_error_body, error_body, error_headers, http_error_response
+from sandbox.kernel.openapi_builder import INT, json_response, obj, operation
 from sandbox.pki_http import pki_blueprint
-from sandbox.web_pages import error_page, setup_pages
+from sandbox.kernel.web_pages import error_page, setup_pages
 
 # Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
 JSON_API_PREFIXES = ("/_sandbox", "/atlas/api", "/atlas/hvca", "/pki", "/inbox")

@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from sandbox.app import Sandbox
 from sandbox.server import SandboxServer
-from sandbox.settings import load_settings
+from sandbox.kernel.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

@@ -3,11 +3,11 @@ from datetime import timedelta
 
 import pytest
 
-from sandbox.clock import SandboxClock, parse_duration
-from sandbox.errors import Conflict, InvalidInput
-from sandbox.scheduler import Scheduler
-from sandbox.store import Store
-from sandbox import scheduler as scheduler_module
+from sandbox.kernel.clock import SandboxClock, parse_duration
+from sandbox.kernel.errors import Conflict, InvalidInput
+from sandbox.kernel.scheduler import Scheduler
+from sandbox.kernel.store import Store
+from sandbox.kernel import scheduler as scheduler_module
 
 
 def make(tmp_path):
@@ -146,7 +146,7 @@ def test_a_wake_while_the_work_runs_is_not_lost():
     import logging
     import threading
     import time as time_
-    from sandbox.background import BackgroundLoop
+    from sandbox.kernel.background import BackgroundLoop
     calls, second = [], threading.Event()
 
     def work() -> bool:

@@ -34,7 +34,7 @@ def test_clock_endpoints(running):
     assert call(running, "POST", "/clock/mode", json={"mode": "manual"}).json()["mode"] == "manual"
     before = call(running, "GET", "/clock").json()
     advanced = call(running, "POST", "/clock/advance", json={"seconds": "72h"}).json()
-    from sandbox.clock import parse_iso
+    from sandbox.kernel.clock import parse_iso
     assert (parse_iso(advanced["now"]) - parse_iso(before["now"])).total_seconds() == 72 * 3600
     later = call(running, "POST", "/clock/set", json={"now": "2031-01-01T00:00:00Z"}).json()
     assert later["now"] == "2031-01-01T00:00:00.000Z"

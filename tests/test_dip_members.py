@@ -66,7 +66,7 @@ def test_edit_extend_offboard(organisation):
     edited = admin.ok("PATCH", f"/members/{member['id']}", json={"roles": ["MP Message Admin", "MP Analytics Reader"]})
     assert edited["roles"] == ["MP Message Admin", "MP Analytics Reader"]
     assert admin.call("PATCH", f"/members/{member['id']}", json={"email": "x@y.example"}).status_code == 400
-    from sandbox.clock import parse_iso
+    from sandbox.kernel.clock import parse_iso
     extended = admin.ok("POST", f"/members/{member['id']}/extend")
     gained = parse_iso(extended["expires_at"]) - parse_iso(member["expires_at"])
     assert gained.days == 182

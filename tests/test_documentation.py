@@ -6,7 +6,7 @@ import click
 
 from sandbox.app import journal_listeners
 from sandbox.cli import main
-from sandbox.settings import SETTINGS
+from sandbox.kernel.settings import SETTINGS
 from tests.conftest import REPO
 from tests.documented_examples import DOCUMENTS
 

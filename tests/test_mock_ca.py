@@ -12,7 +12,7 @@ from mock_ca.keys import parse_serial, serial_hex
 from mock_ca.pkcs12 import read_pfx, write_pfx
 from mock_ca.profiles import DOCUMENT_SIGNING
 from sandbox.app import Sandbox
-from sandbox.errors import Conflict, InvalidInput, NotFound
+from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
 from tests.conftest import DIP_CN, DIP_SANS, key_pem, make_csr, make_settings, require_tool
 
 

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from sandbox.app import Sandbox
-from sandbox.errors import NotFound
+from sandbox.kernel.errors import NotFound
 from tests.conftest import make_settings
 
 
@@ -65,7 +65,7 @@ def test_emails_are_kept_with_their_links_and_sandbox_time(sandbox):
 
 
 def test_since_filter_uses_sandbox_time(sandbox):
-    from sandbox.clock import iso
+    from sandbox.kernel.clock import iso
     sandbox.clock.set_mode("manual")
     sandbox.outbox.send("a@example.com", "first", "x")
     sandbox.scheduler.advance(60)

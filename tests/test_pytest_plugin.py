@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from sandbox.dns_server import query_txt
+from sandbox.kernel.dns_server import query_txt
 from sandbox.harness.handle import ControlError
 from tests.documented_examples import documented_example
 

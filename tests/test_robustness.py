@@ -481,7 +481,7 @@ def test_a_reset_while_a_job_runs_waits_for_it_and_logs_no_failure(start_sandbox
     scheduler.schedule("robustness_slow", running.sandbox.clock.now(), {"n": 1})
     advancing = threading.Thread(target=lambda: requests.post(running.control + "/clock/advance",
                                                               json={"seconds": 1}, timeout=30))
-    with caplog.at_level(logging.INFO, logger="sandbox.scheduler"):
+    with caplog.at_level(logging.INFO, logger="sandbox.kernel.scheduler"):
         advancing.start()
         assert started.wait(10)
         reset = requests.post(running.control + "/reset", json={}, timeout=30)

@@ -10,7 +10,7 @@ import pytest
 import requests
 from dnslib import DNSRecord
 
-from sandbox.http_server import HttpListener
+from sandbox.kernel.http_server import HttpListener
 from tests.conftest import start_process, venv_bin
 
 
@@ -120,7 +120,7 @@ def test_cli_drives_a_running_sandbox(serve, tmp_path):
     cli("clock", "mode", "manual")
     before = json.loads(cli("clock", "now"))["now"]
     after = json.loads(cli("clock", "advance", "72h"))
-    from sandbox.clock import parse_iso
+    from sandbox.kernel.clock import parse_iso
     assert (parse_iso(after["now"]) - parse_iso(before)).total_seconds() == 72 * 3600
     added = json.loads(cli("dns", "set-txt", "cli.example.com", "tok-123"))
     assert added["type"] == "TXT" and added["value"] == "tok-123"

@@ -2,7 +2,7 @@ import subprocess
 
 import pytest
 
-from sandbox.settings import SETTINGS, SettingError, load_settings
+from sandbox.kernel.settings import SETTINGS, SettingError, load_settings
 from tests.conftest import venv_bin
 
 

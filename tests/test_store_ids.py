@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from sandbox.ids import RandomSource
-from sandbox.store import Store
+from sandbox.kernel.ids import RandomSource
+from sandbox.kernel.store import Store
 
 
 def test_wal_mode_is_set_at_creation(tmp_path):

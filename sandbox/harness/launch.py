@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from sandbox.harness.handle import Endpoints, SandboxHandle
-from sandbox.settings import BY_NAME, load_settings
+from sandbox.kernel.settings import BY_NAME, load_settings
 
 MODES = ("inprocess", "subprocess")
 DEFAULTS = {"profile": "instant", "clock_mode": "manual"}

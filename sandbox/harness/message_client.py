@@ -9,7 +9,7 @@ import requests
 
 from mock_ca.keys import key_from_pem
 from mock_dip import message_signature
-from sandbox.clock import real_now
+from sandbox.kernel.clock import real_now
 
 
 class DipClient:

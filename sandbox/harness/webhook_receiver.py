@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mock_dip.delivery_check import WebhookHandler, WebhookServer, answer, check_delivery, delivered_items
-from sandbox.clock import real_now
+from sandbox.kernel.clock import real_now
 
 
 @dataclass

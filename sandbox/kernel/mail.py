@@ -12,10 +12,10 @@ import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from sandbox.clock import SandboxClock, from_unix, iso, parse_iso
-from sandbox.errors import NotFound
-from sandbox.ids import RandomSource
-from sandbox.store import Store
+from sandbox.kernel.clock import SandboxClock, from_unix, iso, parse_iso
+from sandbox.kernel.errors import NotFound
+from sandbox.kernel.ids import RandomSource
+from sandbox.kernel.store import Store
 
 log = logging.getLogger(__name__)
 _LINK = re.compile(r"https?://[^\s<>\"')]+")

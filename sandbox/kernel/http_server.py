@@ -27,7 +27,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from OpenSSL import SSL
 
-from sandbox.http_framing import DUPLICATE_HEADERS_KEY, HEAD_TIMEOUT, make_strict
+from sandbox.kernel.http_framing import DUPLICATE_HEADERS_KEY, HEAD_TIMEOUT, make_strict
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from datetime import datetime
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
-from sandbox.background import BackgroundLoop, seconds_until
-from sandbox.clock import SandboxClock, check_in_range, from_unix, iso, parse_iso, to_unix
-from sandbox.errors import InvalidInput, NotFound
-from sandbox.store import Store
+from sandbox.kernel.background import BackgroundLoop, seconds_until
+from sandbox.kernel.clock import SandboxClock, check_in_range, from_unix, iso, parse_iso, to_unix
+from sandbox.kernel.errors import InvalidInput, NotFound
+from sandbox.kernel.store import Store
 
 log = logging.getLogger(__name__)
 

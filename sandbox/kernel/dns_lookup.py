@@ -2,8 +2,8 @@
 resolver when `dns_resolver` is set, for people who run their own DNS."""
 from __future__ import annotations
 
-from sandbox.dns_server import DnsLookupFailed, lookup_txt_external
-from sandbox.dns_zones import DnsRecord, DnsZones
+from sandbox.kernel.dns_server import DnsLookupFailed, lookup_txt_external
+from sandbox.kernel.dns_zones import DnsRecord, DnsZones
 
 
 class TxtLookup:

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-from sandbox.errors import Conflict, InvalidInput
-from sandbox.store import Store
+from sandbox.kernel.errors import Conflict, InvalidInput
+from sandbox.kernel.store import Store
 
 MODES = ("real", "scaled", "manual")
 # Sandbox time stays in this range, so every date the sandbox writes from it (a certificate's notAfter years

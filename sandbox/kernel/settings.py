@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from sandbox.clock import EARLIEST, LATEST, MAX_FACTOR, RANGE_TEXT
+from sandbox.kernel.clock import EARLIEST, LATEST, MAX_FACTOR, RANGE_TEXT
 
 ENV_PREFIX = "DIP_SANDBOX_"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sandbox.errors import BadRequest, InvalidInput
+from sandbox.kernel.errors import BadRequest, InvalidInput
 
 # phonenumbers, pycountry and email_validator are imported where they are used: together they cost the
 # sandbox's start-up about 80 ms, and only form submissions need them.

@@ -16,7 +16,7 @@ from flask import Flask, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import Rule
 
-from sandbox.json_limits import MAX_BODY_BYTES, BoundedJSONProvider
+from sandbox.kernel.json_limits import MAX_BODY_BYTES, BoundedJSONProvider
 
 _BUILDERS: dict[tuple, object] = {}
 _LOCK = threading.Lock()

@@ -11,7 +11,7 @@ import re
 from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
-from sandbox.errors import BadRequest, DomainError
+from sandbox.kernel.errors import BadRequest, DomainError
 
 _CODE = re.compile(r"(?<!^)(?=[A-Z])")
 

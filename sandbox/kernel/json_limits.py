@@ -17,7 +17,7 @@ from typing import Any
 
 from flask.json.provider import DefaultJSONProvider
 
-from sandbox.errors import BadRequest
+from sandbox.kernel.errors import BadRequest
 
 MAX_DEPTH = 64
 MAX_BODY_BYTES = 1024 * 1024  # the web and Atlas listeners (the DIP message API has dip_max_request_bytes)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sandbox.clock import SandboxClock, iso, from_unix
-from sandbox.errors import InvalidInput, NotFound
-from sandbox.store import Store
-from sandbox.private_files import write_private
+from sandbox.kernel.clock import SandboxClock, iso, from_unix
+from sandbox.kernel.errors import InvalidInput, NotFound
+from sandbox.kernel.store import Store
+from sandbox.kernel.private_files import write_private
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

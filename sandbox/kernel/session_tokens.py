@@ -9,9 +9,9 @@ import hashlib
 from datetime import timedelta
 from typing import Callable
 
-from sandbox.clock import real_unix
-from sandbox.ids import RandomSource
-from sandbox.store import Store
+from sandbox.kernel.clock import real_unix
+from sandbox.kernel.ids import RandomSource
+from sandbox.kernel.store import Store
 
 
 def token_hash(token: str) -> str:

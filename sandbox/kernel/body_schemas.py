@@ -21,8 +21,8 @@ from typing import Callable
 
 from flask import Blueprint, request
 
-from sandbox.errors import BadRequest, InvalidInput
-from sandbox.json_limits import json_media_type
+from sandbox.kernel.errors import BadRequest, InvalidInput
+from sandbox.kernel.json_limits import json_media_type
 
 _PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 _BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}

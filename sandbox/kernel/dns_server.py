@@ -13,7 +13,7 @@ from typing import Callable
 from dnslib import AAAA, CNAME, QTYPE, RCODE, RR, TXT, A, DNSRecord
 from dnslib.server import DNSServer
 
-from sandbox.dns_zones import DnsZones
+from sandbox.kernel.dns_zones import DnsZones
 
 log = logging.getLogger(__name__)
 

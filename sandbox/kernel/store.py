@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 import sqlite_utils
-from sandbox.background import BackgroundLoop
-from sandbox.private_files import private_file
+from sandbox.kernel.background import BackgroundLoop
+from sandbox.kernel.private_files import private_file
 
 CHECKPOINT_SECONDS = 1.0
 WRITER_CHECKPOINT_PAGES = 16384  # 64 MB of WAL: only if the checkpoint thread falls that far behind

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 
-from sandbox.store import Store
+from sandbox.kernel.store import Store
 
 _BLOCK = 1024
 _DIGITS = "0123456789"

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sandbox.clock import SandboxClock, from_unix, iso
-from sandbox.errors import InvalidInput, NotFound
-from sandbox.ids import RandomSource
-from sandbox.store import Store
+from sandbox.kernel.clock import SandboxClock, from_unix, iso
+from sandbox.kernel.errors import InvalidInput, NotFound
+from sandbox.kernel.ids import RandomSource
+from sandbox.kernel.store import Store
 
 TYPES = ("TXT", "A", "AAAA", "CNAME")
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 from typing import Callable
 
 from flask import Blueprint, Flask, redirect, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from sandbox.errors import DomainError
-from sandbox.passwords import RULE as PASSWORD_RULE
+from sandbox.kernel.errors import DomainError
+from sandbox.kernel.passwords import RULE as PASSWORD_RULE
 
 
+_SANDBOX = Path(__file__).resolve().parent.parent  # the sandbox package: the layout, the console's pages, the stylesheet
 PRESENTER_COOKIE = "presenter"
 CHANGES_PATH = "/_pages/changes"
 
@@ -25,8 +27,8 @@ def live(changes: Callable[[], int] | None) -> Blueprint:
     """What makes the pages follow the sandbox: `GET /_pages/changes` (a number that moves when the state changes;
     static/live.js asks it every two seconds and reloads a page that is not being filled in), and presenter mode
     (larger type for a projector, a cookie of this browser)."""
-    bp = Blueprint("sandbox_pages", __name__, template_folder="templates", static_folder="static",
-                   static_url_path="/_sandbox/static")
+    bp = Blueprint("sandbox_pages", __name__, template_folder=str(_SANDBOX / "templates"),
+                   static_folder=str(_SANDBOX / "static"), static_url_path="/_sandbox/static")
 
     @bp.get(CHANGES_PATH)
     def changes_now():

@@ -5,9 +5,9 @@ import difflib
 import json
 from typing import Any
 
-from sandbox.clock import SandboxClock, from_unix, iso, parse_iso, real_now
-from sandbox.errors import InvalidInput
-from sandbox.store import Store
+from sandbox.kernel.clock import SandboxClock, from_unix, iso, parse_iso, real_now
+from sandbox.kernel.errors import InvalidInput
+from sandbox.kernel.store import Store
 
 _TRIM_EVERY = 100
 
