@@ -28,17 +28,11 @@ def load_demo(dip: Dip) -> dict:
     for spec in data["organisations"]:
         if spec["company_name"] in existing:
             continue
-        organisation_id = "ORG-" + ctx.random.hex(4, upper=True)
+        organisation_id = dip.organisations.create(
+            spec["company_name"], status="active", company_number=spec["company_number"],
+            description="demo organisation", dcp_status="approved" if spec.get("dcp") else "none",
+            domains=spec["domains"], verified=True)
         now = ctx.clock.now_unix()
-        with ctx.store.transaction() as db:
-            db["dip_organisations"].insert({
-                "id": organisation_id, "environment": ctx.environment, "company_name": spec["company_name"],
-                "company_number": spec["company_number"], "kind": "participant", "status": "active",
-                "description": "demo organisation", "dcp_status": "approved" if spec.get("dcp") else "none",
-                "created_at": now, "details_verified_at": now})
-            for domain in spec["domains"]:
-                db["dip_whitelisted_domains"].insert({"organisation_id": organisation_id, "domain": domain,
-                                                      "created_at": now})
         members = []
         for member in spec["members"]:
             user = dip.identity.create_user(organisation_id, member["email"], member["first_name"],

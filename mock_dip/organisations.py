@@ -22,6 +22,25 @@ class Organisations:
         self.identity = identity
         self.audit = audit
 
+    def create(self, company_name: str, *, status: str, company_number: str | None = None,
+               description: str | None = None, kind: str = "participant", dcp_status: str = "none",
+               domains: tuple[str, ...] | list[str] = (), verified: bool = False,
+               organisation_id: str | None = None) -> str:
+        """The one writer of an organisation (and of its whitelisted email domains): an invitation, a demo
+        organisation, one onboarded in one call, a central service. Returns its id (ORG-… unless given)."""
+        ctx = self.ctx
+        organisation_id = organisation_id or "ORG-" + ctx.random.hex(4, upper=True)
+        now = ctx.clock.now_unix()
+        with ctx.store.transaction() as db:
+            db["dip_organisations"].insert({
+                "id": organisation_id, "environment": ctx.environment, "company_name": company_name,
+                "company_number": company_number, "kind": kind, "status": status, "description": description,
+                "dcp_status": dcp_status, "created_at": now, "details_verified_at": now if verified else None})
+            for domain in domains:
+                db["dip_whitelisted_domains"].insert({"organisation_id": organisation_id, "domain": domain.lower(),
+                                                      "created_at": now})
+        return organisation_id
+
     @staticmethod
     def describe(row: dict) -> dict:
         return {"id": row["id"], "environment": row["environment"], "company_name": row["company_name"],
@@ -143,14 +162,10 @@ class Organisations:
                            "company_name = ?", [self.ctx.environment, name])
         if row:
             return row
-        with self.ctx.store.transaction() as db:
-            db["dip_organisations"].insert({
-                "id": f"CEN-{role_code}-{self.ctx.environment.upper()}", "environment": self.ctx.environment,
-                "company_name": name, "company_number": None, "kind": "central", "status": "active",
-                "description": ("central service " if central else "sandbox counterpart ") + service_name,
-                "dcp_status": "none",
-                "created_at": self.ctx.clock.now_unix(), "details_verified_at": self.ctx.clock.now_unix()})
-        return self.get(f"CEN-{role_code}-{self.ctx.environment.upper()}")
+        return self.get(self.create(
+            name, status="active", kind="central", verified=True,
+            description=("central service " if central else "sandbox counterpart ") + service_name,
+            organisation_id=f"CEN-{role_code}-{self.ctx.environment.upper()}"))
 
     def invite(self, manager: dict, payload) -> dict:
         self._manager(manager)
@@ -168,15 +183,9 @@ class Organisations:
         email = f.email(admin, "email", errors) if admin else None
         errors.raise_if_any("organisation invitation")
         ctx = self.ctx
-        organisation_id = "ORG-" + ctx.random.hex(4, upper=True)
-        with ctx.store.transaction() as db:
-            db["dip_organisations"].insert({
-                "id": organisation_id, "environment": ctx.environment, "company_name": company,
-                "company_number": number.upper(), "kind": "participant", "status": "invited", "description": None,
-                "dcp_status": "none", "created_at": ctx.clock.now_unix(), "details_verified_at": None})
-            db["dip_whitelisted_domains"].insert({"organisation_id": organisation_id,
-                                                  "domain": email.rsplit("@", 1)[1].lower(),
-                                                  "created_at": ctx.clock.now_unix()})
+        with ctx.store.transaction():
+            organisation_id = self.create(company, status="invited", company_number=number.upper(),
+                                          domains=[email.rsplit("@", 1)[1]])
             user = self.identity.create_user(organisation_id, email, first, last, PRIMARY_ADMIN_ROLES, primary=True,
                                              expires_at=ctx.clock.now_unix()
                                              + ctx.profile.wait("member_access").total_seconds())

@@ -73,19 +73,13 @@ def onboard_organisation(dip: Dip, payload) -> dict:
                            "callback URL", field="webhooks")
     password = str(payload.get("password") or DEFAULT_PASSWORD)
     key, csr, subject = _key_and_request(ctx, domain)  # before the transaction: making a key takes a while
-    organisation_id = "ORG-" + ctx.random.hex(4, upper=True)
     now = ctx.clock.now_unix()
     email = str(payload.get("admin_email") or f"admin@{domain}")
     with ctx.store.transaction():
-        with ctx.store.transaction() as db:
-            db["dip_organisations"].insert({
-                "id": organisation_id, "environment": ctx.environment, "company_name": company,
-                "company_number": str(payload.get("company_number") or ctx.random.digits(8)), "kind": "participant",
-                "status": "active", "description": "onboarded in one call",
-                "dcp_status": "approved" if payload.get("dcp") else "none", "created_at": now,
-                "details_verified_at": now})
-            db["dip_whitelisted_domains"].insert({"organisation_id": organisation_id, "domain": domain,
-                                                  "created_at": now})
+        organisation_id = dip.organisations.create(
+            company, status="active", company_number=str(payload.get("company_number") or ctx.random.digits(8)),
+            description="onboarded in one call", dcp_status="approved" if payload.get("dcp") else "none",
+            domains=[domain], verified=True)
         user = dip.identity.create_user(organisation_id, email, "Primary", "Admin", list(ROLES), primary=True,
                                         expires_at=now + ctx.profile.wait("member_access").total_seconds())
         _activate(dip, user["id"], password)
