@@ -19,7 +19,7 @@ from mock_dip import permissions
 from mock_dip.atlas_connection import AtlasConnection, atlas_call
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
-from mock_dip.members import roles_of
+from mock_dip.permissions import roles_of
 from sandbox.kernel import form_checks as f
 from sandbox.kernel.clock import iso_unix
 from sandbox.kernel.dns_zones import normalise_name

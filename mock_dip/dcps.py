@@ -10,7 +10,7 @@ from mock_dip import permissions
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.dip_ids import DipIds
-from mock_dip.members import roles_of
+from mock_dip.permissions import roles_of
 from mock_dip.organisations import Organisations
 from sandbox.kernel import form_checks as f
 from sandbox.kernel.clock import from_unix, iso

@@ -12,7 +12,7 @@ from datetime import date
 from mock_dip import permissions
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
-from mock_dip.members import roles_of
+from mock_dip.permissions import roles_of
 from sandbox.kernel import form_checks as f
 from sandbox.kernel.clock import from_unix, iso
 from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
@@ -157,6 +157,7 @@ class DipIds:
 
     def set_effective_dates(self, manager: dict, dip_id: str, payload) -> dict:
         """The DIP Manager sets the effective dates of any DIP ID of the environment."""
+        permissions.require_manager(manager)
         row = self.ctx.one("select * from dip_ids where environment = ? and dip_id = ?", [self.ctx.environment, dip_id])
         if row is None:
             raise NotFound(f"no DIP ID {dip_id} in {self.ctx.environment_name}", field="dip_id")

@@ -2,7 +2,7 @@
 the sandbox console's journey map: done, to do (someone acts now), waiting (for another party) or optional."""
 from __future__ import annotations
 
-from mock_dip.members import roles_of
+from mock_dip.permissions import roles_of
 from mock_dip.permissions import CERTIFICATE_ADMIN, MESSAGE_ADMIN
 from mock_dip.service import Dip
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from mock_dip import permissions
+from mock_dip.permissions import roles_of
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.identity import Identity
@@ -14,10 +15,6 @@ from sandbox.kernel import form_checks as f
 from sandbox.kernel.errors import Conflict, InvalidInput, NotFound
 
 RECOMMENDED = (permissions.USER_ADMIN, permissions.CERTIFICATE_ADMIN, permissions.MESSAGE_ADMIN)
-
-
-def roles_of(user: dict) -> list[str]:
-    return json.loads(user["roles"] or "[]")
 
 
 class Members:

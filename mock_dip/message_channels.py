@@ -9,7 +9,7 @@ from mock_dip import permissions
 from mock_dip.context import DipContext
 from mock_dip.delivery_counts import DeliveryCounts
 from mock_dip.dip_ids import DipIds
-from mock_dip.members import roles_of
+from mock_dip.permissions import roles_of
 from mock_dip.webhook_inbox import WebhookInbox
 from mock_dip.webhooks import STATUS_CHANNEL, Webhooks
 from sandbox.kernel.clock import iso_unix

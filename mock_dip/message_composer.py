@@ -17,7 +17,7 @@ from typing import Callable
 
 from mock_dip import permissions
 from mock_dip.context import DipContext
-from mock_dip.members import roles_of
+from mock_dip.permissions import roles_of
 from mock_dip.message_builder import Addressing, build
 from mock_dip.publisher import Publisher, event_of
 from sandbox.kernel.errors import InvalidInput

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from mock_dip import permissions
 from mock_dip.audit import Audit
 from mock_dip.context import DipContext
 from mock_dip.identity import Identity
@@ -57,7 +58,8 @@ class Organisations:
                            field="organisation_id")
         return row
 
-    def list(self) -> list[dict]:
+    def list(self, manager: dict) -> list[dict]:
+        permissions.require_manager(manager)
         rows = self.ctx.store.query("select * from dip_organisations where environment = ? order by created_at",
                                     [self.ctx.environment])
         return [self.describe(r) for r in rows]
@@ -68,7 +70,7 @@ class Organisations:
             "select domain from dip_whitelisted_domains where organisation_id = ? order by domain", [organisation_id])]
 
     def whitelist(self, manager: dict, organisation_id: str, domain) -> list[str]:
-        self._manager(manager)
+        permissions.require_manager(manager)
         organisation = self.get(organisation_id)
         name = normalise_name(domain or "", "domain")
         with self.ctx.store.transaction() as db:
@@ -79,7 +81,7 @@ class Organisations:
         return self.whitelisted(organisation["id"])
 
     def remove_whitelisted(self, manager: dict, organisation_id: str, domain: str) -> list[str]:
-        self._manager(manager)
+        permissions.require_manager(manager)
         organisation = self.get(organisation_id)
         name = normalise_name(domain, "domain")
         if name not in self.whitelisted(organisation["id"]):
@@ -89,11 +91,6 @@ class Organisations:
                        [organisation["id"], name])
         self.audit.record(manager["email"], "domain removed from whitelist", organisation["id"], domain=name)
         return self.whitelisted(organisation["id"])
-
-    @staticmethod
-    def _manager(user: dict) -> None:
-        if not user["is_manager"]:
-            raise Forbidden("only the DIP Manager can do this")
 
     # -- company details (Primary Admin, once) ---------------------------------------------------
     def verify_details(self, user: dict, payload) -> dict:
@@ -124,13 +121,13 @@ class Organisations:
 
     # -- DCP status (DIP Manager) -----------------------------------------------------------------
     def dcp_requests(self, manager: dict) -> list[dict]:
-        self._manager(manager)
+        permissions.require_manager(manager)
         rows = self.ctx.store.query("select * from dip_organisations where environment = ? and dcp_status = "
                                     "'requested' order by created_at", [self.ctx.environment])
         return [self.describe(r) for r in rows]
 
     def decide_dcp_status(self, manager: dict, organisation_id: str, payload) -> dict:
-        self._manager(manager)
+        permissions.require_manager(manager)
         organisation = self.get(organisation_id)
         payload = f.form(payload)
         decision = payload.get("decision")
@@ -156,7 +153,7 @@ class Organisations:
     def central_organisation(self, manager: dict, role_code: str, service_name: str, central: bool = True) -> dict:
         """The DIP-Manager-owned organisation of a central service, made on first use; for a participant's role
         (central=False), the sandbox counterpart the sandbox sends as (publish to me, auto-replies)."""
-        self._manager(manager)
+        permissions.require_manager(manager)
         name = f"{service_name} ({role_code}) - " + ("central service" if central else "sandbox counterpart")
         row = self.ctx.one("select * from dip_organisations where environment = ? and kind = 'central' and "
                            "company_name = ?", [self.ctx.environment, name])
@@ -168,7 +165,7 @@ class Organisations:
             organisation_id=f"CEN-{role_code}-{self.ctx.environment.upper()}"))
 
     def invite(self, manager: dict, payload) -> dict:
-        self._manager(manager)
+        permissions.require_manager(manager)
         payload = f.form(payload)
         errors = f.FormErrors()
         company = f.text(payload, "company_name", errors)

@@ -6,6 +6,8 @@ every role; the audit log of the organisation to User Admins. The DIP Manager ac
 """
 from __future__ import annotations
 
+import json
+
 from sandbox.kernel.errors import Forbidden
 
 USER_ADMIN = "MP User Admin"
@@ -62,6 +64,16 @@ def may(user: dict, roles: list[str], operation: str) -> bool:
     except Forbidden:
         return False
     return True
+
+
+def roles_of(user: dict) -> list[str]:
+    return json.loads(user["roles"] or "[]")
+
+
+def require_manager(user: dict) -> None:
+    """The DIP Manager's operations (organisations, whitelists, DCP status, effective dates, every audit log)."""
+    if not user.get("is_manager"):
+        raise Forbidden("only the DIP Manager can do this")
 
 
 def require(user: dict, roles: list[str], operation: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, request
 
 from mock_dip import permissions
-from mock_dip.members import roles_of
+from mock_dip.permissions import roles_of
 from mock_dip.promotion import promote
 from mock_dip.service import Dip
 from sandbox.kernel.docs_page import docs_page
-from sandbox.kernel.errors import Forbidden, NotFound
+from sandbox.kernel.errors import NotFound
 from sandbox.kernel.json_api import json_body, register_json_errors
 
 PUBLIC = {"accept_invitation", "sign_in", "openapi", "docs", "dip_certificates", "dip_certificate_file"}
@@ -321,15 +321,11 @@ def portal_blueprint() -> Blueprint:
 
     @bp.patch("/manager/dip-ids/<dip_id>")
     def manager_effective_dates(environment: str, dip_id: str):
-        dip = environment_dip()
-        _manager_only()
-        return dip.dip_ids.set_effective_dates(g.dip_user, dip_id, json_body())
+        return environment_dip().dip_ids.set_effective_dates(g.dip_user, dip_id, json_body())
 
     @bp.get("/manager/organisations")
     def manager_organisations(environment: str):
-        dip = environment_dip()
-        _manager_only()
-        return {"organisations": dip.organisations.list()}
+        return {"organisations": environment_dip().organisations.list(g.dip_user)}
 
     @bp.post("/manager/organisations")
     def invite_organisation(environment: str):
@@ -346,15 +342,11 @@ def portal_blueprint() -> Blueprint:
 
     @bp.get("/manager/audit")
     def manager_audit(environment: str):
-        dip = environment_dip()
-        _manager_only()
-        return {"entries": dip.audit.entries()}
+        return {"entries": environment_dip().audit.readable_by(g.dip_user, everyone=True)}
 
     @bp.get("/audit")
     def organisation_audit(environment: str):
-        user = g.dip_user
-        permissions.require(user, roles_of(user), "audit.view")
-        return {"entries": environment_dip().audit.entries(user["organisation_id"])}
+        return {"entries": environment_dip().audit.readable_by(g.dip_user)}
 
     @bp.get("/openapi.json")
     def openapi(environment: str):
@@ -372,8 +364,3 @@ def portal_blueprint() -> Blueprint:
 def pem_file(name: str, pem: str) -> Response:
     """A certificate (or chain) as a download: the API's and the pages' (mock_dip.web_organisation)."""
     return Response(pem, content_type=PEM_FILE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _manager_only() -> None:
-    if not g.dip_user["is_manager"]:
-        raise Forbidden("only the DIP Manager can do this")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from mock_dip.members import roles_of
+from mock_dip.permissions import roles_of
 from mock_dip.permissions import may
 from mock_dip.portal_api import environment_dip, session_cookie, session_token
 from mock_dip.web_manager import CONTEXT_COOKIE, add_manager_pages

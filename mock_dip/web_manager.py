@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 
-from mock_dip import permissions
-from mock_dip.members import roles_of
 from mock_dip.portal_api import environment_dip
 from mock_dip.promotion import promote
 from sandbox.kernel.errors import DomainError
@@ -33,15 +31,12 @@ def add_manager_pages(bp: Blueprint, page) -> None:
 
     @bp.get("/audit")
     def audit(environment: str):
-        user = g.page_user
-        if user["is_manager"]:  # the DIP Manager reads every organisation's log
-            return page("audit.html", title="Audit", current="audit", entries=environment_dip().audit.entries())
         try:
-            permissions.require(user, roles_of(user), "audit.view")
+            # the DIP Manager's page is every organisation's log
+            entries = environment_dip().audit.readable_by(g.page_user, everyone=bool(g.page_user["is_manager"]))
         except DomainError as exc:
             return page("error.html", title="Not available", message=exc.message), exc.status
-        return page("audit.html", title="Audit", current="audit",
-                    entries=environment_dip().audit.entries(user["organisation_id"]))
+        return page("audit.html", title="Audit", current="audit", entries=entries)
 
     @bp.get("/mpan")
     def mpan(environment: str):
@@ -86,8 +81,8 @@ def add_manager_pages(bp: Blueprint, page) -> None:
             return page("error.html", title="Not available", message="the DIP Manager console is for the DIP "
                                                                       "Manager"), 403
         uit = current_app.extensions["dip_sandbox"].dip["uit"]
-        candidates = uit.organisations.list() if dip.ctx.environment == "prod" else []
-        return page("manager.html", title="DIP Manager", current="manager", organisations=dip.organisations.list(),
+        candidates = uit.organisations.list(user) if dip.ctx.environment == "prod" else []
+        return page("manager.html", title="DIP Manager", current="manager", organisations=dip.organisations.list(user),
                     requests=dip.organisations.dcp_requests(user), errors=errors or {}, values=values or {},
                     promotable=[o for o in candidates if o["kind"] == "participant"], **extra), status
 

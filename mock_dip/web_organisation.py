@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, request, url_for
 
-from mock_dip.members import roles_of
+from mock_dip.permissions import roles_of
 from mock_dip.permissions import ROLES, may
 from mock_dip.portal_api import environment_dip, pem_file
 from sandbox.kernel.errors import DomainError
