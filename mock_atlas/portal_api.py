@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, g, request
 from mock_atlas import dashboard
 from mock_atlas.service import Atlas
 from sandbox.kernel.docs_page import docs_page
-from sandbox.kernel.json_api import json_body, register_json_errors
+from sandbox.kernel.json_api import json_body
 
 COOKIE = "atlas_session"
 PUBLIC = {"register", "accept_invitation", "request_reset_code", "set_password", "sign_in",
@@ -30,7 +30,6 @@ def session_token() -> str | None:
 
 def portal_blueprint() -> Blueprint:
     bp = Blueprint("atlas_portal", __name__)
-    register_json_errors(bp)
 
     @bp.before_request
     def signed_in():
@@ -186,7 +185,6 @@ def links_blueprint() -> Blueprint:
     """The HVCA API's documents (`/atlas/hvca/...`); the links of emails (registration, invitation, domain
     verification) are pages (mock_atlas.web)."""
     bp = Blueprint("atlas_links", __name__)
-    register_json_errors(bp)
 
     @bp.get("/hvca/openapi.json")
     def hvca_openapi():

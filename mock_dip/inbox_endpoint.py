@@ -6,12 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from mock_dip.portal_api import environment_dip
-from sandbox.kernel.json_api import register_json_errors
 
 
 def inbox_blueprint() -> Blueprint:
     bp = Blueprint("dip_inbox", __name__)
-    register_json_errors(bp)
 
     @bp.post("/<environment>/<dip_id>", defaults={"channel": None})
     @bp.post("/<environment>/<dip_id>/<channel>")

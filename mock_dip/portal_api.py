@@ -10,7 +10,7 @@ from mock_dip.promotion import promote
 from mock_dip.service import Dip
 from sandbox.kernel.docs_page import docs_page
 from sandbox.kernel.errors import NotFound
-from sandbox.kernel.json_api import json_body, register_json_errors
+from sandbox.kernel.json_api import json_body
 
 PUBLIC = {"accept_invitation", "sign_in", "openapi", "docs", "dip_certificates", "dip_certificate_file"}
 PEM_FILE = "application/x-pem-file"
@@ -39,7 +39,6 @@ def session_token(environment: str) -> str | None:
 
 def portal_blueprint() -> Blueprint:
     bp = Blueprint("dip_portal", __name__)
-    register_json_errors(bp)
 
     @bp.before_request
     def signed_in():

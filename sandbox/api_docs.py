@@ -8,12 +8,10 @@ from swagger_ui_bundle import swagger_ui_path
 from sandbox.control_api import request_access_problem
 from sandbox.control_openapi import openapi_document
 from sandbox.kernel.docs_page import docs_page
-from sandbox.kernel.json_api import register_json_errors
 
 
 def docs_blueprint(extra_paths: dict | None = None, extra_schemas: dict | None = None) -> Blueprint:
     bp = Blueprint("control_docs", __name__)
-    register_json_errors(bp)
 
     @bp.before_request
     def guard():

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, request, session
 
 from sandbox.kernel.clock import parse_duration, parse_iso
 from sandbox.kernel.errors import BadRequest, DomainError, Forbidden, NotFound, Unauthorized
-from sandbox.kernel.json_api import json_body, register_json_errors
+from sandbox.kernel.json_api import json_body
 from seed_data.timing import wait_docs
 
 def _sandbox():
@@ -87,7 +87,6 @@ def control_blueprint() -> Blueprint:
     """The control API's kernel routes; the composition adds those of the simulated services."""
     bp = Blueprint("control", __name__)
 
-    register_json_errors(bp)
 
     @bp.before_request
     def guard():

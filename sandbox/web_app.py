@@ -35,9 +35,9 @@ from sandbox.kernel.openapi_builder import INT, json_response, obj, operation
 from sandbox.pki_http import pki_blueprint
 from sandbox.kernel.web_pages import error_page, setup_pages
 
-# Paths under which the web listener answers errors in the JSON error shape (sandbox.json_api).
-JSON_API_PREFIXES = ("/_sandbox", "/atlas/api", "/atlas/hvca", "/pki", "/inbox")
-DIP_PORTAL_API = re.compile(r"^/dip/[^/]+/api(/|$)")  # the DIP pages beside it answer HTML
+# Where an address that matched no route answers in the JSON error shape (sandbox.kernel.json_api): under a machine
+# interface, segment by segment (/atlas/api/x is the portal API's, /atlas/api-credentials/x a wrong page).
+JSON_API_PATH = re.compile(r"^(/_sandbox|/atlas/api|/atlas/hvca|/pki|/inbox|/dip/[^/]+/api)(/|$)")
 EXTENSION = "dip_sandbox"
 
 SESSION_PATHS = {"/sessions/expire": {"post": operation(
@@ -96,11 +96,12 @@ def create_web_app(sandbox: Sandbox) -> Flask:
                 raise ForbiddenHttp(problem)
 
     def for_a_script() -> bool:
-        """JSON for the machine interfaces (by blueprint, or by path for a URL that matched no route); a page for
-        everything else, including a wrong address under the Atlas or DIP pages."""
+        """The one decision of the web listener's error shape: JSON for the machine interfaces (by the blueprint
+        that answered, or by the path of an address that matched no route); a page for everything else, including
+        a wrong address under the Atlas or DIP pages."""
         if request.blueprint:
             return request.blueprint in json_interfaces
-        return request.path.startswith(JSON_API_PREFIXES) or bool(DIP_PORTAL_API.match(request.path))
+        return bool(JSON_API_PATH.match(request.path))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

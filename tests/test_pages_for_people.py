@@ -197,3 +197,15 @@ def test_promoting_twice_says_why_nothing_happened(start_sandbox):
     second = pages.post(web + "/dip/prod/manager/promotions", data=form, timeout=30)
     assert second.status_code == 409
     assert re.search(r'class="form-error" role="alert">[^<]*was already promoted', second.text), second.text[:2000]
+
+
+def test_a_wrong_address_answers_in_the_shape_of_where_it_is(shared_running):
+    """One decision for the web listener's errors: an address under a machine interface answers JSON, one beside
+    it (the Atlas API credentials page shares the beginning "/atlas/api") a page, whoever asks."""
+    web = shared_running.endpoints["web"]
+    for path in ("/atlas/api/no-such", "/_sandbox/no-such", "/dip/uit/api/no-such", "/pki/no-such"):
+        answer = requests.get(web + path, headers=BROWSER, timeout=10)
+        assert answer.status_code == 404 and answer.headers["Content-Type"].startswith("application/json"), path
+    for path in ("/atlas/api-credentials/no-such", "/atlas/no-such", "/dip/uit/api-keys/no-such", "/pkix",
+                 "/_sandboxes"):
+        _is_page(requests.get(web + path, headers=BROWSER, timeout=10), 404)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, request
+from flask import request
 from werkzeug.exceptions import HTTPException
 
 from sandbox.kernel.errors import BadRequest, DomainError
@@ -42,11 +42,6 @@ def error_headers(exc: HTTPException) -> dict:
 
 def http_error_response(exc: HTTPException) -> tuple:
     return http_error_body(exc), exc.code, error_headers(exc)
-
-
-def register_json_errors(bp: Blueprint) -> None:
-    bp.register_error_handler(DomainError, lambda exc: (domain_error_body(exc), exc.status))
-    bp.register_error_handler(HTTPException, http_error_response)
 
 
 def json_body() -> dict:
