@@ -3,7 +3,8 @@
 Normally each is new. While a named scenario is built, they come from numbered key files in a directory instead
 (made the first time, read after that): an RSA 4096 key takes about a second to make, a scenario needs several,
 and a CI job or a test fixture loads the same scenario again and again. The keys are taken in the order the
-build asks for them, so the same scenario gets the same keys every time.
+build asks for them, so the same scenario gets the same keys every time. This repository's test sandboxes take
+every key from one directory per test session the same way.
 """
 from __future__ import annotations
 
@@ -38,11 +39,13 @@ class KeySource:
 
     @contextmanager
     def from_files(self, directory: Path) -> Iterator[None]:
-        """Keys come from the numbered files of `directory` (1, 2, ...) until the block ends."""
+        """Keys come from the numbered files of `directory` (1, 2, ...) until the block ends; then from where they
+        came before (a scenario built inside a test that takes its keys from files)."""
         with self._lock:
+            before = (self._directory, self._taken)
             self._directory, self._taken = Path(directory), 0
         try:
             yield
         finally:
             with self._lock:
-                self._directory = None
+                self._directory, self._taken = before

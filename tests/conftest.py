@@ -2,6 +2,7 @@
 on ephemeral ports, and a pool of RSA keys so tests do not spend their time generating 4096-bit keys."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -37,6 +38,23 @@ def make_settings(data_dir: Path, ca_dir: Path | None = None, **overrides):
     return load_settings(values, environ={})
 
 
+_SESSION_KEYS: list[Path] = []  # the directory every test sandbox takes its RSA keys from (set once per session)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_keys(tmp_path_factory) -> Path:
+    """One directory of numbered RSA 4096 keys for the session: each test sandbox takes its participants' keys
+    (Atlas accounts, one-call organisations, the DIP's own certificates) from it in order, made the first time
+    (a second each) and read after that (mock_ca.key_source)."""
+    _SESSION_KEYS[:] = [tmp_path_factory.mktemp("session-keys")]
+    return _SESSION_KEYS[0]
+
+
+def session_keys(sandbox: Sandbox) -> contextlib.AbstractContextManager:
+    """While it lasts, `sandbox` takes its keys from the session's key files."""
+    return sandbox.cas.keys.from_files(_SESSION_KEYS[0]) if _SESSION_KEYS else contextlib.nullcontext()
+
+
 @pytest.fixture(scope="session")
 def ca_dir(tmp_path_factory) -> Path:
     """CA material made once and imported by every sandbox of the session (as CI would pin it)."""
@@ -50,7 +68,8 @@ def ca_dir(tmp_path_factory) -> Path:
 def sandbox(tmp_path, ca_dir):
     """A sandbox without listeners, for the domain modules."""
     instance = Sandbox(make_settings(tmp_path / "data", ca_dir))
-    yield instance
+    with session_keys(instance):
+        yield instance
     instance.close()
 
 
@@ -63,6 +82,8 @@ class Running:
     def __init__(self, settings):
         self.settings = settings
         self.sandbox = Sandbox(settings)
+        self._keys = contextlib.ExitStack()
+        self._keys.enter_context(session_keys(self.sandbox))
         self.server = SandboxServer(self.sandbox)
         self.endpoints = self.server.start()
         self.stopped = False
@@ -80,6 +101,7 @@ class Running:
         if not self.stopped:
             self.stopped = True
             self.server.stop()
+            self._keys.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
