@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from cryptography.x509.oid import NameOID
 
 from mock_atlas import dashboard
 from mock_atlas.mishaps import AtlasMishaps
@@ -23,6 +21,7 @@ from mock_atlas.quotation import Quotation
 from mock_atlas.registration import Registration
 from mock_atlas.users import Users
 from mock_atlas.vetting import Vetting
+from mock_ca.csr import build_csr
 from mock_ca.pkcs12 import write_pfx
 from sandbox.kernel import form_checks
 from sandbox.kernel.errors import NotFound
@@ -136,9 +135,7 @@ class Atlas:
             "familiar_name": payload.get("familiar_name") or "sandbox-credentials"})
         self.complete_now(account_id, "credentials_binding")
         key = self.ctx.cas.keys.new_rsa_key(4096)
-        csr = (x509.CertificateSigningRequestBuilder()
-               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "onboarding_key")]))
-               .sign(key, hashes.SHA256()).public_bytes(Encoding.PEM).decode())
+        csr = build_csr(key, "onboarding_key").public_bytes(Encoding.PEM).decode()
         issued = self.credentials.generate_client_certificate(self.users.get(user["id"]),
                                                               {"familiar_name": creds["familiar_name"], "csr": csr})
         cert = x509.load_pem_x509_certificate(issued["certificate"].encode())

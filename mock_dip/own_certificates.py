@@ -10,9 +10,9 @@ import threading
 from datetime import timedelta
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from cryptography.x509.oid import NameOID
 
+from mock_ca.csr import build_csr
 from mock_ca.keys import key_from_pem, key_to_pem, parse_serial
 from mock_dip.context import DipContext
 from sandbox.kernel.clock import iso_unix, real_now
@@ -48,11 +48,7 @@ class OwnCertificates:
             profile, host = OWN[purpose]
             common_name = f"{self.ctx.certificate_prefix}.{host}.{DOMAIN}"
             key = self.ctx.cas.keys.new_rsa_key(4096)
-            csr = (x509.CertificateSigningRequestBuilder()
-                   .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
-                   .add_extension(x509.SubjectAlternativeName([x509.DNSName(f"{host}.{DOMAIN}"),
-                                                               x509.DNSName(common_name)]), critical=False)
-                   .sign(key, hashes.SHA256()))
+            csr = build_csr(key, common_name, [f"{host}.{DOMAIN}", common_name])
             now, real = self.ctx.clock.now(), real_now()
             issued = self.ctx.cas.issue(profile, csr, not_before=min(now, real) - timedelta(days=1),
                                         not_after=max(now, real) + VALIDITY)

@@ -12,10 +12,7 @@ import hashlib
 import re
 from datetime import timedelta
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.x509.oid import NameOID
-
+from mock_ca.csr import build_csr
 from mock_ca.keys import key_to_pem
 from mock_ca.pkcs12 import write_pfx
 from mock_dip.dip_certificates import PURPOSES, SubjectName, purpose_of
@@ -128,11 +125,7 @@ def make_promoted_ready(dip: Dip, organisation_id: str, password: str = DEFAULT_
 def _key_and_request(ctx, domain: str, purpose: str = "mtlssigning", host: str = "sandbox"):
     subject = SubjectName(host, domain, PURPOSES[purpose], f"{ctx.certificate_prefix}.{host}.{domain}")
     key = ctx.cas.keys.new_rsa_key(4096)
-    csr = (x509.CertificateSigningRequestBuilder()
-           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject.subject_name)]))
-           .add_extension(x509.SubjectAlternativeName([x509.DNSName(subject.dn_and_h),
-                                                       x509.DNSName(subject.subject_name)]), critical=False)
-           .sign(key, hashes.SHA256()))
+    csr = build_csr(key, subject.subject_name, [subject.dn_and_h, subject.subject_name])
     return key, csr, subject
 
 

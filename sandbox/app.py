@@ -206,6 +206,12 @@ class Sandbox:
         self.scheduler.wake()
         return {"reset": True, "ca_regenerated": ca, "clock": self.clock.describe()}
 
+    def restore_snapshot(self, name: str) -> dict:
+        """The state of snapshot `name` again, with what works in the background woken to it."""
+        restored = self.snapshots.restore(name)
+        self.after_replace()
+        return restored
+
     def after_replace(self) -> None:
         """Wake what works in the background after the state was replaced (snapshot, scenario)."""
         self.scheduler.wake()

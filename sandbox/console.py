@@ -285,8 +285,7 @@ def console_blueprint() -> Blueprint:
                     sandbox.snapshots.save(name)
                     flash(f"Snapshot {name} saved.", "ok")
                 elif action == "restore":
-                    sandbox.snapshots.restore(name)
-                    sandbox.after_replace()
+                    sandbox.restore_snapshot(name)
                     flash(f"Snapshot {name} restored: the sandbox is back where it was.", "ok")
                 elif action == "delete":
                     sandbox.snapshots.delete(name)

@@ -225,8 +225,7 @@ def control_blueprint() -> Blueprint:
     @bp.post("/snapshots/<name>/restore")
     def snapshots_restore(name: str):
         sandbox = _sandbox()
-        restored = sandbox.snapshots.restore(name)
-        sandbox.after_replace()
+        restored = sandbox.restore_snapshot(name)
         return {**restored, "clock": sandbox.clock.describe()}
 
     @bp.delete("/snapshots/<name>")

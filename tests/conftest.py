@@ -12,11 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
+from mock_ca.csr import build_csr
 from sandbox.app import Sandbox
 from sandbox.server import SandboxServer
 from sandbox.kernel.settings import load_settings
@@ -159,12 +158,8 @@ def key_pool() -> KeyPool:
 
 
 def make_csr(key, common_name: str, dns_names: tuple[str, ...] = ()) -> str:
-    builder = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
-    if dns_names:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]),
-                                        critical=False)
-    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+    """The CSR (PEM) a participant's client sends, built by the sandbox's one CSR builder."""
+    return build_csr(key, common_name, dns_names).public_bytes(serialization.Encoding.PEM).decode()
 
 
 def key_pem(key) -> str:
