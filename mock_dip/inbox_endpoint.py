@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from mock_dip.portal_api import environment_dip
+from mock_dip.portal_requests import environment_dip
 
 
 def inbox_blueprint() -> Blueprint:

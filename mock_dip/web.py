@@ -8,7 +8,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from mock_dip.permissions import roles_of
 from mock_dip.permissions import may
-from mock_dip.portal_api import environment_dip, session_cookie, session_token
+from mock_dip.portal_requests import environment_dip, session_cookie, session_token
 from mock_dip.web_manager import CONTEXT_COOKIE, add_manager_pages
 from mock_dip.web_messaging import add_messaging_pages
 from mock_dip.web_organisation import add_organisation_pages

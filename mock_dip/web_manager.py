@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 
-from mock_dip.portal_api import environment_dip
+from mock_dip.portal_requests import environment_dip
 from mock_dip.promotion import promote
 from sandbox.kernel.errors import DomainError
 from sandbox.kernel.web_pages import form_errors

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, g, redirect, request, url_for
 
 from markupsafe import escape
 
-from mock_dip.portal_api import environment_dip
+from mock_dip.portal_requests import environment_dip
 from mock_dip.web_organisation import render_organisation
 from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.kernel.errors import DomainError

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, g, redirect, request, url_for
 
 from mock_dip.permissions import roles_of
 from mock_dip.permissions import ROLES, may
-from mock_dip.portal_api import environment_dip, pem_file
+from mock_dip.portal_requests import environment_dip, pem_file
 from sandbox.kernel.errors import DomainError
 from sandbox.kernel.web_pages import form_errors
 from seed_data.role_codes import requestable_roles

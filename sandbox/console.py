@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from mock_atlas.dashboard import journey_state
 from mock_dip.journey import organisation_journey
 from mock_atlas.portal_api import COOKIE as ATLAS_COOKIE
-from mock_dip.portal_api import session_cookie
+from mock_dip.portal_requests import session_cookie
 from mock_dip.web_manager import CONTEXT_COOKIE
 from sandbox.kernel.clock import iso_unix, parse_duration, parse_iso
 from sandbox.checkpoints import CHECKPOINTS, add_checkpoint
