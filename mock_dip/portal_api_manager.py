@@ -13,8 +13,9 @@ from sandbox.kernel.json_api import json_body
 def add_manager_routes(bp: Blueprint) -> None:
     @bp.post("/manager/organisations/<organisation_id>/domains")
     def whitelist_domain(environment: str, organisation_id: str):
-        return {"whitelisted_domains": environment_dip().organisations.whitelist(g.dip_user, organisation_id,
-                                                                      json_body().get("domain"))}, 201
+        organisations = environment_dip().organisations
+        return {"whitelisted_domains": organisations.whitelist(g.dip_user, organisation_id,
+                                                               json_body().get("domain"))}, 201
 
     @bp.delete("/manager/organisations/<organisation_id>/domains/<domain>")
     def remove_domain(environment: str, organisation_id: str, domain: str):
