@@ -60,27 +60,22 @@ def _presented(der: bytes) -> _Presented | None:
                       common_name(cert.subject), ekus is None or ExtendedKeyUsageOID.CLIENT_AUTH in ekus)
 
 
-_VERIFIED: dict[tuple[bytes, bytes], bool] = {}  # (certificate DER, CA certificate DER) -> its signature verifies
+@lru_cache(maxsize=4096)
+def _signed_by(der: bytes, ca_der: bytes) -> bool:
+    """Whether the certificate `der` was issued by the CA certificate `ca_der` (its name and signature): verified
+    once per pair."""
+    cert, ca = x509.load_der_x509_certificate(der), x509.load_der_x509_certificate(ca_der)
+    if ca.subject != cert.issuer:
+        return False
+    try:
+        cert.verify_directly_issued_by(ca)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
-def _issuer_of(der: bytes, cert: x509.Certificate, authorities: list[Authority]) -> Authority | None:
-    for authority in authorities:
-        key = (der, authority.der)
-        verified = _VERIFIED.get(key)
-        if verified is None:
-            if authority.cert.subject != cert.issuer:
-                continue
-            try:
-                cert.verify_directly_issued_by(authority.cert)
-                verified = True
-            except (ValueError, TypeError, InvalidSignature):
-                verified = False
-            if len(_VERIFIED) > 4096:
-                _VERIFIED.clear()
-            _VERIFIED[key] = verified
-        if verified:
-            return authority
-    return None
+def _issuer_of(der: bytes, authorities: list[Authority]) -> Authority | None:
+    return next((authority for authority in authorities if _signed_by(der, authority.der)), None)
 
 
 def judge(chain_der: list[bytes], accepted: list[Authority], known: list[Authority],
@@ -92,9 +87,9 @@ def judge(chain_der: list[bytes], accepted: list[Authority], known: list[Authori
     if presented is None:
         raise CertificateProblem("the client certificate cannot be read", code="unreadable")
     cert, serial = presented.cert, presented.serial
-    issuer = _issuer_of(chain_der[0], cert, accepted)
+    issuer = _issuer_of(chain_der[0], accepted)
     if issuer is None:
-        other = _issuer_of(chain_der[0], cert, known)
+        other = _issuer_of(chain_der[0], known)
         where = (f"by {other.definition.common_name}" if other
                  else f"by {cert.issuer.rfc4514_string()!r}, which is not a sandbox CA")
         raise CertificateProblem(f"the client certificate ({presented.subject}) was issued {where}; {listener} "

@@ -98,18 +98,18 @@ class SandboxServer:
                   "head_timeout": settings.http_head_timeout}
 
         web = self._bind("web", lambda host, port: HttpListener(
-            "web", JournalMiddleware(LazyApp(lambda: create_web_app(sandbox), self._after_build), "web", record), host, port, **common))
+            "web", self._app("web", lambda: create_web_app(sandbox)), host, port, **common))
         self.listeners["web"] = web
         web_url = _url("http", web.host, web.port)
         sandbox.set_web_url(web_url)
 
         self.listeners["atlas"] = self._bind("atlas", lambda host, port: HttpListener(
-            "atlas", JournalMiddleware(LazyApp(lambda: create_atlas_app(sandbox), self._after_build), "atlas", record), host, port,
+            "atlas", self._app("atlas", lambda: create_atlas_app(sandbox)), host, port,
             tls=TlsSettings(cert_file, key_file, atlas_cas, strict), **common))
         for environment in ENVIRONMENTS:
             name = f"dip_{environment}"
             self.listeners[name] = self._bind(name, lambda host, port, name=name, environment=environment: HttpListener(
-                name, JournalMiddleware(LazyApp(lambda: create_dip_app(sandbox, environment), self._after_build), name, record), host, port,
+                name, self._app(name, lambda: create_dip_app(sandbox, environment)), host, port,
                 tls=TlsSettings(cert_file, key_file, dip_cas, strict), **common))
         self.dns = self._bind("dns", lambda host, port: SandboxDnsServer(
             ZoneResolver(sandbox.zones, record), host, port))
@@ -143,6 +143,10 @@ class SandboxServer:
             tmp.write_text(json.dumps(self.endpoints, indent=2) + "\n")
             tmp.replace(path)
         return self.endpoints
+
+    def _app(self, listener: str, build):
+        """A listener's WSGI app: built by `build` on its first request, every request journaled."""
+        return JournalMiddleware(LazyApp(build, self._after_build), listener, self.sandbox.journal.record)
 
     def _bind(self, name: str, make):
         """`make(host, port)`; a busy or unusable address closes what is already bound and says what to do."""

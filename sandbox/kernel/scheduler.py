@@ -40,6 +40,12 @@ def migrations():
     return [create_jobs]
 
 
+def _described(row: dict) -> dict:
+    """A job as the scheduler's callers see it: id, kind, due (ISO 8601), payload."""
+    return {"id": row["id"], "kind": row["kind"], "due": iso(from_unix(row["due_at"])),
+            "payload": json.loads(row["payload"])}
+
+
 class Scheduler:
     def __init__(self, store: Store, clock: SandboxClock):
         self._store = store
@@ -107,29 +113,26 @@ class Scheduler:
         """Every job whose handler failed and that was not retried since, oldest first."""
         rows = self._store.query("select id, kind, due_at, ran_at, payload, error from jobs where status = 'failed' "
                                  "order by due_at, id")
-        return [{"id": r["id"], "kind": r["kind"], "due": iso(from_unix(r["due_at"])),
-                 "failed_at": iso(from_unix(r["ran_at"])), "error": r["error"], "payload": json.loads(r["payload"])}
-                for r in rows]
+        return [{**_described(r), "failed_at": iso(from_unix(r["ran_at"])), "error": r["error"]} for r in rows]
 
     def retry(self, job_id: int) -> dict:
         """Run a failed job again, now: {"jobs_run", "jobs_failed"} of that run (jobs it schedules that fall due
         at once run too)."""
         with self._run_lock:
             with self._store.transaction() as db:
-                changed = db.execute("update jobs set status = 'pending', due_at = ?, error = null "
-                                     "where id = ? and status = 'failed'", [self._clock.now_unix(), job_id]).rowcount
+                changed = db.execute("update jobs set status = 'pending', error = null where id = ? and "
+                                     "status = 'failed'", [job_id]).rowcount
             if not changed:
                 raise NotFound(f"no failed job {job_id}: GET /_sandbox/jobs lists the failed ones", field="id")
             failures: list[dict] = []
-            ran = self.run_due(failures=failures)
+            ran = self.complete_now([job_id], failures)
             return {"jobs_run": ran, "jobs_failed": failures}
 
     def pending(self) -> list[dict]:
         """Every pending job, and every wait kept elsewhere (id None), by due time."""
         rows = self._store.query(
             "select id, kind, due_at, payload from jobs where status = 'pending' order by due_at, id")
-        jobs = [{"id": r["id"], "kind": r["kind"], "due": iso(from_unix(r["due_at"])),
-                 "payload": json.loads(r["payload"])} for r in rows]
+        jobs = [_described(r) for r in rows]
         others = [wait for waits in self._waits for wait in waits()]
         return sorted(jobs + others, key=lambda j: (parse_iso(j["due"]), j["id"] is None, j["id"] or 0)) \
             if others else jobs
@@ -173,10 +176,8 @@ class Scheduler:
             error = f"{type(exc).__name__}: {exc}"
             with self._store.transaction() as db:
                 db["jobs"].update(job["id"], {"status": "failed", "ran_at": self._clock.now_unix(), "error": error})
-            described = {"id": job["id"], "kind": job["kind"], "due": iso(from_unix(job["due_at"])),
-                         "payload": json.loads(job["payload"])}
             for callback in self._on_failure:
-                callback(described, error)
+                callback(_described(job), error)
             return error
         return None
 

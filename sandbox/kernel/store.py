@@ -90,8 +90,8 @@ class Store:
                 raise
             finally:
                 self._depth -= 1
-            # a savepoint released: what was asked in it now stands or falls with the transaction around it
-            self._after_commit = [(min(d, self._depth), callback) for d, callback in self._after_commit]
+            if self._after_commit:  # a savepoint released: what was asked in it stands or falls with the one around
+                self._after_commit = [(min(d, self._depth), callback) for d, callback in self._after_commit]
             if self._depth == 0:
                 committed, self._after_commit = [callback for _, callback in self._after_commit], []
                 if self._conn.total_changes != before and not getattr(self._bookkeeping, "on", False):
