@@ -11,7 +11,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from mock_atlas.dashboard import tiles
 from mock_atlas.portal_api import COOKIE, atlas_of_app, session_token
 from sandbox.kernel.errors import DomainError, Unauthorized
-from sandbox.kernel.web_pages import form_errors, local_path, return_path
+from sandbox.kernel.web_pages import form_action, form_errors, local_path, return_path
 
 REGISTRATION_FIELDS = ("first_name", "last_name", "job_title", "contact_phone", "email", "company_name", "website",
                        "address_line_1", "address_line_2", "city", "postal_code", "country")
@@ -41,14 +41,10 @@ def pages_blueprint() -> Blueprint:
     def account_id() -> str:
         return g.atlas_page_user["account_id"]
 
-    def act(action, success: str, back: str, template: str, context):
-        """Run a domain action from a form: flash and go back on success, else the page with its errors."""
-        try:
-            result = action()
-        except DomainError as exc:
-            return _page(template, errors=form_errors(exc), values=dict(request.form), **context()), exc.status
-        flash(success.format(result=result) if isinstance(result, dict) else success, "ok")
-        return redirect(url_for(back))
+    def act(action, success, back: str, template: str, context):
+        """A form's domain action: flash and go back on success, else the page with its errors."""
+        return form_action(action, success, lambda _: redirect(url_for(back)), lambda exc: (_page(
+            template, errors=form_errors(exc), values=dict(request.form), **context()), exc.status))
 
     # -- the journey up to sign-in -------------------------------------------------------------------
     @bp.route("/register", methods=["GET", "POST"])
@@ -68,25 +64,20 @@ def pages_blueprint() -> Blueprint:
     def invitation(token: str):
         if request.method == "GET":
             return _page("invitation.html", title="New User Registration", errors={})
-        try:
-            atlas_of_app().users.accept_invitation(token)
-        except DomainError as exc:
-            return _page("invitation.html", title="New User Registration", errors=form_errors(exc)), exc.status
-        flash("Invitation accepted: a 'Password Reset Code - GlobalSign Atlas' email is on its way.", "ok")
-        return redirect(url_for(".password"))
+        return form_action(lambda: atlas_of_app().users.accept_invitation(token),
+                           "Invitation accepted: a 'Password Reset Code - GlobalSign Atlas' email is on its way.",
+                           lambda _: redirect(url_for(".password")), lambda exc: (_page(
+                               "invitation.html", title="New User Registration", errors=form_errors(exc)), exc.status))
 
     @bp.route("/password", methods=["GET", "POST"])
     def password():
         if request.method == "GET":
             return _page("password.html", title="Set your password", errors={}, values={})
         values = {k: request.form.get(k, "") for k in ("email", "code", "password")}
-        try:
-            atlas_of_app().users.set_password(values)
-        except DomainError as exc:
-            return _page("password.html", title="Set your password", errors=form_errors(exc),
-                         values={**values, "password": ""}), exc.status
-        flash("Password set: sign in.", "ok")
-        return redirect(url_for(".sign_in"))
+        return form_action(lambda: atlas_of_app().users.set_password(values), "Password set: sign in.",
+                           lambda _: redirect(url_for(".sign_in")), lambda exc: (_page(
+                               "password.html", title="Set your password", errors=form_errors(exc),
+                               values={**values, "password": ""}), exc.status))
 
     @bp.route("/sign-in", methods=["GET", "POST"])
     def sign_in():
@@ -231,15 +222,16 @@ def pages_blueprint() -> Blueprint:
         if request.method == "GET":
             return _page("domains.html", errors={}, values={}, **domains_context())
         return act(lambda: atlas_of_app().domains.claim(account_id(), request.form.get("domain", "")),
-                   "Domain {result[domain]} added: publish its DNS verification code as a TXT record.", ".domains",
-                   "domains.html", domains_context)
+                   lambda claimed: f"Domain {claimed['domain']} added: publish its DNS verification code as a TXT "
+                                   "record.", ".domains", "domains.html", domains_context)
 
     @bp.post("/domains/<claim_id>/<action>")
     def domain_action(claim_id: str, action: str):
         domains = atlas_of_app().domains
-        operations = {"verify": (lambda: domains.verify_dns(account_id(), claim_id), "Verification: {result[result]}."),
+        operations = {"verify": (lambda: domains.verify_dns(account_id(), claim_id),
+                                 lambda checked: f"Verification: {checked['result']}."),
                       "reset": (lambda: domains.reassert(account_id(), claim_id), "New verification code issued."),
-                      "delete": (lambda: domains.delete(account_id(), claim_id) or {}, "Domain deleted.")}
+                      "delete": (lambda: domains.delete(account_id(), claim_id), "Domain deleted.")}
         if action not in operations:
             return _page("domains.html", errors={"_form": f"unknown action {action}"}, values={},
                          **domains_context()), 404
@@ -255,12 +247,12 @@ def pages_blueprint() -> Blueprint:
             return _page("users.html", errors={}, values={}, **users_context())
         payload = {k: request.form.get(k, "") for k in ("email", "first_name", "last_name")}
         return act(lambda: atlas_of_app().users.add_admin_user(g.atlas_page_user, payload),
-                   "Atlas admin user {result[email]} added: an invitation email was sent.", ".users", "users.html",
-                   users_context)
+                   lambda added: f"Atlas admin user {added['email']} added: an invitation email was sent.", ".users",
+                   "users.html", users_context)
 
     @bp.post("/users/<user_id>/delete")
     def remove_user(user_id: str):
-        return act(lambda: atlas_of_app().users.remove(g.atlas_page_user, user_id) or {}, "User removed.", ".users",
+        return act(lambda: atlas_of_app().users.remove(g.atlas_page_user, user_id), "User removed.", ".users",
                    "users.html", users_context)
 
     return bp

@@ -56,6 +56,12 @@ def _signed_in():
 def pages_blueprint() -> Blueprint:
     bp = Blueprint("dip_pages", __name__, template_folder="templates")
 
+    @bp.errorhandler(DomainError)
+    def refused(exc: DomainError):
+        """A refusal that no form shows next to its fields (a page the person may not open, a DIP ID that is not
+        theirs): the portal's own error page, with its menu. Forms catch theirs (`form_action`)."""
+        return _page("error.html", title="Not available", message=exc.message), exc.status
+
     @bp.get("/")
     def start(environment: str):
         return redirect(url_for(".home" if _signed_in() else ".sign_in", environment=environment))

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, g, redirect, request, url_for
 from mock_dip.portal_requests import environment_dip
 from mock_dip.promotion import promote
 from sandbox.kernel.errors import DomainError
-from sandbox.kernel.web_pages import form_errors
+from sandbox.kernel.web_pages import form_action, form_errors
 
 CONTEXT_COOKIE = "dip_context_{environment}"
 
@@ -20,46 +20,37 @@ def add_manager_pages(bp: Blueprint, page) -> None:
         values = {"company_name": request.form.get("company_name", ""), "company_number":
                   request.form.get("company_number", ""), "description": request.form.get("description", ""),
                   "request_dcp_status": bool(request.form.get("request_dcp_status"))}
-        try:
-            environment_dip().organisations.verify_details(g.page_user, values)
-        except DomainError as exc:
-            return page("home.html", title="Home", current="home", errors=form_errors(exc), values=values,
-                        organisation=environment_dip().organisations.get(g.page_user["organisation_id"]),
-                        roles=[]), exc.status
-        flash("Company details verified.", "ok")
-        return redirect(url_for(".home", environment=environment))
+        return form_action(lambda: environment_dip().organisations.verify_details(g.page_user, values),
+                           "Company details verified.", lambda _: redirect(url_for(".home", environment=environment)),
+                           lambda exc: (page("home.html", title="Home", current="home", errors=form_errors(exc),
+                                             values=values, organisation=environment_dip().organisations.get(
+                                                 g.page_user["organisation_id"]), roles=[]), exc.status))
 
     @bp.get("/audit")
     def audit(environment: str):
-        try:
-            # the DIP Manager's page is every organisation's log
-            entries = environment_dip().audit.readable_by(g.page_user, everyone=bool(g.page_user["is_manager"]))
-        except DomainError as exc:
-            return page("error.html", title="Not available", message=exc.message), exc.status
+        # the DIP Manager's page is every organisation's log
+        entries = environment_dip().audit.readable_by(g.page_user, everyone=bool(g.page_user["is_manager"]))
         return page("audit.html", title="Audit", current="audit", entries=entries)
 
     @bp.get("/mpan")
     def mpan(environment: str):
         dip, user, wanted = environment_dip(), g.page_user, request.args.get("mpan_core", "").strip()
         errors, found = {}, None
-        try:
-            known = dip.mpans.known(user)
-            if wanted:
+        known = dip.mpans.known(user)  # the page itself: a refusal is the error page
+        if wanted:
+            try:
                 found = dip.mpans.lookup(user, wanted)
-        except DomainError as exc:
-            if exc.status == 403:
-                return page("error.html", title="Not available", message=exc.message), exc.status
-            errors = form_errors(exc)
+            except DomainError as exc:
+                if exc.status == 403:
+                    raise
+                errors = form_errors(exc)
         return page("mpan.html", title="MPAN", current="mpan", known=known, found=found, wanted=wanted,
                     errors=errors), 400 if errors else 200
 
     @bp.get("/users")
     def users(environment: str):
-        try:
-            everyone = environment_dip().identity.everyone(g.page_user)
-        except DomainError as exc:
-            return page("error.html", title="Not available", message=exc.message), exc.status
-        return page("users.html", title="Users", current="users", users=everyone)
+        return page("users.html", title="Users", current="users",
+                    users=environment_dip().identity.everyone(g.page_user))
 
     # -- the DCP context switcher ----------------------------------------------------------------------
     @bp.post("/context")
@@ -86,13 +77,10 @@ def add_manager_pages(bp: Blueprint, page) -> None:
                     requests=dip.organisations.dcp_requests(user), errors=errors or {}, values=values or {},
                     promotable=[o for o in candidates if o["kind"] == "participant"], **extra), status
 
-    def managed(action, success: str, values: dict | None = None):
-        try:
-            result = action()
-        except DomainError as exc:
-            return console(form_errors(exc), values or dict(request.form), exc.status)
-        flash(success.format(result=result), "ok")
-        return redirect(url_for(".manager", environment=request.view_args["environment"]))
+    def managed(action, success):
+        """A console form: on success flash and back to the console, else the console with the errors."""
+        return form_action(action, success, lambda _: redirect(url_for(".manager", environment=request.view_args[
+            "environment"])), lambda exc: console(form_errors(exc), dict(request.form), exc.status))
 
     @bp.get("/manager")
     def manager(environment: str):
@@ -104,19 +92,20 @@ def add_manager_pages(bp: Blueprint, page) -> None:
         payload = {"company_name": form.get("company_name", ""), "company_number": form.get("company_number", ""),
                    "primary_admin": {k: form.get(k, "") for k in ("first_name", "last_name", "email")}}
         return managed(lambda: environment_dip().organisations.invite(g.page_user, payload),
-                       "{result[company_name]} invited: its Primary Admin has an invitation email.")
+                       lambda invited: f"{invited['company_name']} invited: its Primary Admin has an invitation email.")
 
     @bp.post("/manager/organisations/<organisation_id>/domains")
     def whitelist_domain(environment: str, organisation_id: str):
-        return managed(lambda: {"domains": environment_dip().organisations.whitelist(
-            g.page_user, organisation_id, request.form.get("domain"))}, "Whitelisted domains: {result[domains]}.")
+        return managed(lambda: environment_dip().organisations.whitelist(
+            g.page_user, organisation_id, request.form.get("domain")),
+            lambda domains: f"Whitelisted domains: {', '.join(domains)}.")
 
     @bp.post("/manager/organisations/<organisation_id>/dcp-status")
     def decide_dcp(environment: str, organisation_id: str):
         return managed(lambda: environment_dip().organisations.decide_dcp_status(
             g.page_user, organisation_id, {"decision": request.form.get("decision"),
                                            "reason": request.form.get("reason") or None}),
-                       "DCP status of {result[company_name]}: {result[dcp_status]}.")
+                       lambda decided: f"DCP status of {decided['company_name']}: {decided['dcp_status']}.")
 
     @bp.post("/manager/promotions")
     def promote_organisation(environment: str):
@@ -127,5 +116,5 @@ def add_manager_pages(bp: Blueprint, page) -> None:
         return managed(lambda: promote(dips["uit"], dips["prod"], g.page_user, {
             "organisation_id": request.form.get("organisation_id", ""),
             "effective_from": request.form.get("effective_from", "")}),
-                       "{result[organisation][company_name]} promoted to Production; its Primary User Admin is "
-                       "invited.")
+                       lambda promoted: f"{promoted['organisation']['company_name']} promoted to Production; its "
+                                        "Primary User Admin is invited.")

@@ -11,7 +11,7 @@ from mock_dip.portal_requests import environment_dip
 from mock_dip.web_organisation import render_organisation
 from mock_dip.webhooks import STATUS_CHANNEL
 from sandbox.kernel.errors import DomainError
-from sandbox.kernel.web_pages import form_errors
+from sandbox.kernel.web_pages import form_action, form_errors
 
 
 def bar_chart(values: dict[str, int | float], unit: str = "") -> str:
@@ -33,19 +33,21 @@ def bar_chart(values: dict[str, int | float], unit: str = "") -> str:
 def add_messaging_pages(bp: Blueprint, page) -> None:
     def dip_id_page(dip_id: str, errors: dict | None = None, status: int = 200, **extra):
         dip, user = environment_dip(), g.page_user
-        try:
-            detail = dip.dip_ids.describe(dip.dip_ids.get(user, dip_id))
-            members = None if user.get("dcp_context") else dip.dip_ids.members(user, dip_id)
-            nominations = dip.dcps.nominations(user, dip_id)
-            providers = dip.dcps.providers(user)
-        except DomainError as exc:
-            return page("error.html", title="Not available", message=exc.message), exc.status
+        detail = dip.dip_ids.describe(dip.dip_ids.get(user, dip_id))
+        members = None if user.get("dcp_context") else dip.dip_ids.members(user, dip_id)
         configured = set(dip.channels.configured(dip_id))
         interfaces = [{**c, "configured": c["channel"] in configured} for c in dip.channels.receivable(
             detail["role_code"])]
         return page("dip_id.html", title=f"DIP ID {dip_id}", current="organisation", dip_id=detail, members=members,
-                    nominations=nominations, providers=providers, interfaces=interfaces, errors=errors or {},
-                    **extra), status
+                    nominations=dip.dcps.nominations(user, dip_id), providers=dip.dcps.providers(user),
+                    interfaces=interfaces, errors=errors or {}, **extra), status
+
+    def on_dip_id_page(dip_id: str):
+        """A DIP ID form's refusal: the DIP ID's page with the errors."""
+        return lambda exc: dip_id_page(dip_id, form_errors(exc), exc.status)
+
+    def to(endpoint: str, **values):
+        return lambda _: redirect(url_for(endpoint, environment=request.view_args["environment"], **values))
 
     @bp.get("/dip-ids/<dip_id>")
     def dip_id(environment: str, dip_id: str):
@@ -54,63 +56,45 @@ def add_messaging_pages(bp: Blueprint, page) -> None:
     @bp.post("/dip-ids/<dip_id>/keys")
     def show_keys(environment: str, dip_id: str):
         """Show (a POST, so that keys never sit in a URL or a cache)."""
-        try:
-            keys = environment_dip().dip_ids.api_keys(g.page_user, dip_id)
-        except DomainError as exc:
-            return dip_id_page(dip_id, form_errors(exc), exc.status)
-        return dip_id_page(dip_id, keys=keys)
+        return form_action(lambda: environment_dip().dip_ids.api_keys(g.page_user, dip_id), None,
+                           lambda keys: dip_id_page(dip_id, keys=keys), on_dip_id_page(dip_id))
 
     @bp.post("/dip-ids/<dip_id>/keys/<slot>/regenerate")
     def regenerate_key(environment: str, dip_id: str, slot: str):
-        try:
+        def regenerate():
             environment_dip().dip_ids.regenerate(g.page_user, dip_id, slot)
-            keys = environment_dip().dip_ids.api_keys(g.page_user, dip_id)
-        except DomainError as exc:
-            return dip_id_page(dip_id, form_errors(exc), exc.status)
-        flash(f"The {slot} API key was regenerated: the old one no longer works.", "ok")
-        return dip_id_page(dip_id, keys=keys)
+            return environment_dip().dip_ids.api_keys(g.page_user, dip_id)
+        return form_action(regenerate, f"The {slot} API key was regenerated: the old one no longer works.",
+                           lambda keys: dip_id_page(dip_id, keys=keys), on_dip_id_page(dip_id))
 
     @bp.post("/dip-ids/<dip_id>/edit")
     def edit_dip_id(environment: str, dip_id: str):
         values = {k: request.form.get(k, "") for k in ("mpid", "effective_from", "effective_to")}
-        try:
-            environment_dip().dip_ids.edit(g.page_user, dip_id, {**values, "effective_to": values["effective_to"]
-                                                                 or None})
-        except DomainError as exc:
-            return dip_id_page(dip_id, form_errors(exc), exc.status)
-        flash(f"DIP ID {dip_id} updated.", "ok")
-        return redirect(url_for(".dip_id", environment=environment, dip_id=dip_id))
+        return form_action(lambda: environment_dip().dip_ids.edit(g.page_user, dip_id, {
+            **values, "effective_to": values["effective_to"] or None}), f"DIP ID {dip_id} updated.",
+            to(".dip_id", dip_id=dip_id), on_dip_id_page(dip_id))
 
     @bp.post("/dip-ids/<dip_id>/delete")
     def delete_dip_id(environment: str, dip_id: str):
-        try:
-            environment_dip().dip_ids.delete(g.page_user, dip_id)
-        except DomainError as exc:
-            return dip_id_page(dip_id, form_errors(exc), exc.status)
-        flash(f"DIP ID {dip_id} deleted.", "ok")
-        return redirect(url_for(".organisation", environment=environment, tab="dip-ids"))
+        return form_action(lambda: environment_dip().dip_ids.delete(g.page_user, dip_id), f"DIP ID {dip_id} deleted.",
+                           to(".organisation", tab="dip-ids"), on_dip_id_page(dip_id))
 
     @bp.post("/dip-ids/<dip_id>/nominations")
     def nominate_dcp(environment: str, dip_id: str):
-        try:
-            environment_dip().dcps.nominate(g.page_user, dip_id, {
-                "dcp_id": request.form.get("dcp_id", ""),
-                "whitelist_dcp_domains": bool(request.form.get("whitelist_dcp_domains"))})
-        except DomainError as exc:
-            return dip_id_page(dip_id, form_errors(exc), exc.status)
-        flash(f"DCP ID {request.form.get('dcp_id')} nominated for DIP ID {dip_id}.", "ok")
-        return redirect(url_for(".dip_id", environment=environment, dip_id=dip_id))
+        dcp_id = request.form.get("dcp_id", "")
+        return form_action(lambda: environment_dip().dcps.nominate(g.page_user, dip_id, {
+            "dcp_id": dcp_id, "whitelist_dcp_domains": bool(request.form.get("whitelist_dcp_domains"))}),
+            f"DCP ID {dcp_id} nominated for DIP ID {dip_id}.", to(".dip_id", dip_id=dip_id), on_dip_id_page(dip_id))
 
     @bp.post("/dip-ids")
     def create_dip_id(environment: str):
         values = {k: request.form.get(k, "") for k in ("role_code", "mpid", "mp_role_code", "effective_from",
                                                        "effective_to")}
-        try:
-            created = environment_dip().dip_ids.create(g.page_user, {k: v for k, v in values.items() if v})
-        except DomainError as exc:
-            return render_organisation(page, "dip-ids", form_errors(exc), values, exc.status)
-        flash(f"DIP ID {created['dip_id']} created.", "ok")
-        return redirect(url_for(".dip_id", environment=environment, dip_id=created["dip_id"]))
+        return form_action(
+            lambda: environment_dip().dip_ids.create(g.page_user, {k: v for k, v in values.items() if v}),
+            lambda created: f"DIP ID {created['dip_id']} created.",
+            lambda created: redirect(url_for(".dip_id", environment=environment, dip_id=created["dip_id"])),
+            lambda exc: render_organisation(page, "dip-ids", form_errors(exc), values, exc.status))
 
     # -- message channels ----------------------------------------------------------------------------
     def own_dip_ids() -> list[dict]:
@@ -119,71 +103,61 @@ def add_messaging_pages(bp: Blueprint, page) -> None:
     @bp.get("/channels")
     def channels(environment: str, errors: dict | None = None, status: int = 200):
         dip, user = environment_dip(), g.page_user
-        try:
-            listed = [{**d, "channels": dip.channels.channels(user, d["dip_id"]),
-                       "receivable": dip.channels.receivable(d["role_code"]), "inbox": dip.inbox.url(d["dip_id"])}
-                      for d in own_dip_ids()]
-        except DomainError as exc:
-            return page("error.html", title="Not available", message=exc.message), exc.status
+        listed = [{**d, "channels": dip.channels.channels(user, d["dip_id"]),
+                   "receivable": dip.channels.receivable(d["role_code"]), "inbox": dip.inbox.url(d["dip_id"])}
+                  for d in own_dip_ids()]
         return page("channels.html", title="Message Channels", current="channels", dip_ids=listed,
                     errors=errors or {}, status_channel=STATUS_CHANNEL, values=dict(request.form)), status
 
     @bp.post("/channels")
     def set_channel(environment: str):
         form = request.form
-        try:
+
+        def set_webhook():
             environment_dip().channels.set_channel(g.page_user, form.get("dip_id", ""), form.get("channel", ""),
                                                    {"callbackURL": form.get("callbackURL", "")})
             environment_dip().delivery.wake()
-        except DomainError as exc:
+
+        def refused(exc: DomainError):
             errors = form_errors(exc)
             return channels(environment, errors if "callbackURL" in errors else {"_form": exc.message}, exc.status)
-        flash(f"Webhook of {form.get('channel')} set for DIP ID {form.get('dip_id')}.", "ok")
-        return redirect(url_for(".channels", environment=environment))
+        return form_action(set_webhook, f"Webhook of {form.get('channel')} set for DIP ID {form.get('dip_id')}.",
+                           to(".channels"), refused)
 
     @bp.post("/channels/<dip_id>/<channel>/delete")
     def remove_channel(environment: str, dip_id: str, channel: str):
-        try:
-            environment_dip().channels.remove_channel(g.page_user, dip_id, channel)
-            flash(f"Webhook of {channel} removed: messages wait for replay.", "ok")
-        except DomainError as exc:
+        def refused(exc: DomainError):
             flash(exc.message, "error")
-        return redirect(url_for(".channels", environment=environment))
+            return redirect(url_for(".channels", environment=environment))
+        return form_action(lambda: environment_dip().channels.remove_channel(g.page_user, dip_id, channel),
+                           f"Webhook of {channel} removed: messages wait for replay.", to(".channels"), refused)
 
     # -- messages and performance --------------------------------------------------------------------
     @bp.get("/messages")
     def messages(environment: str):
         dip, user = environment_dip(), g.page_user
         direction = request.args.get("direction")
-        try:
-            def listing(way: str) -> list[dict]:
-                return [{"dip_id": d["dip_id"], "messages": dip.channels.messages(user, d["dip_id"], way)}
-                        for d in own_dip_ids()]
-            listed = listing(direction or "sent")
-            if direction is None and not any(d["messages"] for d in listed):  # a receiver opens on Received
-                received = listing("received")
-                if any(d["messages"] for d in received):
-                    direction, listed = "received", received
-        except DomainError as exc:
-            return page("error.html", title="Not available", message=exc.message), exc.status
+
+        def listing(way: str) -> list[dict]:
+            return [{"dip_id": d["dip_id"], "messages": dip.channels.messages(user, d["dip_id"], way)}
+                    for d in own_dip_ids()]
+        listed = listing(direction or "sent")
+        if direction is None and not any(d["messages"] for d in listed):  # a receiver opens on Received
+            received = listing("received")
+            if any(d["messages"] for d in received):
+                direction, listed = "received", received
         direction = direction or "sent"
         return page("messages.html", title="Messages", current="messages", dip_ids=listed, direction=direction)
 
     @bp.get("/messages/<transaction_id>")
     def message(environment: str, transaction_id: str):
-        try:
-            shown = environment_dip().channels.message(g.page_user, transaction_id)
-        except DomainError as exc:
-            return page("error.html", title="Not available", message=exc.message), exc.status
-        return page("message.html", title=transaction_id, current="messages", message=shown)
+        return page("message.html", title=transaction_id, current="messages",
+                    message=environment_dip().channels.message(g.page_user, transaction_id))
 
     @bp.get("/performance")
     def performance(environment: str):
         dip, user = environment_dip(), g.page_user
-        try:
-            reports = [dip.channels.performance(user, d["dip_id"]) for d in own_dip_ids()]
-        except DomainError as exc:
-            return page("error.html", title="Not available", message=exc.message), exc.status
+        reports = [dip.channels.performance(user, d["dip_id"]) for d in own_dip_ids()]
         for report in reports:
             report["sent_chart"] = bar_chart(report["sent"]) if report["sent"] else None
             report["states_chart"] = bar_chart(report["deliveries_to_this_dip_id"])

@@ -9,7 +9,7 @@ from mock_dip.permissions import roles_of
 from mock_dip.permissions import ROLES, may
 from mock_dip.portal_requests import environment_dip, pem_file
 from sandbox.kernel.errors import DomainError
-from sandbox.kernel.web_pages import form_errors
+from sandbox.kernel.web_pages import form_action, form_errors
 from seed_data.role_codes import requestable_roles
 
 REVOCATION_REASONS = ("unspecified", "keyCompromise", "affiliationChanged", "superseded", "cessationOfOperation")
@@ -18,20 +18,17 @@ REVOCATION_REASONS = ("unspecified", "keyCompromise", "affiliationChanged", "sup
 def render_organisation(page, tab: str, errors: dict | None = None, values: dict | None = None, status: int = 200,
                         **extra):
     dip, user = environment_dip(), g.page_user
-    try:
-        details = dip.organisations.describe(dip.organisations.get(user["organisation_id"]))
-        tabs = organisation_tabs(user, details)
-        tab = tab if tab in dict(tabs) else "dip-ids"
-        if tab == "members":
-            content = dip.members.list(user)
-        elif tab == "certificates":
-            content = {**dip.certificate_onboarding.stages(user), **dip.certificates.list(user)}
-        elif tab == "dcp-ids":
-            content = dip.dcps.dcp_ids(user)
-        else:
-            content = [{**d, "nominations": dip.dcps.nominations(user, d["dip_id"])} for d in dip.dip_ids.list(user)]
-    except DomainError as exc:
-        return page("error.html", title="Not available", message=exc.message), exc.status
+    details = dip.organisations.describe(dip.organisations.get(user["organisation_id"]))
+    tabs = organisation_tabs(user, details)
+    tab = tab if tab in dict(tabs) else "dip-ids"
+    if tab == "members":
+        content = dip.members.list(user)
+    elif tab == "certificates":
+        content = {**dip.certificate_onboarding.stages(user), **dip.certificates.list(user)}
+    elif tab == "dcp-ids":
+        content = dip.dcps.dcp_ids(user)
+    else:
+        content = [{**d, "nominations": dip.dcps.nominations(user, d["dip_id"])} for d in dip.dip_ids.list(user)]
     return page("organisation.html", title=details["company_name"], current="organisation", organisation=details,
                 tabs=tabs, may_request_dcp=may_request_dcp(user, details),
                 whitelisted=dip.organisations.whitelisted(user["organisation_id"]),
@@ -60,18 +57,15 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
     def back(tab: str):
         return redirect(url_for(".organisation", environment=request.view_args["environment"], tab=tab))
 
-    def act(tab: str, action, success: str, values: dict | None = None):
-        """Run a domain action; on success flash and go back to the tab, else show the errors on it."""
-        try:
-            result = action()
-        except DomainError as exc:
+    def act(tab: str, action, success, values: dict | None = None):
+        """A tab's form: on success flash and go back to the tab, else show the errors on it."""
+        def refused(exc: DomainError):
             errors = form_errors(exc)
             if set(errors) == {"_form"}:  # nothing to show next to a field: back to the tab's own address
                 flash(exc.message[0].upper() + exc.message[1:], "error")
                 return back(tab)
             return render_organisation(page, tab, errors, values or dict(request.form), exc.status)
-        flash(success.format(result=result) if isinstance(result, dict) else success, "ok")
-        return back(tab)
+        return form_action(action, success, lambda _: back(tab), refused)
 
     @bp.get("/organisation")
     def organisation(environment: str):
@@ -87,7 +81,8 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
     @bp.post("/organisation/dcp-ids")
     def create_dcp_id(environment: str):
         return act("dcp-ids", lambda: environment_dip().dcps.create_dcp_id(g.page_user),
-                   "DCP ID {result[dcp_id]} created: share it with the Market Participant that nominates you.")
+                   lambda made: f"DCP ID {made['dcp_id']} created: share it with the Market Participant that "
+                                "nominates you.")
 
     # -- members -------------------------------------------------------------------------------------
     @bp.post("/organisation/members")
@@ -96,24 +91,24 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
         payload = {"first_name": form.get("first_name", ""), "last_name": form.get("last_name", ""),
                    "email": form.get("email", ""), "roles": form.getlist("roles")}
         return act("members", lambda: environment_dip().members.create(g.page_user, payload),
-                   "Member created: an invitation email was sent to {result[email]}.")
+                   lambda made: f"Member created: an invitation email was sent to {made['email']}.")
 
     @bp.post("/organisation/members/<user_id>/edit")
     def edit_member(environment: str, user_id: str):
         payload = {"first_name": request.form.get("first_name", ""), "last_name": request.form.get("last_name", ""),
                    "roles": request.form.getlist("roles")}
         return act("members", lambda: environment_dip().members.edit(g.page_user, user_id, payload),
-                   "Member {result[email]} updated.")
+                   lambda member: f"Member {member['email']} updated.")
 
     @bp.post("/organisation/members/<user_id>/extend")
     def extend_member(environment: str, user_id: str):
         return act("members", lambda: environment_dip().members.extend(g.page_user, user_id),
-                   "Access of {result[email]} extended by 6 months.")
+                   lambda member: f"Access of {member['email']} extended by 6 months.")
 
     @bp.post("/organisation/members/<user_id>/offboard")
     def offboard_member(environment: str, user_id: str):
         return act("members", lambda: environment_dip().members.offboard(g.page_user, user_id),
-                   "{result[email]} was offboarded.")
+                   lambda member: f"{member['email']} was offboarded.")
 
     # -- certificates: the five stages ---------------------------------------------------------------
     @bp.post("/organisation/certificates/registration")
@@ -138,7 +133,7 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
     def create_domain(environment: str):
         return act("certificates", lambda: environment_dip().certificate_onboarding.create_domain(
             g.page_user, {"domain": request.form.get("domain", "")}),
-                   "Domain {result[domain]} created: give the DNS Admin its TXT record.")
+                   lambda made: f"Domain {made['domain']} created: give the DNS Admin its TXT record.")
 
     @bp.post("/organisation/certificates/domains/verification")
     def verify_domain(environment: str):
@@ -148,31 +143,30 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
             if answer["result"] != "SUCCESS":
                 raise DomainError(answer["message"], field="verification")  # the record's FAIL line shows why
             return {**answer, "name": answer["domain"].rstrip(".")}  # "contoso.example", not "contoso.example.."
-        return act("certificates", verify, "Domain Validation Successful: {result[name]}. The DNS entry should "
-                                           "not be removed as it is used for renewals.")
+        return act("certificates", verify, lambda verified: (
+            f"Domain Validation Successful: {verified['name']}. The DNS entry should not be removed as it is used "
+            "for renewals."))
 
     @bp.post("/organisation/certificates/subject-name")
     def subject_name(environment: str):
         values = {k: request.form.get(k, "") for k in ("host_name", "domain", "purpose")}
-        try:
-            named = environment_dip().certificates.subject_name(g.page_user, values)
-        except DomainError as exc:
-            return render_organisation(page, "certificates", form_errors(exc), values, exc.status)
-        return render_organisation(page, "certificates", values=values, subject=named)
+        return form_action(lambda: environment_dip().certificates.subject_name(g.page_user, values), None,
+                           lambda named: render_organisation(page, "certificates", values=values, subject=named),
+                           lambda exc: render_organisation(page, "certificates", form_errors(exc), values, exc.status))
 
     @bp.post("/organisation/certificates")
     def create_certificate(environment: str):
         values = {k: request.form.get(k, "") for k in ("host_name", "domain", "purpose", "csr")}
         certificates = environment_dip().certificates
-        try:
-            issued = certificates.create(g.page_user, values)
-        except DomainError as exc:
+
+        def refused(exc: DomainError):
             if exc.field in ("host_name", "domain", "purpose"):  # the form itself: the Subject Name is unknown
                 return render_organisation(page, "certificates", form_errors(exc), values, exc.status)
             return render_organisation(page, "certificates", form_errors(exc), values, exc.status,
                                        subject=certificates.subject_name(g.page_user, values))
-        flash(f"Certificate {issued['serial_number']} {issued['status']} for {issued['common_name']}.", "ok")
-        return back("certificates")
+        return form_action(lambda: certificates.create(g.page_user, values), lambda issued: (
+            f"Certificate {issued['serial_number']} {issued['status']} for {issued['common_name']}."),
+            lambda _: back("certificates"), refused)
 
     @bp.get("/organisation/certificates/<serial>/certificate.cer")
     def download_certificate(environment: str, serial: str):
@@ -191,10 +185,10 @@ def add_organisation_pages(bp: Blueprint, page) -> None:
                                        dict(request.form), 400)
         return act("certificates", lambda: environment_dip().certificates.revoke(
             g.page_user, serial, {"reason": request.form.get("reason", "")}),
-                   "Certificate {result[serial_number]} revoked.")
+                   lambda revoked: f"Certificate {revoked['serial_number']} revoked.")
 
     @bp.post("/organisation/certificates/<serial>/reissue")
     def reissue_certificate(environment: str, serial: str):
         return act("certificates", lambda: environment_dip().certificates.reissue(
             g.page_user, serial, {"csr": request.form.get("csr", "")}),
-                   "Certificate {result[serial_number]} issued to replace " + serial + ".")
+                   lambda issued: f"Certificate {issued['serial_number']} issued to replace {serial}.")

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, g, redirect, request, url_for
 
 from mock_dip.portal_requests import environment_dip
 from sandbox.kernel.errors import DomainError
-from sandbox.kernel.web_pages import form_errors
+from sandbox.kernel.web_pages import form_action, form_errors
 
 STEP_FIELDS = ("from", "to", "interface", "event_code")
 
@@ -33,10 +33,7 @@ def draft_or_errors(composer, actor, values: dict) -> tuple[dict, dict]:
 
 def add_send_pages(bp: Blueprint, page) -> None:
     def send_page(values: dict, errors: dict | None = None, status: int = 200):
-        try:
-            draft, step_errors = draft_or_errors(environment_dip().composer, g.page_user, values)
-        except DomainError as exc:
-            return page("error.html", title="Not available", message=exc.message), exc.status
+        draft, step_errors = draft_or_errors(environment_dip().composer, g.page_user, values)
         return page("send_message.html", title="Send a test message", current="messages", draft=draft,
                     values=values, errors={**step_errors, **(errors or {})},
                     action=url_for(".send_message", environment=environment_dip().ctx.environment)), \
@@ -49,32 +46,31 @@ def add_send_pages(bp: Blueprint, page) -> None:
     @bp.post("/messages/send")
     def send_message_now(environment: str):
         values = step_values(request.form)
-        try:
-            sent = environment_dip().composer.send(g.page_user, values)
-        except DomainError as exc:
-            return send_page(values, form_errors(exc), exc.status)
-        flash(f"{sent['interface']} {sent['event_code']} sent from {sent['from']} to {sent['to']}: transaction "
-              f"{sent['transaction_id']}. The DIP delivers it to the webhook {sent['to']} set for "
-              f"{sent['interface']}.", "ok")
-        return redirect(url_for(".message", environment=environment, transaction_id=sent["transaction_id"]))
+        return form_action(
+            lambda: environment_dip().composer.send(g.page_user, values),
+            lambda sent: f"{sent['interface']} {sent['event_code']} sent from {sent['from']} to {sent['to']}: "
+                         f"transaction {sent['transaction_id']}. The DIP delivers it to the webhook {sent['to']} set "
+                         f"for {sent['interface']}.",
+            lambda sent: redirect(url_for(".message", environment=environment, transaction_id=sent["transaction_id"])),
+            lambda exc: send_page(values, form_errors(exc), exc.status))
 
     # -- the built-in webhook inbox ------------------------------------------------------------------
     @bp.post("/channels/<dip_id>/use-inbox")
     def use_inbox(environment: str, dip_id: str):
-        try:
+        def use():
             set_ = environment_dip().channels.use_inbox(g.page_user, dip_id)
             environment_dip().delivery.wake()
-        except DomainError as exc:
+            return set_
+
+        def refused(exc: DomainError):
             flash(exc.message, "error")
             return redirect(url_for(".channels", environment=environment))
-        flash(f"Every channel of DIP ID {dip_id} ({len(set_)}: {', '.join(c['channel'] for c in set_)}) now goes to "
-              "the sandbox's inbox.", "ok")
-        return redirect(url_for(".inbox", environment=environment, dip_id=dip_id))
+        return form_action(use, lambda set_: (f"Every channel of DIP ID {dip_id} ({len(set_)}: "
+                                              f"{', '.join(c['channel'] for c in set_)}) now goes to the sandbox's "
+                                              "inbox."),
+                           lambda _: redirect(url_for(".inbox", environment=environment, dip_id=dip_id)), refused)
 
     @bp.get("/inbox/<dip_id>")
     def inbox(environment: str, dip_id: str):
-        try:
-            shown = environment_dip().channels.inbox_deliveries(g.page_user, dip_id)
-        except DomainError as exc:
-            return page("error.html", title="Not available", message=exc.message), exc.status
-        return page("inbox.html", title=f"Inbox of DIP ID {dip_id}", current="channels", inbox=shown)
+        return page("inbox.html", title=f"Inbox of DIP ID {dip_id}", current="channels",
+                    inbox=environment_dip().channels.inbox_deliveries(g.page_user, dip_id))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import base64
 import re
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, TypeVar
 
-from flask import Blueprint, Flask, redirect, render_template, request
+from flask import Blueprint, Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from sandbox.kernel.errors import DomainError
@@ -19,6 +19,7 @@ from sandbox.kernel.passwords import RULE as PASSWORD_RULE
 
 
 _SANDBOX = Path(__file__).resolve().parent.parent  # the sandbox package: the layout, the console's pages, the stylesheet
+T = TypeVar("T")
 PRESENTER_COOKIE = "presenter"
 CHANGES_PATH = "/_pages/changes"
 
@@ -95,6 +96,21 @@ def error_page(title: str, message: str, status: int, headers: dict | None = Non
     return render_template("error.html", title=title, message=message, home=home, home_name=home_name,
                            previous=previous if previous != request.full_path.rstrip("?") else None), status, \
         headers or {}
+
+
+def form_action(action: Callable[[], T], success: str | Callable[[T], str] | None, done: Callable[[T], Any],
+                failed: Callable[[DomainError], Any]):
+    """A form's POST, the one way every page runs it: do the domain `action`; when it succeeds, flash `success` (a
+    message, or a function of the action's result that gives one — never a template, so nothing a person typed is
+    read as one; None for a page that shows the result itself) and answer `done(result)`; when the domain
+    refuses, answer `failed(refusal)` (as a rule the page again, with the errors next to the fields)."""
+    try:
+        result = action()
+    except DomainError as exc:
+        return failed(exc)
+    if success is not None:
+        flash(success(result) if callable(success) else success, "ok")
+    return done(result)
 
 
 def form_errors(exc: DomainError) -> dict[str, str]:
