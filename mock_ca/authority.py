@@ -30,14 +30,14 @@ SERVER_CERT_YEARS = 3
 
 class CertificateAuthorities:
     def __init__(self, store: Store, clock: SandboxClock, random: RandomSource, material_dir: Path,
-                 import_dir: Path | None = None):
+                 import_dir: Path | None = None, key_dir: Path | None = None):
         self._store = store
         self._clock = clock
         self._random = random
         self.material_dir = Path(material_dir)
         self._import_dir = Path(import_dir) if import_dir else None
         self.registry = CertificateRegistry(store)
-        self.keys = KeySource()  # participants' keys (scenarios take them from files)
+        self.keys = KeySource(key_dir)  # participants' keys (scenarios take them from files)
         self.urls: PublicationUrls | None = None
         self._crl_cache: dict[str, tuple[tuple, bytes]] = {}
         self._crl_lock = store.lock  # one lock order everywhere: the store's lock first

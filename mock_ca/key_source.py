@@ -3,8 +3,10 @@
 Normally each is new. While a named scenario is built, they come from numbered key files in a directory instead
 (made the first time, read after that): an RSA 4096 key takes about a second to make, a scenario needs several,
 and a CI job or a test fixture loads the same scenario again and again. The keys are taken in the order the
-build asks for them, so the same scenario gets the same keys every time. This repository's test sandboxes take
-every key from one directory per test session the same way.
+build asks for them, so the same scenario gets the same keys every time. With the `participant_keys` setting
+every key a sandbox makes for a participant comes from such a directory (this repository's test sandboxes share
+one per test session): a sandbox's keys differ from each other, and the next sandbox given the directory gets the
+same keys again.
 """
 from __future__ import annotations
 
@@ -18,9 +20,11 @@ from sandbox.kernel.private_files import private_directory, write_private
 
 
 class KeySource:
-    def __init__(self):
+    """`directory`: every key comes from its numbered files (the `participant_keys` setting), not only a scenario's."""
+
+    def __init__(self, directory: Path | None = None):
         self._lock = threading.Lock()
-        self._directory: Path | None = None
+        self._directory: Path | None = Path(directory) if directory else None
         self._taken = 0
 
     def new_rsa_key(self, bits: int = 4096):

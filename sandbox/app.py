@@ -87,7 +87,7 @@ class Sandbox:
             listener="scheduler", method=job["kind"], path=f"/jobs/{job['id']}", status="failed", duration_ms=0,
             detail={"error": error, "due": job["due"], "payload": job["payload"]}))
         self.cas = CertificateAuthorities(self.store, self.clock, self.random, self.data_dir / "ca",
-                                          settings.ca_dir)
+                                          settings.ca_dir, settings.participant_keys)
         self.snapshots = Snapshots(self.store, self.clock, self.data_dir / "snapshots")
         self.atlas = Atlas(AtlasContext(self.store, self.clock, self.random, self.scheduler, self.outbox, self.cas,
                                         self.profile, self.txt_lookup),

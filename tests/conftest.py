@@ -2,7 +2,6 @@
 on ephemeral ports, and a pool of RSA keys so tests do not spend their time generating 4096-bit keys."""
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -17,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mock_ca.csr import build_csr
 from sandbox.app import Sandbox
-from sandbox.server import SandboxServer
+from sandbox.harness.launch import serve_in_process
 from sandbox.kernel.settings import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,16 +26,6 @@ SHARED = REPO.parent / "shared"
 BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # what a browser asks for: pages, not JSON
 
 
-def make_settings(data_dir: Path, ca_dir: Path | None = None, **overrides):
-    # live_pages off: a page reloading itself under a browser test's clicks would make it flaky; the live pages
-    # have their own tests (tests/test_live_pages.py)
-    values = {"data_dir": str(data_dir), "ephemeral_ports": True, "profile": "training", "live_pages": False,
-              **overrides}
-    if ca_dir is not None:
-        values["ca_dir"] = str(ca_dir)
-    return load_settings(values, environ={})
-
-
 _SESSION_KEYS: list[Path] = []  # the directory every test sandbox takes its RSA keys from (set once per session)
 
 
@@ -44,14 +33,19 @@ _SESSION_KEYS: list[Path] = []  # the directory every test sandbox takes its RSA
 def _session_keys(tmp_path_factory) -> Path:
     """One directory of numbered RSA 4096 keys for the session: each test sandbox takes its participants' keys
     (Atlas accounts, one-call organisations, the DIP's own certificates) from it in order, made the first time
-    (a second each) and read after that (mock_ca.key_source)."""
+    (a second each) and read after that (the `participant_keys` setting)."""
     _SESSION_KEYS[:] = [tmp_path_factory.mktemp("session-keys")]
     return _SESSION_KEYS[0]
 
 
-def session_keys(sandbox: Sandbox) -> contextlib.AbstractContextManager:
-    """While it lasts, `sandbox` takes its keys from the session's key files."""
-    return sandbox.cas.keys.from_files(_SESSION_KEYS[0]) if _SESSION_KEYS else contextlib.nullcontext()
+def make_settings(data_dir: Path, ca_dir: Path | None = None, **overrides):
+    # live_pages off: a page reloading itself under a browser test's clicks would make it flaky; the live pages
+    # have their own tests (tests/test_live_pages.py)
+    values = {"data_dir": str(data_dir), "ephemeral_ports": True, "profile": "training", "live_pages": False,
+              **({"participant_keys": str(_SESSION_KEYS[0])} if _SESSION_KEYS else {}), **overrides}
+    if ca_dir is not None:
+        values["ca_dir"] = str(ca_dir)
+    return load_settings(values, environ={})
 
 
 @pytest.fixture(scope="session")
@@ -67,8 +61,7 @@ def ca_dir(tmp_path_factory) -> Path:
 def sandbox(tmp_path, ca_dir):
     """A sandbox without listeners, for the domain modules."""
     instance = Sandbox(make_settings(tmp_path / "data", ca_dir))
-    with session_keys(instance):
-        yield instance
+    yield instance
     instance.close()
 
 
@@ -76,15 +69,15 @@ _STARTED: list["Running"] = []
 
 
 class Running:
-    """A sandbox serving on real sockets in this process."""
+    """A sandbox serving on real sockets in this process, started the way the shipped harness starts one
+    (`sandbox.harness.launch.serve_in_process`); `handle` is the harness's handle on it (its typed control API,
+    its webhook receivers), `sandbox` the Sandbox object, `endpoints` what `serve` reports."""
 
     def __init__(self, settings):
         self.settings = settings
-        self.sandbox = Sandbox(settings)
-        self._keys = contextlib.ExitStack()
-        self._keys.enter_context(session_keys(self.sandbox))
-        self.server = SandboxServer(self.sandbox)
-        self.endpoints = self.server.start()
+        self.handle = serve_in_process(settings, Path(f"{settings.data_dir}-harness"))
+        self.sandbox = self.handle.sandbox
+        self.endpoints = self.sandbox.endpoints
         self.stopped = False
         _STARTED.append(self)
 
@@ -99,8 +92,7 @@ class Running:
     def stop(self):
         if not self.stopped:
             self.stopped = True
-            self.server.stop()
-            self._keys.close()
+            self.handle.stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -106,9 +106,9 @@ def test_a_wait_and_the_button_that_advances_the_clock_to_it(start_sandbox, page
 
 
 def test_counterparts_page_publishes_and_manages_auto_replies(start_sandbox, page, tmp_path):
-    from tests.message_helpers import Webhook, onboard
+    from tests.message_helpers import onboard
     running = start_sandbox(profile="instant", clock_mode="manual")
-    hook = Webhook(running, tmp_path / "hook")
+    hook = running.handle.webhook_receiver()
     supplier = onboard(running, company_name="Super Energy Co", webhooks={"*": hook.url})
     dip_id = supplier["dip_ids"][0]["dip_id"]
     page.goto(running.endpoints["web"] + "/console/counterparts")
@@ -119,8 +119,8 @@ def test_counterparts_page_publishes_and_manages_auto_replies(start_sandbox, pag
     page.get_by_role("button", name="Send").click()
     flashed = page.locator(".flash.ok").inner_text()
     assert "IF-032 [MSAppInitialResp] sent by" in flashed and f"to {dip_id}" in flashed
-    [delivered] = hook.wait_for(1)
-    assert b'"interfaceID": "IF-032"' in delivered["body"] or b'"interfaceID":"IF-032"' in delivered["body"]
+    [delivered] = hook.wait_for_deliveries(1)
+    assert b'"interfaceID": "IF-032"' in delivered.body or b'"interfaceID":"IF-032"' in delivered.body
     screenshot(page, "console-counterparts")
 
     page.get_by_label("Payload").fill("{not json")

@@ -10,14 +10,14 @@ import requests
 
 from mock_dip import message_signature
 from seed_data.routing import interface_ids
-from tests.message_helpers import Client, Webhook, message, onboard
+from tests.message_helpers import Client, message, onboard
 
 
 @pytest.fixture
 def world(start_sandbox, tmp_path):
     running = start_sandbox(profile="instant", clock_mode="manual")
     supplier = onboard(running, company_name="Super Energy Co", dip_ids=[{"role_code": "SUP"}])
-    hook = Webhook(running, tmp_path / "hook")
+    hook = running.handle.webhook_receiver()
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
                        webhooks={"IF-041": hook.url})
     yield {"running": running, "supplier": supplier, "receiver": receiver, "hook": hook,
@@ -44,17 +44,17 @@ def test_a_signed_message_reaches_the_webhook_signed_by_the_dip(world):
     assert item["senderUniqueReference"] == sent["payload"]["CommonBlock"]["S1"]["senderUniqueReference"]
     assert item["transactionID"].startswith(f"T-IF-041-{recipient(world)}-ADS-")
 
-    delivery = hook.wait_for(1)[0]
-    assert delivery["peer"]["subject"][-1][0][1].startswith("energydip-nonprod.webhooks.")  # the DIP's client cert
+    delivery = hook.wait_for_deliveries(1)[0]
+    assert delivery.client_certificate["subject"][-1][0][1].startswith("energydip-nonprod.webhooks.")  # the DIP's client cert
     dip_certs = requests.get(running.endpoints["web"] + "/dip/uit/api/dip-certificates", timeout=30).json()
     signing_pem = next(c for c in dip_certs["dip_certificates"] if c["purpose"] == "signing")["certificate_pem"]
-    headers = delivery["headers"]
+    headers = delivery.headers
     assert base64.b64decode(headers[message_signature.CERTIFICATE]).decode() == signing_pem
     now = dt.datetime.now(dt.timezone.utc)
-    report = message_signature.check("POST", hook.url, delivery["body"], headers, now_real=now, now_sandbox=now,
+    report = message_signature.check("POST", hook.url, delivery.body, headers, now_real=now, now_sandbox=now,
                                      skew_seconds=300)
     assert report.ok, report.describe()
-    egress = json.loads(delivery["body"])
+    egress = json.loads(delivery.body)
     assert len(egress) == 1
     d0 = egress[0]["payload"]["CommonBlock"]["D0"]
     assert d0["transactionID"] == item["transactionID"] and d0["replayIndicator"] is False
@@ -131,8 +131,8 @@ def test_request_size_limit(start_sandbox, tmp_path):
 
 @pytest.mark.parametrize("tamper, check", [
     (lambda c, w: {"body_extra": True}, "content_hash"),
-    (lambda c, w: {"moment": dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)}, "date_skew"),
-    (lambda c, w: {"sign_url": c.base + "/dip-channel/IF-042"}, "signature"),
+    (lambda c, w: {"signed_at": dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=10)}, "date_skew"),
+    (lambda c, w: {"signed_url": c.base_url + "/dip-channel/IF-042"}, "signature"),
     (lambda c, w: {"headers": {message_signature.SIGNATURE: ""}}, "headers_missing"),
 ])
 def test_each_signature_failure_is_named_and_journaled(world, tamper, check):
@@ -141,8 +141,8 @@ def test_each_signature_failure_is_named_and_journaled(world, tamper, check):
     options = tamper(client, world)
     if options.pop("body_extra", False):
         data = json.dumps([sent]).encode()
-        signed = message_signature.sign("POST", client.base + "/dip-channel/IF-041", data, client.signing_key,
-                                        client.signing_pem, dt.datetime.now(dt.timezone.utc))
+        signed = message_signature.sign("POST", client.base_url + "/dip-channel/IF-041", data, client.signing_key,
+                                        client.signing_certificate_pem, dt.datetime.now(dt.timezone.utc))
         response = client.post("/dip-channel/IF-041", None, body=data + b" ", headers=signed)
     else:
         response = client.post("/dip-channel/IF-041", [sent], **options)
@@ -222,7 +222,7 @@ def test_api_keys_and_certificates_of_the_wrong_party(world, tmp_path):
 def test_delivery_retries_and_states(start_sandbox, tmp_path, statuses, final, attempts):
     running = start_sandbox(profile="instant", clock_mode="manual", dip_delivery_attempts=3, dip_delivery_backoff=60)
     supplier = onboard(running, company_name="Super Energy Co")
-    hook = Webhook(running, tmp_path / "hook")
+    hook = running.handle.webhook_receiver()
     hook.statuses = list(statuses)
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
                        webhooks={"IF-041": hook.url})
@@ -241,15 +241,15 @@ def test_delivery_retries_and_states(start_sandbox, tmp_path, statuses, final, a
                 return row
             time.sleep(0.02)
 
-    hook.wait_for(1)
+    hook.wait_for_deliveries(1)
     for count in range(2, attempts + 1):
         assert settled(count - 1) == {"state": "Retrying", "attempts": count - 1}
         requests.post(running.control + "/clock/advance", json={"seconds": 60 * 2 ** (count - 2)}, timeout=10)
-        hook.wait_for(count)
+        hook.wait_for_deliveries(count)
     assert settled(attempts) == {"state": final, "attempts": attempts}
     requests.post(running.control + "/clock/advance", json={"seconds": 3600}, timeout=10)
     time.sleep(0.3)  # room for a wrong extra attempt to arrive
-    assert len(hook.received) == attempts  # nothing more after a final state
+    assert len(hook.deliveries) == attempts  # nothing more after a final state
     hook.close()
 
 
@@ -278,8 +278,8 @@ def test_a_dcp_sends_with_its_own_mtls_certificate_and_the_mps_signing_certifica
     wrong = own_signature.post("/dip-channel/IF-041", [message(supplier, [recipient(world)],
                                                                DIPConnectionProviderID=dcp["dcp_id"])])
     assert wrong.status_code == 401 and "also when a DCP sends" in wrong.json()["messageArray"][0]["help"]
-    delivered = world["hook"].wait_for(1)
-    assert json.loads(delivered[0]["body"])[0]["payload"]["CommonBlock"]["S1"]["DIPConnectionProviderID"] == \
+    delivered = world["hook"].wait_for_deliveries(1)
+    assert json.loads(delivered[0].body)[0]["payload"]["CommonBlock"]["S1"]["DIPConnectionProviderID"] == \
         dcp["dcp_id"]
 
 
@@ -296,7 +296,7 @@ def test_publication_config_through_the_message_api(world, tmp_path):
     assert not_yours.status_code == 403
     assert world["client"].post("/dip-channel/IF-024", [message(supplier, [target], interface="IF-024")]
                                 ).status_code == 201
-    assert json.loads(hook.wait_for(1)[0]["body"])[0]["payload"]["CommonBlock"]["S0"]["interfaceID"] == "IF-024"
+    assert json.loads(hook.wait_for_deliveries(1)[0].body)[0]["payload"]["CommonBlock"]["S0"]["interfaceID"] == "IF-024"
     removed = receiver_client.post(f"/dip-channel/IF-024/pubconfig/{target}", None, method="DELETE", body=b"")
     assert removed.status_code == 204
     # the operation declares only 204 and 401: removing what is not there is a 204 too (said in the journal)
@@ -319,7 +319,7 @@ def test_replay_requeue_and_status_messages(world, tmp_path):
     first = world["client"].post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
     second = world["client"].post("/dip-channel/IF-041", [message(supplier, [target], event="[ReadingRemote]")]
                                   ).json()["messageArray"][0]
-    hook.wait_for(2)
+    hook.wait_for_deliveries(2)
 
     replayed = receiver_client.post(f"/dip-channel/IF-041/replay/{target}", REQUEST)
     assert replayed.status_code == 200, replayed.text
@@ -341,19 +341,19 @@ def test_replay_requeue_and_status_messages(world, tmp_path):
 
     requeued = receiver_client.post(f"/dip-channel/IF-041/requeue/{target}", {**REQUEST, "eventCode": "[ReadingCOS]"})
     assert requeued.status_code == 200 and "1 message(s) requeued" in requeued.text
-    again = json.loads(hook.wait_for(3)[2]["body"])
+    again = json.loads(hook.wait_for_deliveries(3)[2].body)
     assert again[0]["payload"]["CommonBlock"]["D0"]["transactionID"] == first["transactionID"]
     assert again[0]["payload"]["CommonBlock"]["D0"]["replayIndicator"] is True
 
     # status messages: the receiver reports back; the supplier's status webhook gets it
-    status_hook = Webhook(running, tmp_path / "status-hook")
+    status_hook = running.handle.webhook_receiver()
     supplier_id = supplier["dip_ids"][0]["dip_id"]
     assert world["client"].post(f"/statusmessage/config/{supplier_id}", {"callbackURL": status_hook.url}
                                 ).status_code == 201
     item = {**first, "message": "RCP0000", "senderID": target, "recipientID": supplier_id}
     reported = receiver_client.post("/statusmessage", [item])
     assert reported.status_code == 201, reported.text
-    arrived = json.loads(status_hook.wait_for(1)[0]["body"])
+    arrived = json.loads(status_hook.wait_for_deliveries(1)[0].body)
     assert arrived[0]["transactionID"] == first["transactionID"] and arrived[0]["message"] == "RCP0000"
     strange = receiver_client.post("/statusmessage", [{**item, "transactionID": "T-unknown"}])
     assert strange.status_code == 400 and "is not a message the DIP delivered" in strange.text
@@ -363,11 +363,11 @@ def test_replay_requeue_and_status_messages(world, tmp_path):
 def test_validate_endpoint(world):
     client = world["client"]
     sent = message(world["supplier"], [recipient(world)])
-    ok = client.session.post(client.base + "/validate/IF-041/ReadingCOS", json=[sent], verify=world["running"].bundle,
-                             cert=(str(client.cert), str(client.key)), timeout=10)
+    ok = client.session.post(client.base_url + "/validate/IF-041/ReadingCOS", json=[sent], verify=world["running"].bundle,
+                             cert=client.session.cert, timeout=10)
     assert ok.status_code == 201 and ok.json() == "Message OK"
-    wrong = client.session.post(client.base + "/validate/IF-041/ReadingSMRS", json=[sent],
-                                verify=world["running"].bundle, cert=(str(client.cert), str(client.key)), timeout=10)
+    wrong = client.session.post(client.base_url + "/validate/IF-041/ReadingSMRS", json=[sent],
+                                verify=world["running"].bundle, cert=client.session.cert, timeout=10)
     assert wrong.status_code == 400 and "is not [readingsmrs]" in wrong.json().lower()
 
 
@@ -384,7 +384,7 @@ def test_message_channels_in_the_portal(world, tmp_path):
     assert [c["channel"] for c in portal.ok("GET", f"/dip-ids/{target}/channels")["channels"]] == ["IF-041", "IF-043"]
 
     sent = world["client"].post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
-    hook.wait_for(1)
+    hook.wait_for_deliveries(1)
     received = portal.ok("GET", f"/dip-ids/{target}/messages", params={"direction": "received"})["messages"]
     assert [m["transaction_id"] for m in received] == [sent["transactionID"]]
     deadline = time.monotonic() + 10
@@ -432,8 +432,8 @@ def test_the_official_examples_against_the_official_schemas(start_sandbox, tmp_p
             s1 = item["payload"]["CommonBlock"].get("S1", {})
             if "environmentTag" in s1:
                 s1["environmentTag"] = "UIT"
-        answer = client.session.post(f"{client.base}/validate/{interface}/{event}", json=items,
-                                     verify=running.bundle, cert=(str(client.cert), str(client.key)), timeout=30)
+        answer = client.session.post(f"{client.base_url}/validate/{interface}/{event}", json=items,
+                                     verify=running.bundle, cert=client.session.cert, timeout=30)
         verdicts[name] = (answer.status_code, answer.json())
     assert verdicts["IF-043"] == (201, "Message OK") and verdicts["IF-044"] == (201, "Message OK")
     assert verdicts["IF-021"][0] == 400 and "CommonBlock.S1: Additional properties are not allowed ('environment'" \
@@ -482,18 +482,19 @@ def test_every_retry_and_no_retry_status(start_sandbox, tmp_path):
     routing table is set aside (dip_routing=addressed): one supplier sends on 16 interfaces to one data service."""
     running = start_sandbox(profile="instant", clock_mode="manual", dip_delivery_attempts=2, dip_delivery_backoff=60,
                             dip_routing="addressed")
-    hook = Webhook(running, tmp_path / "hook")
+    hook = running.handle.webhook_receiver()
     statuses = RETRIED + NOT_RETRIED + (201, 207)
     channels = dict(zip(interface_ids(), statuses))
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
                        webhooks={channel: f"{hook.url}/{status}" for channel, status in channels.items()})
+    hook.status_by_path = {f"/webhook/{status}": status for status in statuses}
     supplier = onboard(running, company_name="Super Energy Co")
     client = Client(running, supplier, tmp_path / "client")
     target = receiver["dip_ids"][0]["dip_id"]
     for channel in channels:
         assert client.post(f"/dip-channel/{channel}", [message(supplier, [target], interface=channel)]
                            ).status_code == 201
-    hook.wait_for(len(channels))
+    hook.wait_for_deliveries(len(channels))
     dip = running.sandbox.dip["uit"]
 
     def states() -> dict:
@@ -508,7 +509,7 @@ def test_every_retry_and_no_retry_status(start_sandbox, tmp_path):
     assert {s: first[s] for s in NOT_RETRIED} == {s: ("DeliveryFailure", 1) for s in NOT_RETRIED}
     assert first[201] == first[207] == ("Delivered", 1)
     requests.post(running.control + "/clock/advance", json={"seconds": 60}, timeout=10)
-    hook.wait_for(len(channels) + len(RETRIED))
+    hook.wait_for_deliveries(len(channels) + len(RETRIED))
     deadline = time.monotonic() + 10
     while any(states()[s][0] == "Retrying" for s in RETRIED) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -521,13 +522,13 @@ def test_order_is_kept_per_recipient_and_interface(world):
     client, hook, supplier = world["client"], world["hook"], world["supplier"]
     hook.statuses = [503]
     first = client.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])]).json()["messageArray"][0]
-    hook.wait_for(1)
+    hook.wait_for_deliveries(1)
     second = client.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])]).json()["messageArray"][0]
     time.sleep(0.5)  # room for a wrong early delivery of the second message
-    assert len(hook.received) == 1
+    assert len(hook.deliveries) == 1
     requests.post(world["running"].control + "/clock/advance", json={"seconds": 30}, timeout=10)
-    deliveries = hook.wait_for(2)
-    order = [m["payload"]["CommonBlock"]["D0"]["transactionID"] for d in deliveries for m in json.loads(d["body"])]
+    deliveries = hook.wait_for_deliveries(2)
+    order = [m["payload"]["CommonBlock"]["D0"]["transactionID"] for d in deliveries for m in json.loads(d.body)]
     assert order[0] == first["transactionID"] and order[1:3] == [first["transactionID"], second["transactionID"]]
 
 
@@ -543,7 +544,7 @@ def test_secondary_and_always_recipients_from_the_routing_table(dip, tmp_path):
     """IF-021 goes to the MPAN's distributor (M0) as secondary and to VAS as always recipient."""
     from tests.dip_helpers import manager
     running = dip
-    hook = Webhook(running, tmp_path / "hook")
+    hook = running.handle.webhook_receiver()
     vas = manager(running).ok("POST", "/manager/central-services", 201,
                               json={"role_code": "VAS", "effective_from": "2025-01-01"})["dip_id"]
     running.sandbox.dip["uit"].webhooks.set(vas, "IF-021", {"callbackURL": hook.url + "/vas"}, "test")
@@ -561,7 +562,7 @@ def test_secondary_and_always_recipients_from_the_routing_table(dip, tmp_path):
     sent["payload"]["CommonBlock"]["M0"]["distributorDIPID"] = distributor["dip_ids"][0]["dip_id"]
     accepted = client.post("/dip-channel/IF-021", [sent])
     assert accepted.status_code == 201, accepted.text
-    arrived = {d["path"].rsplit("/", 1)[1]: json.loads(d["body"])[0] for d in hook.wait_for(3)}
+    arrived = {d.path.rsplit("/", 1)[1]: json.loads(d.body)[0] for d in hook.wait_for_deliveries(3)}
     assert set(arrived) == {"sup", "ldso", "vas"}
     a0 = arrived["sup"]["payload"]["CommonBlock"]["A0"]
     assert a0 == {"primaryRecipients": [supplier["dip_ids"][0]["dip_id"]],
@@ -622,7 +623,7 @@ def test_a_replay_wider_than_its_bound_is_refused_with_how_to_narrow_it(world, t
     running, supplier, hook = world["running"], world["supplier"], world["hook"]
     target = recipient(world)
     sent = world["client"].post("/dip-channel/IF-041", [message(supplier, [target]) for _ in range(3)])
-    hook.wait_for(1)
+    hook.wait_for_deliveries(1)
     receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
     for path in (f"/dip-channel/IF-041/replay/{target}", f"/dip-channel/IF-041/requeue/{target}"):
         refused = receiver_client.post(path, REQUEST)

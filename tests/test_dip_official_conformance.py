@@ -58,7 +58,7 @@ def _send(case, client: Client, dip_id: str) -> requests.Response:
     if case.path_parameters and "recipient-id" in case.path_parameters and \
             zlib.crc32(str(case.path_parameters["recipient-id"]).encode()) % 2 == 0:
         case.path_parameters["recipient-id"] = dip_id  # half the cases address the sender's own DIP ID
-    kwargs = case.as_transport_kwargs(base_url=client.base)
+    kwargs = case.as_transport_kwargs(base_url=client.base_url)
     if "json" in kwargs:
         body = json.dumps(kwargs.pop("json")).encode()
     else:
@@ -67,11 +67,11 @@ def _send(case, client: Client, dip_id: str) -> requests.Response:
     headers = {k: v for k, v in (kwargs.pop("headers", None) or {}).items()
                if k.lower() not in {h.lower() for h in (*message_signature.HEADERS, "X-API-Key", "Content-Length")}}
     headers.update(message_signature.sign(kwargs["method"], kwargs["url"], body, client.signing_key,
-                                          client.signing_pem, dt.datetime.now(dt.timezone.utc)))
+                                          client.signing_certificate_pem, dt.datetime.now(dt.timezone.utc)))
     headers["X-API-Key"] = client.api_key
     headers.setdefault("Content-Type", "application/json")
     return requests.request(kwargs["method"], kwargs["url"], params=kwargs.get("params"), data=body,
-                            headers=headers, cert=(str(client.cert), str(client.key)), verify=client.running.bundle,
+                            headers=headers, cert=client.session.cert, verify=str(client.ca_bundle),
                             timeout=60)
 
 

@@ -86,7 +86,7 @@ def test_other_answers_are_of_the_official_types(world, standard_response_schema
 def test_validate_answers_a_json_string_even_when_refused(world):
     """The /validate operations declare 201, 400 and 500, each a JSON string."""
     running, supplier, target, client = world
-    anonymous = requests.post(client.base + "/validate/IF-041/ReadingCOS", json=[message(supplier, [target])],
+    anonymous = requests.post(client.base_url + "/validate/IF-041/ReadingCOS", json=[message(supplier, [target])],
                               verify=running.bundle, timeout=10)
     assert anonymous.status_code == 400, anonymous.text
     assert isinstance(anonymous.json(), str) and "client certificate" in anonymous.json()

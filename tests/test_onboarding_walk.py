@@ -12,7 +12,7 @@ from tests.atlas_helpers import FORM, PASSWORD as ATLAS_PASSWORD
 from tests.browser import screenshot
 from tests.conftest import venv_bin
 from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD, invitation_token, manager
-from tests.message_helpers import Webhook, message, onboard
+from tests.message_helpers import message, onboard
 from tests.page_flows import (advance_to_wait, atlas_sign_in, create_dip_id, create_member, fill_registration,
                                first_sign_in_page, invite_organisation, open_atlas_invitation, reload_until,
                                set_atlas_password_and_sign_in, upload_api_credentials)
@@ -146,7 +146,7 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     screenshot(page, "walk-certificate-issued")
 
     # -- the Message Admin: a DIP ID and its webhook; the Certificate Admin shows its API key -----------
-    hook = Webhook(running, tmp_path / "hook")
+    hook = running.handle.webhook_receiver()
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
                        webhooks={"IF-041": hook.url})
     msg_secret = accept_dip_invitation(page, running, f"msg@{DOMAIN}")
@@ -175,7 +175,7 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
                            "--endpoints-file", str(tmp_path / "endpoints.json"), str(tmp_path / "m.json")],
                           capture_output=True, text=True, timeout=60)
     assert sent.returncode == 0, sent.stdout + sent.stderr
-    hook.wait_for(1)
+    hook.wait_for_deliveries(1)
     transaction = json.loads(sent.stdout.split("\n", 1)[1])["messageArray"][0]["transactionID"]
     page.context.clear_cookies()  # the Message Admin reads Messages
     page.goto(f"{web}/dip/uit/sign-in")

@@ -25,7 +25,7 @@ import requests
 
 from tests.dip_helpers import DipPortal
 from tests.hvca_helpers import Hvca, certificate_request
-from tests.message_helpers import Client, Webhook, message, onboard
+from tests.message_helpers import Client, message, onboard
 
 # Tables whose rows grow without bound with traffic or issuance. (The journal is trimmed to its newest 10,000
 # entries, and the small tables — organisations, users, DIP IDs, webhooks — grow with people, not traffic.)
@@ -134,7 +134,7 @@ def test_the_hot_queries_use_an_index(start_sandbox, tmp_path, key_pool):
             statements.add(" ".join(sql.split()))
     running.sandbox.store.trace(seen)
 
-    hook = Webhook(running, tmp_path / "hook")
+    hook = running.handle.webhook_receiver()
     supplier = onboard(running, company_name="Super Energy Co", dip_ids=[{"role_code": "SUP"}])
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
                        webhooks={"IF-041": hook.url})
@@ -147,9 +147,9 @@ def test_the_hot_queries_use_an_index(start_sandbox, tmp_path, key_pool):
     sent = sender.post("/dip-channel/IF-041", [message(supplier, [target]) for _ in range(3)])
     assert sent.status_code == 201, sent.text
     first = sent.json()["messageArray"][0]
-    hook.wait_for(1)
+    hook.wait_for_deliveries(1)
     requests.post(control + "/clock/advance", json={"seconds": 3600}, timeout=30)
-    hook.wait_for(2)
+    hook.wait_for_deliveries(2)
     for _ in range(11):  # more than a page (100) of the lists, so a LIMIT binds
         batch = sender.post("/dip-channel/IF-041", [message(supplier, [target]) for _ in range(10)])
         assert batch.status_code == 201, batch.text

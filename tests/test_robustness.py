@@ -91,7 +91,7 @@ def body_of(answer: bytes) -> dict:
 
 def dip_tls(world) -> tuple[str, str, str]:
     client = world["client"]
-    return str(client.cert), str(client.key), world["running"].bundle
+    return str(client.certificate_file), str(client.key_file), world["running"].bundle
 
 
 def control(world, method: str, path: str, **kwargs) -> requests.Response:
@@ -182,8 +182,8 @@ def test_huge_page_numbers_are_refused(world):
 def test_an_impossible_signature_date_is_a_signature_failure(world):
     client, other = world["client"], world["other"]
     body = json.dumps([message(world["supplier"], [other["dip_ids"][0]["dip_id"]])]).encode()
-    url = client.base + "/dip-channel/IF-041"
-    headers = message_signature.sign("POST", url, body, client.signing_key, client.signing_pem,
+    url = client.base_url + "/dip-channel/IF-041"
+    headers = message_signature.sign("POST", url, body, client.signing_key, client.signing_certificate_pem,
                                      dt.datetime.now(dt.timezone.utc))
     headers[message_signature.DATE] = "2026-02-30T10:00:00.000Z"
     answer = client.post("/dip-channel/IF-041", None, body=body, headers=headers)
@@ -376,15 +376,15 @@ def test_the_message_api_takes_utf8_json_only(world, content_type, encode):
 def test_duplicate_credential_headers_are_refused(world):
     client = world["client"]
     body = json.dumps([message(world["supplier"], [world["other"]["dip_ids"][0]["dip_id"]])]).encode()
-    url = client.base + "/dip-channel/IF-041"
-    signed = message_signature.sign("POST", url, body, client.signing_key, client.signing_pem,
+    url = client.base_url + "/dip-channel/IF-041"
+    signed = message_signature.sign("POST", url, body, client.signing_key, client.signing_certificate_pem,
                                     dt.datetime.now(dt.timezone.utc))
     lines = [b"POST /dip-channel/IF-041 HTTP/1.1", b"Host: " + urlsplit(url).netloc.encode(),
              b"Content-Type: application/json", b"Content-Length: " + str(len(body)).encode(),
              b"X-API-Key: " + world["other"]["dip_ids"][0]["api_key"].encode(),
              b"X-API-Key: " + client.api_key.encode(), b"Connection: close"]
     lines += [f"{name}: {value}".encode() for name, value in signed.items()]
-    _, answer = raw(client.base, b"\r\n".join(lines) + b"\r\n\r\n" + body, tls=dip_tls(world))
+    _, answer = raw(client.base_url, b"\r\n".join(lines) + b"\r\n\r\n" + body, tls=dip_tls(world))
     assert status_of(answer) == 400 and b"X-API-Key header came more than once" in answer
     _, web = raw(world["running"].endpoints["web"], b"GET /dip/uit/api/me HTTP/1.1\r\nHost: x\r\n"
                  b"Authorization: Bearer a\r\nAuthorization: Bearer b\r\nConnection: close\r\n\r\n")

@@ -313,6 +313,7 @@ class SandboxHandle:
         self.clock, self.dns, self.mail = Clock(self), Dns(self), Mail(self)
         self.journal, self.atlas, self.dip = Journal(self), Atlas(self), Dip(self)
         self._receivers: list[WebhookReceiver] = []
+        self.sandbox = None  # the Sandbox object, when started in this process (launch.serve_in_process)
 
     @classmethod
     def connect(cls, endpoints_file: Path, workdir: Path, token: str | None = None) -> "SandboxHandle":

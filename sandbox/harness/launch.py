@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from sandbox.harness.handle import Endpoints, SandboxHandle
-from sandbox.kernel.settings import BY_NAME, load_settings
+from sandbox.kernel.settings import BY_NAME, Settings, load_settings
 
 MODES = ("inprocess", "subprocess")
 DEFAULTS = {"profile": "instant", "clock_mode": "manual"}
@@ -62,22 +62,28 @@ def start_sandbox(workdir: Path, *, mode: str = "inprocess", **settings: Any) ->
     values = {**DEFAULTS, **{k: v for k, v in settings.items() if v is not None},
               "data_dir": str(workdir / "data"), "ephemeral_ports": True,
               "endpoints_file": str(workdir / "endpoints.json")}
-    starter = _in_process if mode == "inprocess" else _subprocess
-    return starter(workdir, values)
+    if mode == "subprocess":
+        return _subprocess(workdir, values)
+    return serve_in_process(load_settings(values, environ={}), workdir)
 
 
-def _in_process(workdir: Path, values: dict) -> SandboxHandle:
+def serve_in_process(settings: Settings, workdir: Path) -> SandboxHandle:
+    """A sandbox of exactly these `settings` serving on its sockets in this process (every in-process start goes
+    through here: `start_sandbox`, the pytest plugin and this repository's own tests). Its handle's `sandbox` is the
+    Sandbox object itself, for what a test checks beyond the control API."""
     from sandbox.app import Sandbox
     from sandbox.server import SandboxServer
 
-    sandbox = Sandbox(load_settings(values, environ={}))
+    sandbox = Sandbox(settings)
     server = SandboxServer(sandbox)
     try:
         endpoints = server.start()
     except BaseException:
         server.stop()
         raise
-    return SandboxHandle(Endpoints.from_json(endpoints), workdir, server.stop, values.get("control_token"))
+    handle = SandboxHandle(Endpoints.from_json(endpoints), workdir, server.stop, settings.control_token)
+    handle.sandbox = sandbox
+    return handle
 
 
 def _subprocess(workdir: Path, values: dict, timeout: float = 60.0) -> SandboxHandle:

@@ -41,6 +41,7 @@ class WebhookReceiver:
         context.verify_mode = ssl.CERT_REQUIRED  # the DIP presents its client certificate
         self.deliveries: list[Delivery] = []
         self.statuses: list[int] = []  # answer these statuses first (e.g. 503 to see a retry), then 201
+        self.status_by_path: dict[str, int] = {}  # this status on this path, always (a channel's webhook is down)
         self._arrived = threading.Condition()
         receiver = self
 
@@ -53,7 +54,9 @@ class WebhookReceiver:
                 items = delivered_items(body)
                 status, reply = answer(items, report, now)
                 with receiver._arrived:
-                    if report.ok and receiver.statuses:
+                    if report.ok and self.path in receiver.status_by_path:
+                        status = receiver.status_by_path[self.path]
+                    elif report.ok and receiver.statuses:
                         status = receiver.statuses.pop(0)
                     receiver.deliveries.append(Delivery(status, self.path, dict(self.headers), body, items, report.ok,
                                                         report.message, self.connection.getpeercert()))

@@ -129,6 +129,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("seed", _optional(int), None, "seed of the random source for identifiers and tokens (reproducible runs)"),
     Setting("scenario", _optional(str), None, "named scenario loaded at start, replacing the state (fresh, atlas-vetted, uit-onboarded, promoted, demo-organisations)"),
     Setting("scenario_keys", _optional(Path), None, "directory of the RSA keys scenarios use, made once and reused (share it between sandboxes; default: DATA_DIR/scenario-keys)"),
+    Setting("participant_keys", _optional(Path), None, "directory every participant's RSA key is taken from, made once and reused in order (fast test sandboxes; default: a new key each time)"),
     Setting("profile", _choice("realistic", "training", "instant"), "training", "timing profile naming every wait of the journey"),
     Setting("clock_mode", _optional(_choice("real", "scaled", "manual")), None, "clock mode at start (default: as saved, real on first start)"),
     Setting("clock_start", _optional(_moment), None, "sandbox time of a new (or reset) data directory, ISO 8601 (default: real time); pins timestamps for reproducible runs"),
