@@ -30,9 +30,10 @@ install: $(STAMP)
 run: compile
 	$(BIN)/dip-sandbox serve $(ARGS)
 
-## Install what the tests need and run them.
+## Install what the tests need and run them, on two workers (pytest-xdist; PYTEST_WORKERS=0 runs them in one).
+PYTEST_WORKERS ?= 2
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## Benchmarks: ratios against a baseline measured in the same run.
 bench: $(TEST_STAMP) compile

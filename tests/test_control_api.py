@@ -13,7 +13,8 @@ def call(running, method, path, **kwargs):
     return requests.request(method, running.control + path, timeout=10, **kwargs)
 
 
-def test_health_and_endpoints(running):
+def test_health_and_endpoints(shared_running):
+    running = shared_running
     health = call(running, "GET", "/health").json()
     assert health["status"] == "ok" and health["profile"] == "training"
     endpoints = call(running, "GET", "/endpoints").json()

@@ -35,16 +35,16 @@ def curl(*args):
     return subprocess.run(["curl", "-s", "-S", *args], capture_output=True, text=True, timeout=20)
 
 
-def test_atlas_without_client_certificate_is_a_problem_json_401(running):
-    result = curl("--cacert", running.bundle, "-i", running.endpoints["atlas_api"] + "/certificates/01")
+def test_atlas_without_client_certificate_is_a_problem_json_401(shared_running):
+    result = curl("--cacert", shared_running.bundle, "-i", shared_running.endpoints["atlas_api"] + "/certificates/01")
     head, body = result.stdout.split("\n\n", 1)
     assert head.startswith("HTTP/1.1 401")
     assert "content-type: application/problem+json;charset=utf-8" in head.lower()
     assert "no client certificate was presented" in json.loads(body)["description"]
 
 
-def test_dip_without_client_certificate_is_a_standard_response_401(running):
-    response = whoami(running, "uit")
+def test_dip_without_client_certificate_is_a_standard_response_401(shared_running):
+    response = whoami(shared_running, "uit")
     assert response.status_code == 401
     item = response.json()["messageArray"][0]
     assert item["message"].startswith("MSG1000") and "no client certificate" in item["help"]
@@ -54,21 +54,21 @@ def test_dip_without_client_certificate_is_a_standard_response_401(running):
     assert len(item["sentTimestamp"]) == 25
 
 
-def test_valid_certificates_reach_the_app(running, client_files):
-    cert, key, issued = client_files(running)
-    response = whoami(running, "atlas", (cert, key))
+def test_valid_certificates_reach_the_app(shared_running, client_files):
+    cert, key, issued = client_files(shared_running)
+    response = whoami(shared_running, "atlas", (cert, key))
     assert response.status_code == 200 and response.json()["serial"] == issued.serial
-    dip_cert, dip_key, dip_issued = client_files(running, "dip-mtls-signing", DIP_CN, DIP_SANS, name="dip")
+    dip_cert, dip_key, dip_issued = client_files(shared_running, "dip-mtls-signing", DIP_CN, DIP_SANS, name="dip")
     for environment in ("uit", "prod"):
-        answer = whoami(running, environment, (dip_cert, dip_key))
+        answer = whoami(shared_running, environment, (dip_cert, dip_key))
         assert answer.status_code == 200 and answer.json()["common_name"] == DIP_CN
         assert answer.json()["environment"] == environment
-    result = curl("--cacert", running.bundle, "--cert", cert, "--key", key,
-                  running.endpoints["atlas_api"].removesuffix("/v2") + "/_sandbox/whoami")
+    result = curl("--cacert", shared_running.bundle, "--cert", cert, "--key", key,
+                  shared_running.endpoints["atlas_api"].removesuffix("/v2") + "/_sandbox/whoami")
     assert json.loads(result.stdout)["serial"] == issued.serial
 
 
-def test_unknown_issuer(running, tmp_path, key_pool):
+def test_unknown_issuer(shared_running, tmp_path, key_pool):
     key = key_pool.get(2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "self-made")])
     now = dt.datetime.now(dt.timezone.utc)
@@ -77,14 +77,14 @@ def test_unknown_issuer(running, tmp_path, key_pool):
             .sign(key, hashes.SHA256()))
     from mock_ca.keys import cert_to_pem
     files = write_client_files(tmp_path, "self", cert_to_pem(cert), key)
-    response = whoami(running, "atlas", files)
+    response = whoami(shared_running, "atlas", files)
     assert response.status_code == 401
     assert "which is not a sandbox CA" in response.json()["description"]
 
 
-def test_certificate_of_the_other_sandbox_ca(running, client_files):
-    cert, key, _ = client_files(running)
-    response = whoami(running, "uit", (cert, key))
+def test_certificate_of_the_other_sandbox_ca(shared_running, client_files):
+    cert, key, _ = client_files(shared_running)
+    response = whoami(shared_running, "uit", (cert, key))
     assert response.status_code == 401
     assert "issued by dip-sandbox Atlas Client CA - SANDBOX" in response.json()["messageArray"][0]["help"]
     assert "accepts only certificates issued by dip-sandbox MHHS DIP Issuing CA" in \
@@ -113,9 +113,9 @@ def test_revoked(running, client_files):
     assert response.status_code == 401 and "was revoked (keyCompromise)" in response.json()["description"]
 
 
-def test_signing_only_certificate_cannot_open_mtls(running, client_files):
-    cert, key, _ = client_files(running, "dip-signing", DIP_CN, DIP_SANS)
-    response = whoami(running, "uit", (cert, key))
+def test_signing_only_certificate_cannot_open_mtls(shared_running, client_files):
+    cert, key, _ = client_files(shared_running, "dip-signing", DIP_CN, DIP_SANS)
+    response = whoami(shared_running, "uit", (cert, key))
     assert response.status_code == 401 and "not for client authentication" in response.json()["messageArray"][0]["help"]
 
 
@@ -144,11 +144,11 @@ def test_strict_mode_rejects_at_the_handshake(start_sandbox, client_files):
     assert whoami(running, "atlas", (cert, key)).status_code == 200
 
 
-def test_connections_are_kept_alive(running, client_files):
-    cert, key, _ = client_files(running)
-    context = ssl.create_default_context(cafile=running.bundle)
+def test_connections_are_kept_alive(shared_running, client_files):
+    cert, key, _ = client_files(shared_running)
+    context = ssl.create_default_context(cafile=shared_running.bundle)
     context.load_cert_chain(cert, key)
-    port = int(running.endpoints["atlas_api"].split(":")[-1].split("/")[0])
+    port = int(shared_running.endpoints["atlas_api"].split(":")[-1].split("/")[0])
     connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
     connection.request("GET", "/_sandbox/whoami")
     first = connection.getresponse()
@@ -162,7 +162,7 @@ def test_connections_are_kept_alive(running, client_files):
         assert response.status == 200
     assert connection.sock is socket_before
     connection.close()
-    web = http.client.HTTPConnection("127.0.0.1", int(running.endpoints["web"].rsplit(":", 1)[1]), timeout=10)
+    web = http.client.HTTPConnection("127.0.0.1", int(shared_running.endpoints["web"].rsplit(":", 1)[1]), timeout=10)
     web.request("GET", "/_sandbox/health")
     reply = web.getresponse()
     reply.read()
@@ -185,10 +185,10 @@ def test_server_certificate_names(start_sandbox):
     assert result.returncode == 0 and "no client certificate" in result.stdout
 
 
-def test_requests_to_the_api_listeners_are_journaled_with_the_client(running, client_files):
-    cert, key, issued = client_files(running)
-    whoami(running, "atlas", (cert, key))
-    entries = requests.get(running.control + "/journal", params={"listener": "atlas"}, timeout=5).json()["entries"]
+def test_requests_to_the_api_listeners_are_journaled_with_the_client(shared_running, client_files):
+    cert, key, issued = client_files(shared_running)
+    whoami(shared_running, "atlas", (cert, key))
+    entries = requests.get(shared_running.control + "/journal", params={"listener": "atlas"}, timeout=5).json()["entries"]
     assert entries[0]["path"] == "/_sandbox/whoami" and entries[0]["status"] == "200"
     assert f"serial={issued.serial}" in entries[0]["client"]
 
