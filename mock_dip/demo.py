@@ -16,7 +16,7 @@ def demo_data() -> dict:
 def load_demo(dip: Dip) -> dict:
     data = demo_data()
     ctx = dip.ctx
-    manager = ctx.one("select * from dip_users where environment = ? and is_manager = 1", [ctx.environment])
+    manager = dip.identity.manager()
     existing = {r["company_name"] for r in ctx.store.query(
         "select company_name from dip_organisations where environment = ?", [ctx.environment])}
     central = []

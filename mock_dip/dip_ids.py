@@ -60,6 +60,13 @@ class DipIds:
             raise NotFound(f"no DIP ID {dip_id} in your organisation (or not among your DIP IDs)", field="dip_id")
         return row
 
+    def directory(self) -> list[dict]:
+        """Every DIP ID of this environment with its organisation's name, by name: the sandbox's own views."""
+        return self.ctx.store.query(
+            "select d.dip_id, d.role_code, o.id as organisation_id, o.company_name from dip_ids d join "
+            "dip_organisations o on o.id = d.organisation_id where d.environment = ? order by o.company_name, d.dip_id",
+            [self.ctx.environment])
+
     def list(self, actor: dict) -> list[dict]:
         permissions.require(actor, roles_of(actor), "organisation.view")
         rows = self.ctx.store.query("select * from dip_ids where environment = ? and organisation_id = ? "

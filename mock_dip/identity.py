@@ -60,6 +60,15 @@ class Identity:
         return self.ctx.one("select * from dip_users where environment = ? and lower(email) = lower(?) "
                             "and status != 'offboarded'", [self.ctx.environment, email or ""])
 
+    def manager(self) -> dict | None:
+        """The DIP Manager of this environment (made at first start: `ensure_manager`)."""
+        return self.ctx.one("select * from dip_users where environment = ? and is_manager = 1", [self.ctx.environment])
+
+    def active_members(self, organisation_id: str) -> list[dict]:
+        """The organisation's users that are not offboarded, by email (what the sandbox's own pages list)."""
+        return self.ctx.store.query("select * from dip_users where organisation_id = ? and environment = ? and "
+                                    "status != 'offboarded' order by email", [organisation_id, self.ctx.environment])
+
     def get(self, user_id: str) -> dict:
         row = self.ctx.one("select * from dip_users where id = ? and environment = ?", [user_id, self.ctx.environment])
         if row is None:
@@ -277,8 +286,7 @@ class Identity:
     # -- the DIP Manager -------------------------------------------------------------------------
     def ensure_manager(self, email: str, password_hash: Callable[[], str]) -> dict:
         """The DIP Manager of this environment exists from first start (active; MFA at first sign-in)."""
-        existing = self.ctx.one("select * from dip_users where environment = ? and is_manager = 1",
-                                [self.ctx.environment])
+        existing = self.manager()
         if existing:
             return existing
         user = self.create_user(None, email, "DIP", "Manager", ["DIP Manager"], manager=True)

@@ -42,8 +42,7 @@ def members(dip: Dip, users: list[dict]) -> list[dict]:
 def organisation_journey(dip: Dip, organisation_id: str) -> dict:
     ctx = dip.ctx
     organisation = dip.organisations.get(organisation_id)
-    users = ctx.store.query("select * from dip_users where organisation_id = ? and status != 'offboarded'",
-                            [organisation_id])
+    users = dip.identity.active_members(organisation_id)
     primary = next((u for u in users if u["is_primary"]), None)
     steps = []
     if primary and primary["status"] == "active":

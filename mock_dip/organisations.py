@@ -58,6 +58,12 @@ class Organisations:
                            field="organisation_id")
         return row
 
+    def everyone(self, kind: str | None = None) -> list[dict]:
+        """Every organisation of this environment (of one `kind`: participant, central), oldest first — the
+        sandbox's own views (console, scenarios); a person's view is `list`, for the DIP Manager."""
+        return self.ctx.store.query("select * from dip_organisations where environment = ? and (? is null or kind = ?) "
+                                    "order by created_at, id", [self.ctx.environment, kind, kind])
+
     def list(self, manager: dict) -> list[dict]:
         permissions.require_manager(manager)
         rows = self.ctx.store.query("select * from dip_organisations where environment = ? order by created_at",

@@ -91,8 +91,6 @@ class Dip:
                            [self.ctx.environment, role_code, today, today])
         if row is not None:
             return row
-        manager = self.ctx.one("select * from dip_users where environment = ? and is_manager = 1",
-                               [self.ctx.environment])
-        created = self.create_central_dip_id(manager, {"role_code": role_code, "effective_from": today})
+        created = self.create_central_dip_id(self.identity.manager(), {"role_code": role_code, "effective_from": today})
         return self.ctx.one("select * from dip_ids where environment = ? and dip_id = ?",
                             [self.ctx.environment, created["dip_id"]])

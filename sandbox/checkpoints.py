@@ -24,7 +24,7 @@ def _domain(company: str) -> str:
 
 
 def _invited(sandbox, dip, company: str) -> dict:
-    manager = dip.ctx.one("select * from dip_users where environment = ? and is_manager = 1", [dip.ctx.environment])
+    manager = dip.identity.manager()
     made = dip.organisations.invite(manager, {"company_name": company, "company_number": dip.ctx.random.digits(8),
                                               "primary_admin": {"first_name": "Pat", "last_name": "Admin",
                                                                 "email": f"pat@{_domain(company)}"}})

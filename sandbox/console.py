@@ -1,7 +1,8 @@
-"""Composition (it shows every service): the sandbox console (`/console/` on the web listener): what makes the sandbox a training tool. The journey
-map of every Atlas account and DIP organisation with what each wait is waiting for and when it falls due (a
-button advances the clock to it), the clock, the outbox, the DNS console (acting as the organisations' DNS
-provider), the request journal with the signature debugger's details, snapshots, named scenarios and reset.
+"""Composition (it shows every service): the sandbox console (`/console/` on the web listener), what makes the
+sandbox a training tool. The journey map of every Atlas account and DIP organisation with what each wait is
+waiting for and when it falls due (a button advances the clock to it), the clock, the outbox, the DNS console
+(acting as the organisations' DNS provider), the request journal with the signature debugger's details,
+snapshots, named scenarios and reset.
 
 It answers what the control API answers — loopback only unless `control_allow_remote`, and with the
 `control_token` when one is set (entered once; the signed session cookie keeps only a reference to a
@@ -65,8 +66,7 @@ def journey_map(sandbox) -> dict:
     jobs = [{**job, "in": until(job["due"], now)} for job in sandbox.scheduler.pending()]
     organisations = []
     for environment, dip in sandbox.dip.items():
-        for row in dip.ctx.store.query("select id from dip_organisations where environment = ? and kind = "
-                                       "'participant' order by created_at", [environment]):
+        for row in dip.organisations.everyone("participant"):
             organisations.append(organisation_journey(dip, row["id"]))
     accounts = []
     for account in sandbox.atlas.accounts():

@@ -21,12 +21,9 @@ ENVIRONMENTS = ("uit", "prod")
 
 def _directory(environment: str) -> dict:
     dip = dip_of(environment)
-    dip_ids = dip.ctx.store.query(
-        "select d.dip_id, d.role_code, o.id as organisation_id, o.company_name from dip_ids d join dip_organisations "
-        "o on o.id = d.organisation_id where d.environment = ? order by o.company_name, d.dip_id", [environment])
-    organisations = dip.ctx.store.query("select id, company_name from dip_organisations where environment = ? "
-                                        "order by company_name", [environment])
-    return {"dip_ids": dip_ids, "organisations": organisations,
+    organisations = sorted(({"id": o["id"], "company_name": o["company_name"]} for o in dip.organisations.everyone()),
+                           key=lambda o: o["company_name"])
+    return {"dip_ids": dip.dip_ids.directory(), "organisations": organisations,
             "rules": dip.auto_replies.list() if dip.auto_replies else []}
 
 

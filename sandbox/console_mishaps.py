@@ -22,11 +22,10 @@ def add_mishap_pages(bp: Blueprint, page) -> None:
     def mishaps():
         organisations = []
         for environment, dip in sandbox().dip.items():
-            for row in dip.ctx.store.query("select id, company_name from dip_organisations where environment = ? and "
-                                           "kind = 'participant' order by created_at", [environment]):
-                members = dip.ctx.store.query("select id, email from dip_users where organisation_id = ? and status != "
-                                              "'offboarded' order by email", [row["id"]])
-                organisations.append({**row, "environment": environment, "members": members})
+            for row in dip.organisations.everyone("participant"):
+                members = [{"id": m["id"], "email": m["email"]} for m in dip.identity.active_members(row["id"])]
+                organisations.append({"id": row["id"], "company_name": row["company_name"], "environment": environment,
+                                      "members": members})
         return page("mishaps.html", accounts=sandbox().atlas.accounts(), organisations=organisations,
                     atlas_mishaps=ATLAS_MISHAPS, dip_mishaps=DIP_MISHAPS, titles=TITLES)
 

@@ -47,7 +47,7 @@ def _uit_onboarded(sandbox, made: dict) -> None:
 
 def _promoted(sandbox, made: dict) -> None:
     uit, prod = sandbox.dip["uit"], sandbox.dip["prod"]
-    manager = prod.ctx.one("select * from dip_users where environment = 'prod' and is_manager = 1", [])
+    manager = prod.identity.manager()
     made["prod"] = {}
     for role in ("participant", "counterpart"):
         promoted = promote(uit, prod, manager, {"organisation_id": made["uit"][role]["organisation_id"],

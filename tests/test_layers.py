@@ -1,7 +1,9 @@
 """The layers of design.md, in the folders: a kernel module (sandbox/kernel/) imports neither a simulated service
 (mock_*) nor the composition (the rest of sandbox/), at module level or inside a function; mock_ca has no Flask;
-a service imports from sandbox only its kernel."""
+a service imports from sandbox only its kernel; the composition reads a service's tables only through the service.
+"""
 import ast
+import re
 
 import pytest
 
@@ -46,6 +48,30 @@ def test_mock_ca_has_no_flask():
     wrong = {str(path.relative_to(REPO)) for path in _modules("mock_ca")
              if any(name.split(".")[0] in ("flask", "werkzeug") for name in _imports(path))}
     assert wrong == set()
+
+
+SERVICE_TABLE_SQL = re.compile(r"\b(from|join|into|update)\s+\[?(dip|atlas|ca)_\w+", re.IGNORECASE)
+
+
+def _service_sql(path) -> list[str]:
+    """The SQL text in `path` (any string, f-strings' literal parts included) that names a service's table."""
+    return [node.value for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SERVICE_TABLE_SQL.search(node.value)]
+
+
+def test_the_composition_reads_a_service_through_the_service():
+    """The console, scenarios, checkpoints, control API and harness ask a service (Dip, Atlas, the CAs) for what they
+    show; none runs SQL on a service's tables (their owner may change them: one owner per table)."""
+    composition = [path for path in _modules("sandbox") if "kernel" not in path.relative_to(REPO / "sandbox").parts]
+    wrong = {str(path.relative_to(REPO)): found for path in composition if (found := _service_sql(path))}
+    assert wrong == {}
+
+
+def test_the_sql_check_sees_a_query_on_a_service_table(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('rows = ctx.query("select id from dip_organisations where kind = ?", [k])\n'
+                      'one = f"select 1 from [atlas_accounts] where id = {x}"\nok = "select * from meta"\n')
+    assert len(_service_sql(module)) == 2
 
 
 def test_the_check_sees_an_import_inside_a_function(tmp_path):
