@@ -2,14 +2,15 @@
 completing a pending wait now, the accounts with their journey state, faults, and ending every HVCA token."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from mock_atlas.service import Atlas
 from sandbox.kernel.json_api import json_body
+from sandbox.kernel.flask_apps import app_sandbox
 
 
 def _atlas() -> Atlas:
-    return current_app.extensions["dip_sandbox"].atlas
+    return app_sandbox().atlas
 
 
 def add_control_routes(bp: Blueprint) -> None:

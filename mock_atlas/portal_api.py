@@ -11,6 +11,7 @@ from mock_atlas import dashboard
 from mock_atlas.service import Atlas
 from sandbox.kernel.docs_page import docs_page
 from sandbox.kernel.json_api import json_body
+from sandbox.kernel.flask_apps import app_sandbox
 
 COOKIE = "atlas_session"
 PUBLIC = {"register", "accept_invitation", "request_reset_code", "set_password", "sign_in",
@@ -18,7 +19,7 @@ PUBLIC = {"register", "accept_invitation", "request_reset_code", "set_password",
 
 
 def atlas_of_app() -> Atlas:
-    return current_app.extensions["dip_sandbox"].atlas
+    return app_sandbox().atlas
 
 
 def session_token() -> str | None:

@@ -3,19 +3,20 @@ organisation in one call, the routing table, and the sandbox as the other side o
 (counterparts, publish to me, auto-replies)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, request
 
 from mock_dip.demo import load_demo
 from mock_dip.ready_organisations import issue_certificate, onboard_organisation
 from mock_dip.service import Dip
 from sandbox.kernel.errors import InvalidInput, NotFound
 from sandbox.kernel.json_api import json_body
+from sandbox.kernel.flask_apps import app_sandbox
 from seed_data.role_codes import role
 from seed_data.routing import Route, routes
 
 
 def dip_of(environment: str) -> Dip:
-    dips = current_app.extensions["dip_sandbox"].dip
+    dips = app_sandbox().dip
     if environment not in dips:
         raise NotFound(f"no DIP environment {environment!r}: use uit or prod", field="environment")
     return dips[environment]

@@ -2,12 +2,13 @@
 effective dates, promotion, every audit log)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, g
 
 from mock_dip.portal_requests import environment_dip
 from mock_dip.promotion import promote
 from sandbox.kernel.errors import NotFound
 from sandbox.kernel.json_api import json_body
+from sandbox.kernel.flask_apps import app_sandbox
 
 
 def add_manager_routes(bp: Blueprint) -> None:
@@ -52,7 +53,7 @@ def add_manager_routes(bp: Blueprint) -> None:
         if environment != "prod":
             raise NotFound("promotion to Production is an operation of the Production DIP: POST "
                            "/dip/prod/api/manager/promotions", field="environment")
-        dips = current_app.extensions["dip_sandbox"].dip
+        dips = app_sandbox().dip
         return promote(dips["uit"], dips["prod"], g.dip_user, json_body()), 201
 
     @bp.get("/manager/audit")

@@ -2,10 +2,11 @@
 environment in the address, the session (cookie or bearer token), and a certificate as a download."""
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from mock_dip.service import Dip
 from sandbox.kernel.errors import NotFound
+from sandbox.kernel.flask_apps import app_sandbox
 
 PEM_FILE = "application/x-pem-file"
 CONTEXT_HEADER = "X-DIP-Context"  # a DCP member names the organisation it acts for
@@ -14,7 +15,7 @@ CONTEXT_HEADER = "X-DIP-Context"  # a DCP member names the organisation it acts 
 def environment_dip() -> Dip:
     """The DIP of the request's `<environment>` (uit or prod)."""
     environment = request.view_args.get("environment") if request.view_args else None
-    dips = current_app.extensions["dip_sandbox"].dip
+    dips = app_sandbox().dip
     if environment not in dips:
         raise NotFound(f"no DIP environment {environment!r}: use uit or prod", field="environment")
     return dips[environment]

@@ -3,12 +3,13 @@ log, the DCP context switcher, and the DIP Manager console (invite an organisati
 requests, promote to Production)."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, request, url_for
 
 from mock_dip.portal_requests import environment_dip
 from mock_dip.promotion import promote
 from sandbox.kernel.errors import DomainError
 from sandbox.kernel.web_pages import form_action, form_errors
+from sandbox.kernel.flask_apps import app_sandbox
 
 CONTEXT_COOKIE = "dip_context_{environment}"
 
@@ -71,7 +72,7 @@ def add_manager_pages(bp: Blueprint, page) -> None:
         if not user["is_manager"]:
             return page("error.html", title="Not available", message="the DIP Manager console is for the DIP "
                                                                       "Manager"), 403
-        uit = current_app.extensions["dip_sandbox"].dip["uit"]
+        uit = app_sandbox().dip["uit"]
         candidates = uit.organisations.list(user) if dip.ctx.environment == "prod" else []
         return page("manager.html", title="DIP Manager", current="manager", organisations=dip.organisations.list(user),
                     requests=dip.organisations.dcp_requests(user), errors=errors or {}, values=values or {},
@@ -109,7 +110,7 @@ def add_manager_pages(bp: Blueprint, page) -> None:
 
     @bp.post("/manager/promotions")
     def promote_organisation(environment: str):
-        dips = current_app.extensions["dip_sandbox"].dip
+        dips = app_sandbox().dip
         if environment != "prod":
             flash("Promotion is an operation of the Production DIP Manager.", "error")
             return redirect(url_for(".manager", environment=environment))

@@ -5,15 +5,16 @@ import base64
 from urllib.parse import unquote
 
 from cryptography.hazmat.primitives.serialization import Encoding
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from sandbox.kernel.errors import NotFound
+from sandbox.kernel.flask_apps import app_sandbox
 
 _MAX_OCSP_REQUEST = 64 * 1024
 
 
 def _cas():
-    return current_app.extensions["dip_sandbox"].cas
+    return app_sandbox().cas
 
 
 def _plain_error(status: int, text: str) -> Response:

@@ -28,7 +28,7 @@ from sandbox.control_api import CONSOLE_SESSIONS, ConsoleSessions, control_bluep
 from sandbox.control_openapi import openapi_document as control_document
 from sandbox.kernel.cross_origin import cross_origin_problem
 from sandbox.kernel.errors import DomainError
-from sandbox.kernel.flask_apps import SandboxFlask
+from sandbox.kernel.flask_apps import SANDBOX_EXTENSION, SandboxFlask
 from sandbox.kernel.http_framing import repeated_credentials
 from sandbox.kernel.json_api import domain_error_body, error_body, error_headers, http_error_response
 from sandbox.kernel.openapi_builder import INT, json_response, obj, operation
@@ -38,7 +38,6 @@ from sandbox.kernel.web_pages import error_page, setup_pages
 # Where an address that matched no route answers in the JSON error shape (sandbox.kernel.json_api): under a machine
 # interface, segment by segment (/atlas/api/x is the portal API's, /atlas/api-credentials/x a wrong page).
 JSON_API_PATH = re.compile(r"^(/_sandbox|/atlas/api|/atlas/hvca|/pki|/inbox|/dip/[^/]+/api)(/|$)")
-EXTENSION = "dip_sandbox"
 
 SESSION_PATHS = {"/sessions/expire": {"post": operation(
     "End every portal sign-in (Atlas and both DIP portals) now: they last 12 hours of real time, whatever the "
@@ -50,7 +49,7 @@ SESSION_PATHS = {"/sessions/expire": {"post": operation(
 def create_web_app(sandbox: Sandbox) -> Flask:
     """The web listener: control API and its docs, CRL/OCSP/CA certificates (portals come later)."""
     app = SandboxFlask("dip_sandbox_web")
-    app.extensions[EXTENSION] = sandbox
+    app.extensions[SANDBOX_EXTENSION] = sandbox
     app.json.sort_keys = False
     control = control_blueprint()
     add_atlas_control_routes(control)

@@ -12,11 +12,20 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import Rule
 
 from sandbox.kernel.json_limits import MAX_BODY_BYTES, BoundedJSONProvider
+
+SANDBOX_EXTENSION = "dip_sandbox"  # where the web listener's app keeps the sandbox it serves
+
+
+def app_sandbox():
+    """The sandbox the current app serves (the composition's Sandbox): a page or an API reaches its service, the
+    clock or the outbox through it."""
+    return current_app.extensions[SANDBOX_EXTENSION]
+
 
 _BUILDERS: dict[tuple, object] = {}
 _LOCK = threading.Lock()
