@@ -64,7 +64,6 @@ def add_clock_pages(bp: Blueprint) -> None:
             flash_failures(result["jobs_failed"])
         return redirect(url_for(".overview"))
 
-
     @bp.post("/clock/mode")
     def mode():
         sandbox = app_sandbox()

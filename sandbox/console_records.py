@@ -48,7 +48,7 @@ def add_record_pages(bp: Blueprint, page) -> None:
         claims = [{**c, "published": (c["txt_name"], c["txt_value"]) in published}
                   for c in sandbox.atlas.domains.pending_claims()]
         return page("dns.html", records=records, errors=errors, values=values, claims=claims,
-                     servfail=sandbox.zones.servfail_names())
+                    servfail=sandbox.zones.servfail_names())
 
     @bp.post("/dns/claims/<claim_id>/publish")
     def dns_publish(claim_id: str):
@@ -80,4 +80,4 @@ def add_record_pages(bp: Blueprint, page) -> None:
         for entry in found["entries"]:
             entry["detail_text"] = json.dumps(entry["detail"], indent=2) if entry.get("detail") else None
         return page("journal.html", entries=found["entries"], listener=listener or "",
-                path=request.args.get("path", ""))
+                    path=request.args.get("path", ""))

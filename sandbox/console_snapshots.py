@@ -41,4 +41,4 @@ def add_snapshot_pages(bp: Blueprint, page) -> None:
                 flash(exc.message, "error")
             return redirect(url_for(".snapshots"))
         return page("snapshots.html", snapshots=sandbox.snapshots.list(), scenarios=sandbox.scenarios.list(),
-                     current=sandbox.scenarios.current(), checkpoints=CHECKPOINTS)
+                    current=sandbox.scenarios.current(), checkpoints=CHECKPOINTS)

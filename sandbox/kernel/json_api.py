@@ -53,3 +53,10 @@ def json_body() -> dict:
     if not isinstance(payload, dict):
         raise BadRequest("the body must be a JSON object")
     return payload
+
+
+def required(payload: dict, name: str):
+    """`payload[name]`, which must be there and not empty (else a 400 naming the field)."""
+    if name not in payload or payload[name] in (None, ""):
+        raise BadRequest(f"{name!r} is required", field=name)
+    return payload[name]
