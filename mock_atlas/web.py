@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, request, url_for
 
 from mock_atlas.atlas_pages import page
-from mock_atlas.portal_api import COOKIE, atlas_of_app, session_token
+from mock_atlas.portal_requests import COOKIE, atlas_of_app, session_token
 from mock_atlas.web_credentials import add_credential_pages
 from mock_atlas.web_domains import add_domain_and_user_pages
 from mock_atlas.web_vetting import add_vetting_pages

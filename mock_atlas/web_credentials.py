@@ -7,7 +7,7 @@ import base64
 from flask import Blueprint, g, request
 
 from mock_atlas.atlas_pages import account_id, page
-from mock_atlas.portal_api import atlas_of_app
+from mock_atlas.portal_requests import atlas_of_app
 from sandbox.kernel.errors import DomainError
 from sandbox.kernel.web_pages import form_errors
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, request
 
 from mock_atlas.atlas_pages import account_id, act, page
-from mock_atlas.portal_api import atlas_of_app
+from mock_atlas.portal_requests import atlas_of_app
 
 
 def add_domain_and_user_pages(bp: Blueprint) -> None:

@@ -6,7 +6,7 @@ from flask import Blueprint, redirect, request, url_for
 
 from mock_atlas.atlas_pages import account_id, act, page
 from mock_atlas.dashboard import tiles
-from mock_atlas.portal_api import atlas_of_app
+from mock_atlas.portal_requests import atlas_of_app
 
 
 def add_vetting_pages(bp: Blueprint) -> None:

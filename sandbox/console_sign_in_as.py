@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 
-from mock_atlas.portal_api import COOKIE as ATLAS_COOKIE
+from mock_atlas.portal_requests import COOKIE as ATLAS_COOKIE
 from mock_dip.portal_requests import session_cookie
 from mock_dip.web_manager import CONTEXT_COOKIE
 from sandbox.kernel.errors import DomainError
