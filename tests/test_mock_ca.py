@@ -37,6 +37,21 @@ def test_ca_dir_pins_the_material(tmp_path, ca_dir):
     one.close(), two.close()
 
 
+def test_participant_keys_are_distinct_in_a_sandbox_and_the_same_in_the_next(tmp_path, ca_dir):
+    """The participant_keys setting: a sandbox takes its participants' keys from the directory in order (each a
+    new key, made the first time), and the next sandbox given the directory gets the same keys again."""
+    def three_keys(name: str) -> list[bytes]:
+        made = Sandbox(make_settings(tmp_path / name, ca_dir, participant_keys=str(tmp_path / "keys")))
+        try:
+            return [made.cas.keys.new_rsa_key(2048).public_key().public_numbers().n for _ in range(3)]
+        finally:
+            made.close()
+    first, again = three_keys("first"), three_keys("again")
+    assert len(set(first)) == 3 and again == first
+    assert sorted(path.name for path in (tmp_path / "keys").iterdir()) == ["rsa2048-1.pem", "rsa2048-2.pem",
+                                                                           "rsa2048-3.pem"]
+
+
 def test_issue_dip_certificate_from_csr(sandbox, key_pool):
     csr = make_csr(key_pool.get(), DIP_CN, DIP_SANS)
     issued = sandbox.cas.issue("dip-mtls-signing", csr)
