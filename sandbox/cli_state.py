@@ -10,6 +10,16 @@ from sandbox.cli_control import Control, client_group, control_command
 
 
 def register_state_commands(main: click.Group) -> None:
+    _clock_commands(main)
+    _dns_commands(main)
+    _mail_commands(main)
+    _snapshot_commands(main)
+    _ca_commands(main)
+    _state_commands(main)
+    _scenario_commands(main)
+
+
+def _clock_commands(main: click.Group) -> None:
     clock = client_group(main, "clock", "The sandbox clock.")
 
     @control_command(clock, "now", "Show sandbox time, mode and factor.", "GET", lambda: "/clock")
@@ -51,6 +61,8 @@ def register_state_commands(main: click.Group) -> None:
     def _clock_retry():
         pass
 
+
+def _dns_commands(main: click.Group) -> None:
     dns = client_group(main, "dns", "The sandbox DNS zones.")
 
     @control_command(dns, "list", "List records.", "GET", lambda name, rtype: "/dns/records",
@@ -94,6 +106,8 @@ def register_state_commands(main: click.Group) -> None:
     def _dns_unservfail():
         pass
 
+
+def _mail_commands(main: click.Group) -> None:
     mail = client_group(main, "mail", "The outbox of emails.")
 
     @control_command(mail, "list", "List emails, oldest first.", "GET", lambda to, subject, since: "/mail",
@@ -114,6 +128,8 @@ def register_state_commands(main: click.Group) -> None:
     def _mail_clear():
         pass
 
+
+def _snapshot_commands(main: click.Group) -> None:
     snapshot = client_group(main, "snapshot", "Snapshots of the whole state.")
 
     @control_command(snapshot, "save", "Save a snapshot.", "POST", lambda name: "/snapshots",
@@ -136,11 +152,15 @@ def register_state_commands(main: click.Group) -> None:
     def _snapshot_delete():
         pass
 
+
+def _ca_commands(main: click.Group) -> None:
     ca = client_group(main, "ca", "The sandbox CA certificates (PEM).")
 
     for _which in ("bundle", "roots", "intermediates"):
         control_command(ca, _which, f"Print the CA {_which} (PEM).", "GET", lambda _w=_which: f"/ca/{_w}")(lambda: None)
 
+
+def _state_commands(main: click.Group) -> None:
     state = client_group(main, "state", "Sandbox state: health, endpoints, journal, reset.")
 
     @control_command(state, "health", "Is the sandbox up?", "GET", lambda: "/health")
@@ -176,6 +196,8 @@ def register_state_commands(main: click.Group) -> None:
         entries, emails = save_artefacts(lambda path, **kw: control.call("GET", path, **kw).json(), out)
         click.echo(f"{entries} journal entries and {emails} emails written to {out}")
 
+
+def _scenario_commands(main: click.Group) -> None:
     scenario_group = client_group(main, "scenario", "Named scenarios: a known state in one call.")
 
     @control_command(scenario_group, "list", "List the scenarios and the one loaded.", "GET", lambda: "/scenarios")
