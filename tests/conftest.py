@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -95,28 +94,14 @@ class Running:
             self.stopped = True
             self.handle.stop()
 
-    def stop_soon(self):
-        """Stop in the background: a fixture's teardown does not wait the ~0.1 s a stop takes (cheroot's selector
-        loop notices it at its next wake), as ~200 tests would one after the other. Every stop is waited for at
-        the end of the session."""
-        if not self.stopped:
-            self.stopped = True
-            _STOPPING.append(threading.Thread(target=self.handle.stop, name="sandbox-stop"))
-            _STOPPING[-1].start()
-
-
-_STOPPING: list[threading.Thread] = []
-
 
 @pytest.fixture(scope="session", autouse=True)
 def _stop_every_sandbox():
     """Whatever a failing fixture left running is stopped at the end (its worker threads would keep the test
-    process alive), and every background stop is waited for."""
+    process alive)."""
     yield
     for running in _STARTED:
         running.stop()
-    for stopping in _STOPPING:
-        stopping.join(timeout=30)
 
 
 @pytest.fixture
@@ -130,7 +115,7 @@ def start_sandbox(tmp_path, ca_dir):
 
     yield start
     for running in started:
-        running.stop_soon()
+        running.stop()
 
 
 @pytest.fixture
@@ -143,7 +128,7 @@ def shared_running(tmp_path_factory, ca_dir):
     """One running sandbox for a module of tests that do not depend on a fresh state."""
     running = Running(make_settings(tmp_path_factory.mktemp("shared"), ca_dir))
     yield running
-    running.stop_soon()
+    running.stop()
 
 
 # -- keys and CSRs -----------------------------------------------------------------------------------
