@@ -38,8 +38,8 @@ def message(sender: dict, recipients: list[str], interface="IF-041", event: str 
         "CustomBlock": {"B900": {"reading": "12345"}}}}
 
 
-def Client(running, organisation: dict, directory: Path, environment: str = "uit",
-           signing: dict | None = None) -> DipClient:
+def dip_client(running, organisation: dict, directory: Path, environment: str = "uit",
+               signing: dict | None = None) -> DipClient:
     """The shipped reference client (sandbox.harness.DipClient) for an organisation the control API onboarded:
     its mTLS files, its first DIP ID's API key, and the Signing certificate of `signing` (another organisation, or
     {"key_pem", "signing_certificate_pem"} of a certificate made in the test) instead of its own when given."""

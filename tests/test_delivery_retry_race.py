@@ -5,7 +5,7 @@ from datetime import datetime
 
 import requests
 
-from tests.message_helpers import Client, message, onboard
+from tests.message_helpers import dip_client, message, onboard
 
 
 def test_advancing_as_soon_as_the_webhook_answered_gets_the_retry_every_time(start_sandbox, tmp_path):
@@ -14,7 +14,7 @@ def test_advancing_as_soon_as_the_webhook_answered_gets_the_retry_every_time(sta
     hook = running.handle.webhook_receiver()
     receiver = onboard(running, company_name="Race Receiver Ltd", dip_ids=[{"role_code": "ADS"}],
                        webhooks={"IF-041": hook.url})
-    client = Client(running, supplier, tmp_path / "client")
+    client = dip_client(running, supplier, tmp_path / "client")
     target = receiver["dip_ids"][0]["dip_id"]
     for _ in range(12):
         hook.statuses = [503]
@@ -34,7 +34,7 @@ def test_a_retry_is_listed_as_a_wait_and_the_next_due_event_reaches_it(start_san
     receiver = onboard(running, company_name="Wait Receiver Ltd", dip_ids=[{"role_code": "ADS"}],
                        webhooks={"IF-041": hook.url})
     target = receiver["dip_ids"][0]["dip_id"]
-    assert Client(running, supplier, tmp_path / "c").post(
+    assert dip_client(running, supplier, tmp_path / "c").post(
         "/dip-channel/IF-041", [message(supplier, [target])]).status_code == 201
     hook.wait_for_deliveries(1)
     requests.post(running.control + "/clock/advance", json={"seconds": 0}, timeout=30)  # settles the first answer

@@ -10,7 +10,7 @@ import requests
 
 from mock_dip import message_signature
 from seed_data.routing import interface_ids
-from tests.message_helpers import Client, message, onboard
+from tests.message_helpers import dip_client, message, onboard
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def world(start_sandbox, tmp_path):
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
                        webhooks={"IF-041": hook.url})
     yield {"running": running, "supplier": supplier, "receiver": receiver, "hook": hook,
-           "client": Client(running, supplier, tmp_path / "client")}
+           "client": dip_client(running, supplier, tmp_path / "client")}
     hook.close()
 
 
@@ -124,7 +124,7 @@ def test_urls_and_field_names_are_case_insensitive(world):
 def test_request_size_limit(start_sandbox, tmp_path):
     running = start_sandbox(profile="instant", clock_mode="manual", dip_max_request_bytes=2000)
     supplier = onboard(running, company_name="Super Energy Co")
-    client = Client(running, supplier, tmp_path)
+    client = dip_client(running, supplier, tmp_path)
     response = client.post("/dip-channel/IF-041", [message(supplier, ["1234567890"])] * 10)
     assert response.status_code == 413 and "at most 2000" in response.json()["messageArray"][0]["help"]
 
@@ -157,7 +157,7 @@ def test_each_signature_failure_is_named_and_journaled(world, tamper, check):
 def test_signing_certificates_the_dip_refuses(world, tmp_path, key_pool):
     running, supplier, receiver = world["running"], world["supplier"], world["receiver"]
     # another organisation's certificate (the receiver's) signing the supplier's message
-    other = Client(running, supplier, tmp_path / "other", signing=receiver)
+    other = dip_client(running, supplier, tmp_path / "other", signing=receiver)
     refused = other.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
     assert refused.status_code == 401 and "certificate_organisation" in refused.json()["messageArray"][0]["help"]
     # an mTLS-only certificate is not for signing
@@ -170,14 +170,14 @@ def test_signing_certificates_the_dip_refuses(world, tmp_path, key_pool):
     issued = running.sandbox.cas.issue("dip-mtls", make_csr(key, subject.subject_name, (subject.dn_and_h,
                                                                                        subject.subject_name)))
     dip.certificates.record_issued(supplier["organisation_id"], subject, issued.pem, "test")
-    mtls_only = Client(running, supplier, tmp_path / "mtls", signing={"key_pem": key_to_pem(key),
-                                                                      "signing_certificate_pem": issued.pem})
+    mtls_only = dip_client(running, supplier, tmp_path / "mtls",
+                           signing={"key_pem": key_to_pem(key), "signing_certificate_pem": issued.pem})
     wrong_purpose = mtls_only.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
     assert wrong_purpose.status_code == 401 and "certificate_purpose" in wrong_purpose.json()["messageArray"][0]["help"]
     # signed with a key that is not the certificate's
-    wrong_key = Client(running, supplier, tmp_path / "wrong-key", signing={"key_pem": key_to_pem(key_pool.get(4096, 1)),
-                                                                           "signing_certificate_pem": supplier[
-                                                                               "signing_certificate_pem"]})
+    wrong_key = dip_client(running, supplier, tmp_path / "wrong-key",
+                           signing={"key_pem": key_to_pem(key_pool.get(4096, 1)),
+                                    "signing_certificate_pem": supplier["signing_certificate_pem"]})
     refused_key = wrong_key.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
     assert refused_key.status_code == 401 and "(signature)" in refused_key.json()["messageArray"][0]["help"]
     # a Signing certificate revoked (here through the CA, as the HVCA API would) while the mTLS one is fine
@@ -187,8 +187,8 @@ def test_signing_certificates_the_dip_refuses(world, tmp_path, key_pool):
     signing = running.sandbox.cas.issue("dip-signing", make_csr(signing_key, signing_subject.subject_name,
                                                                 (signing_subject.dn_and_h, signing_subject.subject_name)))
     dip.certificates.record_issued(supplier["organisation_id"], signing_subject, signing.pem, "test")
-    separate = Client(running, supplier, tmp_path / "separate", signing={"key_pem": key_to_pem(signing_key),
-                                                                         "signing_certificate_pem": signing.pem})
+    separate = dip_client(running, supplier, tmp_path / "separate",
+                          signing={"key_pem": key_to_pem(signing_key), "signing_certificate_pem": signing.pem})
     assert separate.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])]).status_code == 201
     running.sandbox.cas.revoke(signing.serial, "keyCompromise")
     revoked_signing = separate.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
@@ -226,7 +226,7 @@ def test_delivery_retries_and_states(start_sandbox, tmp_path, statuses, final, a
     hook.statuses = list(statuses)
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
                        webhooks={"IF-041": hook.url})
-    client = Client(running, supplier, tmp_path / "client")
+    client = dip_client(running, supplier, tmp_path / "client")
     target = receiver["dip_ids"][0]["dip_id"]
     transaction = client.post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
     dip = running.sandbox.dip["uit"]
@@ -261,7 +261,7 @@ def test_a_dcp_sends_with_its_own_mtls_certificate_and_the_mps_signing_certifica
     mp_admin.first_sign_in(supplier["members"][0]["email"], supplier["members"][0]["password"])
     supplier_id = supplier["dip_ids"][0]["dip_id"]
     # the DCP's certificate with the supplier's key and signature, before the nomination: refused
-    via_dcp = Client(running, dcp, tmp_path / "dcp", signing=supplier)
+    via_dcp = dip_client(running, dcp, tmp_path / "dcp", signing=supplier)
     via_dcp.api_key = supplier["dip_ids"][0]["api_key"]
     sent = message(supplier, [recipient(world)], DIPConnectionProviderID=dcp["dcp_id"])
     refused = via_dcp.post("/dip-channel/IF-041", [sent])
@@ -273,7 +273,7 @@ def test_a_dcp_sends_with_its_own_mtls_certificate_and_the_mps_signing_certifica
     without_id = via_dcp.post("/dip-channel/IF-041", [message(supplier, [recipient(world)])])
     assert _codes(without_id) == ["MSG1011"]
     # the DCP signing with its own certificate instead of the MP's: refused
-    own_signature = Client(running, dcp, tmp_path / "dcp-own")
+    own_signature = dip_client(running, dcp, tmp_path / "dcp-own")
     own_signature.api_key = supplier["dip_ids"][0]["api_key"]
     wrong = own_signature.post("/dip-channel/IF-041", [message(supplier, [recipient(world)],
                                                                DIPConnectionProviderID=dcp["dcp_id"])])
@@ -285,7 +285,7 @@ def test_a_dcp_sends_with_its_own_mtls_certificate_and_the_mps_signing_certifica
 
 def test_publication_config_through_the_message_api(world, tmp_path):
     running, supplier, hook = world["running"], world["supplier"], world["hook"]
-    receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
+    receiver_client = dip_client(running, world["receiver"], tmp_path / "receiver")
     target = recipient(world)
     bad = receiver_client.post(f"/dip-channel/IF-024/pubconfig/{target}", {"maxMessageCount": 1})
     assert bad.status_code == 400 and "callbackURL is required" in bad.json()["messageArray"][0]["help"]
@@ -315,7 +315,7 @@ REQUEST = {"datetimeFrom": None, "datetimeTo": None, "eventCode": None, "MPAN": 
 def test_replay_requeue_and_status_messages(world, tmp_path):
     running, supplier, hook = world["running"], world["supplier"], world["hook"]
     target = recipient(world)
-    receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
+    receiver_client = dip_client(running, world["receiver"], tmp_path / "receiver")
     first = world["client"].post("/dip-channel/IF-041", [message(supplier, [target])]).json()["messageArray"][0]
     second = world["client"].post("/dip-channel/IF-041", [message(supplier, [target], event="[ReadingRemote]")]
                                   ).json()["messageArray"][0]
@@ -423,7 +423,7 @@ def test_the_official_examples_against_the_official_schemas(start_sandbox, tmp_p
     S1.environment and S1.sentTimestamp, an event code IF-003 does not list, custom blocks that changed)."""
     running = start_sandbox(profile="instant", clock_mode="manual", dip_spec=str(SPEC))
     supplier = onboard(running, company_name="Super Energy Co")
-    client = Client(running, supplier, tmp_path)
+    client = dip_client(running, supplier, tmp_path)
     verdicts = {}
     for name, items in _examples().items():
         s0 = {k.lower(): v for k, v in items[0]["payload"]["CommonBlock"]["S0"].items()}
@@ -449,7 +449,7 @@ def test_spec_validation_on_send_with_case_insensitive_custom_fields(start_sandb
     registration = onboard(running, company_name="Registration Co", dip_ids=[{"role_code": "REGS"}])
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "SUP"}])
     distributor = onboard(running, company_name="Grid Wires plc", dip_ids=[{"role_code": "LDSO"}])
-    client = Client(running, registration, tmp_path)
+    client = dip_client(running, registration, tmp_path)
     example = copy.deepcopy(_examples()["IF-043"][0])  # sent by REGS in the official example
     common = example["payload"]["CommonBlock"]
     common["S1"] = message(registration, [])["payload"]["CommonBlock"]["S1"]
@@ -489,7 +489,7 @@ def test_every_retry_and_no_retry_status(start_sandbox, tmp_path):
                        webhooks={channel: f"{hook.url}/{status}" for channel, status in channels.items()})
     hook.status_by_path = {f"/webhook/{status}": status for status in statuses}
     supplier = onboard(running, company_name="Super Energy Co")
-    client = Client(running, supplier, tmp_path / "client")
+    client = dip_client(running, supplier, tmp_path / "client")
     target = receiver["dip_ids"][0]["dip_id"]
     for channel in channels:
         assert client.post(f"/dip-channel/{channel}", [message(supplier, [target], interface=channel)]
@@ -552,7 +552,7 @@ def test_secondary_and_always_recipients_from_the_routing_table(dip, tmp_path):
     supplier = onboard(running, company_name="Super Energy Co", webhooks={"IF-021": hook.url + "/sup"})
     distributor = onboard(running, company_name="Grid Wires plc", dip_ids=[{"role_code": "LDSO"}],
                           webhooks={"IF-021": hook.url + "/ldso"})
-    client = Client(running, sender, tmp_path / "client")
+    client = dip_client(running, sender, tmp_path / "client")
     sent = message(sender, [supplier["dip_ids"][0]["dip_id"]], interface="IF-021", event="[ActivePower]")
     missing_mpan = client.post("/dip-channel/IF-021", [sent])
     assert _codes(missing_mpan) == ["MSG1037"]
@@ -602,7 +602,7 @@ def test_the_performance_figures_follow_every_delivery_state(world, tmp_path):
     hook.statuses = [400]
     client.post("/dip-channel/IF-041", [message(supplier, [target])])
     settled("DeliveryFailure", 1)
-    receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
+    receiver_client = dip_client(running, world["receiver"], tmp_path / "receiver")
     requeued = receiver_client.post(f"/dip-channel/IF-041/requeue/{target}",
                                     {**REQUEST, "transactionIDs": [first["transactionID"]]})
     assert requeued.status_code == 200, requeued.text
@@ -624,7 +624,7 @@ def test_a_replay_wider_than_its_bound_is_refused_with_how_to_narrow_it(world, t
     target = recipient(world)
     sent = world["client"].post("/dip-channel/IF-041", [message(supplier, [target]) for _ in range(3)])
     hook.wait_for_deliveries(1)
-    receiver_client = Client(running, world["receiver"], tmp_path / "receiver")
+    receiver_client = dip_client(running, world["receiver"], tmp_path / "receiver")
     for path in (f"/dip-channel/IF-041/replay/{target}", f"/dip-channel/IF-041/requeue/{target}"):
         refused = receiver_client.post(path, REQUEST)
         assert refused.status_code == 400, refused.text

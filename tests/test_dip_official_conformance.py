@@ -24,7 +24,8 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
 from mock_dip import message_signature
 from tests.conftest import Running, make_settings
 from tests.dip_official_spec import VERSIONS, bundled, spec_dir
-from tests.message_helpers import Client, onboard
+from sandbox.harness import DipClient
+from tests.message_helpers import dip_client, onboard
 from tests.schema_fuzzing import fuzz_operations
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -39,7 +40,7 @@ def official(request, tmp_path_factory, ca_dir):
     running = Running(make_settings(tmp_path_factory.mktemp(f"dip-{version}"), ca_dir, profile="instant",
                                     dip_spec=str(spec_dir(version))))
     sender = onboard(running, dip_ids=[{"role_code": "SUP"}])
-    client = Client(running, sender, tmp_path_factory.mktemp(f"dip-{version}-files"))
+    client = dip_client(running, sender, tmp_path_factory.mktemp(f"dip-{version}-files"))
     yield version, running, client, sender["dip_ids"][0]["dip_id"]
     running.stop()
 
@@ -54,7 +55,7 @@ def _operations(document: dict) -> list:
     return channel + validate
 
 
-def _send(case, client: Client, dip_id: str) -> requests.Response:
+def _send(case, client: DipClient, dip_id: str) -> requests.Response:
     if case.path_parameters and "recipient-id" in case.path_parameters and \
             zlib.crc32(str(case.path_parameters["recipient-id"]).encode()) % 2 == 0:
         case.path_parameters["recipient-id"] = dip_id  # half the cases address the sender's own DIP ID

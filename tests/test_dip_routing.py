@@ -11,7 +11,7 @@ import requests
 import yaml
 
 from tests.dip_official_spec import spec_dir
-from tests.message_helpers import Client, message, onboard
+from tests.message_helpers import dip_client, message, onboard
 
 
 def _channel_titles(version: str) -> dict[str, str]:
@@ -65,7 +65,7 @@ def test_the_message_api_refuses_what_the_table_does_not_route(start_sandbox, tm
     supplier = onboard(running, company_name="Super Energy Co")
     other_supplier = onboard(running, company_name="Other Energy Co")
     data_service = onboard(running, company_name="Data Service Ltd", dip_ids=[{"role_code": "SDS"}])
-    client = Client(running, supplier, tmp_path / "client")
+    client = dip_client(running, supplier, tmp_path / "client")
     sds, sup = data_service["dip_ids"][0]["dip_id"], other_supplier["dip_ids"][0]["dip_id"]
 
     def answer(interface, recipients, **changes):
@@ -89,7 +89,7 @@ def test_addressed_routing_lets_every_role_send_every_interface(start_sandbox, t
     running = start_sandbox(profile="instant", clock_mode="manual", dip_routing="addressed")
     supplier = onboard(running, company_name="Super Energy Co")
     other = onboard(running, company_name="Other Energy Co")
-    client = Client(running, supplier, tmp_path / "client")
+    client = dip_client(running, supplier, tmp_path / "client")
     sent = client.post("/dip-channel/IF-005", [message(supplier, [other["dip_ids"][0]["dip_id"]], interface="IF-005")])
     assert sent.status_code == 201, sent.text
     unknown = client.post("/dip-channel/IF-042", [message(supplier, [other["dip_ids"][0]["dip_id"]],

@@ -8,7 +8,7 @@ import requests
 from openapi_schema_validator import OAS30Validator
 
 from tests.dip_official_spec import VERSIONS, bundled
-from tests.message_helpers import Client, message, onboard
+from tests.message_helpers import dip_client, message, onboard
 
 
 @pytest.fixture(scope="module", params=VERSIONS)
@@ -23,7 +23,7 @@ def world(start_sandbox, tmp_path):
     running = start_sandbox(profile="instant")
     supplier = onboard(running, dip_ids=[{"role_code": "SUP"}])
     receiver = onboard(running, dip_ids=[{"role_code": "ADS"}])
-    return running, supplier, receiver["dip_ids"][0]["dip_id"], Client(running, supplier, tmp_path / "client")
+    return running, supplier, receiver["dip_ids"][0]["dip_id"], dip_client(running, supplier, tmp_path / "client")
 
 
 def conformant(validator, body: dict) -> None:

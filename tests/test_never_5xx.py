@@ -10,7 +10,7 @@ import requests
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.hvca_helpers import Hvca
-from tests.message_helpers import Client, onboard
+from tests.message_helpers import dip_client, onboard
 
 EXAMPLES = int(os.environ.get("NEVER_5XX_EXAMPLES", "40"))
 PROPERTY = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
@@ -35,7 +35,7 @@ def targets(shared_running, tmp_path_factory):
     account = requests.post(shared_running.control + "/atlas/accounts", json={}, timeout=60).json()
     hvca = Hvca(shared_running, account, directory)
     hvca.login()
-    return shared_running, Client(shared_running, supplier, directory), hvca
+    return shared_running, dip_client(shared_running, supplier, directory), hvca
 
 
 def _web_paths(running):

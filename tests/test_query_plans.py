@@ -25,7 +25,7 @@ import requests
 
 from tests.dip_helpers import DipPortal
 from tests.hvca_helpers import Hvca, certificate_request
-from tests.message_helpers import Client, message, onboard
+from tests.message_helpers import dip_client, message, onboard
 
 # Tables whose rows grow without bound with traffic or issuance. (The journal is trimmed to its newest 10,000
 # entries, and the small tables — organisations, users, DIP IDs, webhooks — grow with people, not traffic.)
@@ -139,8 +139,8 @@ def test_the_hot_queries_use_an_index(start_sandbox, tmp_path, key_pool):
     receiver = onboard(running, company_name="Big Energy Company", dip_ids=[{"role_code": "ADS"}],
                        webhooks={"IF-041": hook.url})
     target, supplier_id = receiver["dip_ids"][0]["dip_id"], supplier["dip_ids"][0]["dip_id"]
-    sender = Client(running, supplier, tmp_path / "sender")
-    receiving = Client(running, receiver, tmp_path / "receiver")
+    sender = dip_client(running, supplier, tmp_path / "sender")
+    receiving = dip_client(running, receiver, tmp_path / "receiver")
     web, control = running.endpoints["web"], running.control
 
     hook.statuses = [503]  # the first delivery is retried after the back-off

@@ -22,7 +22,7 @@ from mock_dip import message_signature
 from tests.conftest import venv_bin
 from tests.dip_helpers import DipPortal
 from tests.hvca_helpers import Hvca
-from tests.message_helpers import Client, message, onboard
+from tests.message_helpers import dip_client, message, onboard
 
 DEEP = 5000
 
@@ -38,7 +38,7 @@ def world(shared_running, tmp_path_factory):
     hvca = Hvca(shared_running, account.json(), directory)
     hvca.login()
     return {"running": shared_running, "supplier": supplier, "other": other,
-            "client": Client(shared_running, supplier, directory), "hvca": hvca, "directory": directory}
+            "client": dip_client(shared_running, supplier, directory), "hvca": hvca, "directory": directory}
 
 
 def _address(url: str) -> tuple[str, int]:

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.atlas_helpers import FORM, Portal
 from tests.dip_helpers import DipPortal
-from tests.message_helpers import Client, message, onboard
+from tests.message_helpers import dip_client, message, onboard
 from tests.test_atlas_journey import ready_for_identity_profile
 
 
@@ -18,7 +18,7 @@ def test_dip_mishaps_are_real(start_sandbox, page, tmp_path):
     receiver = onboard(running, company_name="Mishap Receiver", dip_ids=[{"role_code": "ADS"}])
     member = organisation["members"][0]
     secret = DipPortal(running).first_sign_in(member["email"], member["password"])
-    client = Client(running, organisation, tmp_path / "client")
+    client = dip_client(running, organisation, tmp_path / "client")
     accepted = client.post("/dip-channel/IF-041", [message(organisation, [receiver["dip_ids"][0]["dip_id"]])])
     assert accepted.status_code == 201, accepted.text
 
