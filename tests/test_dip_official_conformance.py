@@ -71,9 +71,9 @@ def _send(case, client: DipClient, dip_id: str) -> requests.Response:
                                           client.signing_certificate_pem, dt.datetime.now(dt.timezone.utc)))
     headers["X-API-Key"] = client.api_key
     headers.setdefault("Content-Type", "application/json")
-    return requests.request(kwargs["method"], kwargs["url"], params=kwargs.get("params"), data=body,
-                            headers=headers, cert=client.session.cert, verify=str(client.ca_bundle),
-                            timeout=60)
+    # on the client's keep-alive mTLS connection, as a DIP client sends
+    return client.session.request(kwargs["method"], kwargs["url"], params=kwargs.get("params"), data=body,
+                                  headers=headers, verify=str(client.ca_bundle), timeout=60)
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=lambda m: m.value)

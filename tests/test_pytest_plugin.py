@@ -23,10 +23,18 @@ def plugin_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("plugin-cache")
 
 
-def _child_pytest(directory: Path, cache: Path, *args: str) -> subprocess.CompletedProcess:
+# The other project has dip-sandbox (and pytest-xdist); the plugins this repository's own tests use besides are
+# not its plugins, and schemathesis' and hypothesis' would add 2.5 s of imports to every child process.
+OTHER_PLUGINS_OFF = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio")
+
+
+def _child_pytest(directory: Path, cache: Path | None, *args: str, env: dict | None = None
+                  ) -> subprocess.CompletedProcess:
+    """A pytest session of another project in `directory`; `cache` is its --dip-sandbox-cache (None: the default)."""
+    options = [f"--dip-sandbox-cache={cache}"] if cache is not None else []
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
-                           f"--dip-sandbox-cache={cache}", *args], cwd=directory, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+                           *OTHER_PLUGINS_OFF, *options, *args], cwd=directory, capture_output=True, text=True,
+                          timeout=300, env=env or {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
 
 
 @pytest.mark.parametrize("mode", ["inprocess", "subprocess"])
@@ -198,8 +206,7 @@ def test_the_default_cache_outlives_the_run_under_xdist(tmp_path):
     env.pop("DIP_SANDBOX_CACHE", None)
 
     def run():
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"],
-                              cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
+        done = _child_pytest(tmp_path, None, "-n", "2", env=env)
         assert done.returncode == 0, done.stdout + done.stderr
     run()
     keys = sorted((cache_home / "dip-sandbox" / "ca").glob("*.key"))
