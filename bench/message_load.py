@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from mock_ca.keys import key_from_pem  # noqa: E402
 from mock_dip import message_signature  # noqa: E402
-from mock_dip.delivery_check import WebhookHandler, WebhookServer  # noqa: E402
+from mock_dip.webhook_server import WebhookHandler, WebhookServer  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

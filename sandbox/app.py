@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-
-from flask import Flask
+from typing import TYPE_CHECKING
 
 import mock_atlas.schema
 import mock_ca.registry
@@ -35,6 +34,9 @@ from sandbox.kernel.settings import ENVIRONMENTS, Settings
 from sandbox.kernel.snapshots import Snapshots
 from sandbox.kernel.store import Store
 from seed_data.timing import timing_profile
+
+if TYPE_CHECKING:  # Flask (with werkzeug and Jinja, a third of a start's imports) comes with the first request
+    from flask import Flask
 
 VERSION = "0.1.0"
 SECRET_META = "web_secret_key"  # the meta row of the key that signs the pages' session cookie

@@ -94,7 +94,8 @@ def register(main: click.Group) -> None:
     def receive(port, host, env, tls_cert, tls_key, dip_certificate, endpoints_file, skew, count):
         import ssl
 
-        from mock_dip.delivery_check import QuietHTTPServer, WebhookHandler, answer, check_delivery, delivered_items
+        from mock_dip.delivery_check import answer, check_delivery, delivered_items
+        from mock_dip.webhook_server import QuietHTTPServer, WebhookHandler
         trusted = _dip_signing_certificate(dip_certificate, _endpoints(endpoints_file), env)
         scheme = "https" if tls_cert else "http"
         state = {"received": 0}

@@ -10,7 +10,7 @@ import ssl
 import pytest
 from openapi_schema_validator import OAS30Validator
 
-from mock_dip.delivery_check import WebhookHandler, WebhookServer
+from mock_dip.webhook_server import WebhookHandler, WebhookServer
 from tests.dip_official_spec import bundled
 
 

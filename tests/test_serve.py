@@ -168,3 +168,34 @@ def test_stop_lets_in_flight_requests_finish():
     assert result["response"].status_code == 200 and result["response"].text == "finished"
     with pytest.raises(requests.ConnectionError):
         requests.get(f"http://127.0.0.1:{listener.port}/", timeout=2)
+
+
+
+START_THEN_ASK = '''
+import json, sys, urllib.request
+from pathlib import Path
+from sandbox.harness.launch import serve_in_process
+from sandbox.kernel.settings import load_settings
+work = Path(sys.argv[1])
+handle = serve_in_process(load_settings({"data_dir": str(work / "data"), "ephemeral_ports": True}, environ={}), work)
+PAGES = ("flask", "werkzeug", "jinja2")
+at_start = sorted(name for name in PAGES if name in sys.modules)
+with urllib.request.urlopen(handle.endpoints.web + "/", timeout=30) as answer:
+    status = answer.status
+print(json.dumps({"at_start": at_start, "status": status, "after": sorted(n for n in PAGES if n in sys.modules)}))
+handle.stop()
+'''
+
+
+def test_a_start_imports_no_flask_until_a_listener_is_asked(tmp_path):
+    """Issue 19: a start binds every listener without Flask and Jinja (and, on an existing data dir, without
+    werkzeug): a third of its imports. The first request to a listener builds its app with them. A first start
+    hashes the DIP Manager's password, with werkzeug's scrypt."""
+    seen = []
+    for _ in range(2):  # a first start, then a start on the data dir it made
+        done = subprocess.run([venv_bin("python"), "-c", START_THEN_ASK, str(tmp_path)], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        seen.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    answered = {"status": 200, "after": ["flask", "jinja2", "werkzeug"]}
+    assert seen == [{"at_start": ["werkzeug"], **answered}, {"at_start": [], **answered}], seen

@@ -5,7 +5,7 @@ import socket
 import struct
 import time
 
-from mock_dip.delivery_check import WebhookHandler, WebhookServer
+from mock_dip.webhook_server import WebhookHandler, WebhookServer
 
 
 class Handler(WebhookHandler):

@@ -9,7 +9,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mock_dip.delivery_check import WebhookHandler, WebhookServer, answer, check_delivery, delivered_items
+from mock_dip.delivery_check import answer, check_delivery, delivered_items
+from mock_dip.webhook_server import WebhookHandler, WebhookServer
 from sandbox.kernel.clock import real_now
 
 

@@ -11,12 +11,14 @@ disappear, rules compile as before.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from flask import Flask, current_app, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import Rule
 
-from sandbox.kernel.json_limits import MAX_BODY_BYTES, BoundedJSONProvider
+from sandbox.kernel.json_limits import MAX_BODY_BYTES, parse_json
 
 SANDBOX_EXTENSION = "dip_sandbox"  # where the web listener's app keeps the sandbox it serves
 
@@ -70,6 +72,13 @@ def _discard_body() -> None:
             left -= len(chunk)
     except OSError:
         return
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider, parsing request bodies with `parse_json` (request.get_json, silent or not)."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return parse_json(s)
 
 
 class SandboxFlask(Flask):

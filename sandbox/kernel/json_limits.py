@@ -7,15 +7,14 @@
 - Size is bounded where the body is read: each listener's request limit (`MAX_CONTENT_LENGTH`, 413).
 
 `JsonRefused` is a 400 domain error, so each API answers it in its own format. Text that is not JSON at all
-stays a `ValueError` (json.JSONDecodeError), as callers already expect.
+stays a `ValueError` (json.JSONDecodeError), as callers already expect. Flask's apps parse with it too
+(sandbox.kernel.flask_apps), but this module needs no Flask: the domain reads message bodies with it at start.
 """
 from __future__ import annotations
 
 import json
 import re
 from typing import Any
-
-from flask.json.provider import DefaultJSONProvider
 
 from sandbox.kernel.errors import BadRequest
 
@@ -66,13 +65,6 @@ def parse_json(data: bytes | str) -> Any:
 
 def _no_constant(name: str):
     raise JsonRefused(f"{name} is not JSON (RFC 8259 has no NaN or Infinity): send a number")
-
-
-class BoundedJSONProvider(DefaultJSONProvider):
-    """Flask's JSON provider, parsing request bodies with `parse_json` (request.get_json, silent or not)."""
-
-    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return parse_json(s)
 
 
 def unreadable(exc: Exception) -> str:

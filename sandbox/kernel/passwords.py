@@ -5,8 +5,6 @@ password, and at 15 ms instead of 120 ms a hash no longer dominates starting a s
 onboarding an organisation in one call. Hashes made with other parameters still verify (they carry their own)."""
 from __future__ import annotations
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
 MIN_LENGTH = 10
 HASH_METHOD = "scrypt:4096:8:1"
 RULE = f"at least {MIN_LENGTH} characters with letters and digits"
@@ -22,9 +20,14 @@ def password_problem(password) -> str | None:
     return None
 
 
+# werkzeug.security is imported where a password is hashed or checked: importing it runs werkzeug's package
+# __init__ (its test client, server and wrappers), a tenth of a start, which a start that hashes none can skip.
+
 def hash_password(password: str) -> str:
+    from werkzeug.security import generate_password_hash
     return generate_password_hash(password, method=HASH_METHOD)
 
 
 def password_matches(stored_hash: str | None, password) -> bool:
+    from werkzeug.security import check_password_hash
     return bool(stored_hash) and isinstance(password, str) and check_password_hash(stored_hash, password)
