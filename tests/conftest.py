@@ -29,6 +29,13 @@ BROWSER = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}  # what a brow
 _SESSION_KEYS: list[Path] = []  # the directory every test sandbox takes its RSA keys from (set once per session)
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked `long` first, each module's together and in their order: pytest-xdist hands out tests in this
+    order, so the walks of a minute start at once rather than last (the trainer's walk, alphabetically near the
+    end, kept one worker busy for a minute while the other had nothing left)."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_keys(tmp_path_factory) -> Path:
     """One directory of numbered RSA 4096 keys for the session: each test sandbox takes its participants' keys

@@ -5,6 +5,7 @@ domains and users. Screenshots go to test-artefacts/."""
 import re
 import subprocess
 
+import pytest
 
 from tests.atlas_helpers import FORM, PASSWORD
 from tests.browser import screenshot
@@ -12,6 +13,7 @@ from tests.page_flows import (fill_registration, open_atlas_invitation, reload_u
                                set_atlas_password_and_sign_in)
 
 
+@pytest.mark.long
 def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
     running = start_sandbox(profile="instant")
     web = running.endpoints["web"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sandbox.harness import start_sandbox
 
 CLOCK_START = "2026-01-05T09:00:00Z"
@@ -55,6 +57,7 @@ def _session(handle) -> list:
     return answers
 
 
+@pytest.mark.long
 def test_same_seed_and_ca_give_the_same_answers_request_by_request(tmp_path, ca_dir):
     runs = []
     for run in ("first", "second"):

@@ -5,6 +5,7 @@ import re
 import time
 
 import pyotp
+import pytest
 import requests
 
 from tests.browser import screenshot
@@ -123,6 +124,7 @@ def test_members_tab_create_extend_offboard(dip, page):
     screenshot(page, "dip-members")
 
 
+@pytest.mark.long
 def test_the_five_certificate_stages_by_clicking(dip, page, tmp_path):
     import base64
     import subprocess

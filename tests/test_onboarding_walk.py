@@ -7,6 +7,7 @@ import re
 import subprocess
 
 import pyotp
+import pytest
 
 from tests.atlas_helpers import FORM, PASSWORD as ATLAS_PASSWORD
 from tests.browser import screenshot
@@ -41,6 +42,7 @@ def atlas_page(page, web, path):
         page.goto(f"{web}/atlas/{path}")
 
 
+@pytest.mark.long
 def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     running = start_sandbox(profile="realistic", clock_mode="manual", dip_manager_password=MANAGER_PASSWORD)
     web = running.endpoints["web"]

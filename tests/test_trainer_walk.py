@@ -10,6 +10,7 @@ no serious or critical axe-core violation) and its screenshot kept in test-artef
 import re
 import subprocess
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.atlas_helpers import FORM, PASSWORD as ATLAS_PASSWORD
@@ -309,6 +310,7 @@ def promotion(t: Trainer) -> None:
     t.check("dip-prod-certificates")
 
 
+@pytest.mark.long
 def test_the_whole_guide_by_clicking_with_every_page_checked(start_sandbox, page, tmp_path):
     running = start_sandbox(profile="realistic", clock_mode="manual", dip_manager_password=MANAGER_PASSWORD)
     t = Trainer(page, running.endpoints["web"], "guide")
@@ -320,6 +322,7 @@ def test_the_whole_guide_by_clicking_with_every_page_checked(start_sandbox, page
     assert t.shown >= 40, f"only {t.shown} pages were checked"
 
 
+@pytest.mark.long
 def test_the_dcp_path_by_clicking(start_sandbox, page):
     running = start_sandbox(profile="instant", dip_manager_password=MANAGER_PASSWORD)
     t = Trainer(page, running.endpoints["web"], "dcp")
