@@ -170,7 +170,6 @@ def test_stop_lets_in_flight_requests_finish():
         requests.get(f"http://127.0.0.1:{listener.port}/", timeout=2)
 
 
-
 START_THEN_ASK = '''
 import json, sys, urllib.request
 from pathlib import Path
