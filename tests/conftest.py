@@ -30,9 +30,9 @@ _SESSION_KEYS: list[Path] = []  # the directory every test sandbox takes its RSA
 
 
 def pytest_collection_modifyitems(items):
-    """Tests marked `long` first, each module's together and in their order: pytest-xdist hands out tests in this
-    order, so the walks of a minute start at once rather than last (the trainer's walk, alphabetically near the
-    end, kept one worker busy for a minute while the other had nothing left)."""
+    """Tests marked `long` first, then the others, each group in collection order: pytest-xdist hands out tests
+    in this order, so the walks of a minute start at once rather than last (the trainer's walk, alphabetically
+    near the end, kept one worker busy for a minute while the other had nothing left)."""
     items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
