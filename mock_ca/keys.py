@@ -1,6 +1,8 @@
 """Key generation and PEM/DER (de)serialisation."""
 from __future__ import annotations
 
+import functools
+
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -26,7 +28,10 @@ def cert_to_pem(cert: x509.Certificate) -> str:
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
+@functools.lru_cache(maxsize=256)
 def cert_from_pem(text: str | bytes) -> x509.Certificate:
+    """A PEM certificate, parsed once while it is among the last 256 asked for: certificates are immutable, and
+    the same few come with every request (a client's signing certificate, the DIP's own)."""
     data = text.encode() if isinstance(text, str) else text
     return x509.load_pem_x509_certificate(data)
 

@@ -172,6 +172,9 @@ class DeliveryWorker:
         if self._session is None:
             import requests  # kept out of start-up
             self._session = requests.Session()
+            # the DIP's own connection to a webhook: no proxy or CA settings from the sandbox's environment (the
+            # trust bundle is given per post), and no look-up of them on every post
+            self._session.trust_env = False
         return self._session
 
     def client_files(self) -> tuple[str, str]:
@@ -186,8 +189,8 @@ class DeliveryWorker:
         return self._client_files
 
     def sign(self, url: str, body: bytes) -> dict[str, str]:
-        signing = self.own.row("signing")
-        return {**message_signature.sign("POST", url, body, self.own.key("signing"), signing["certificate_pem"],
+        signing, key = self.own.signer("signing")
+        return {**message_signature.sign("POST", url, body, key, signing["certificate_pem"],
                                          real_now()), "Content-Type": "application/json"}
 
     def _post(self, url: str, body: bytes) -> tuple[int | None, object, str | None, float]:
@@ -220,34 +223,32 @@ class DeliveryWorker:
         now, real = self.ctx.clock.now_unix(), real_now().timestamp()
         rejections = self._rejections(answer) if status and 200 <= status < 300 else []
         receiver = None if status is None else receiver_report(status, answer, elapsed)
+        detail = json.dumps({"url": url, "error": error, "rejections": rejections, "receiver": receiver})
         updates, log = [], []
-        with self.ctx.store.transaction() as db:
-            for row in batch:
-                attempts = row["attempts"] + 1
-                changes = {"attempts": attempts, "last_status": status, "last_error": error}
-                if status is not None and 200 <= status < 300:
-                    state = "RejectedByRecipient" if rejections else "Delivered"
-                    latency = (real - row["created_real_at"]) * 1000
-                    changes.update(delivered_at=now, delivered_real_at=real, latency_ms=latency,
-                                   latency_bucket=latency_bucket(latency),
-                                   last_error="; ".join(rejections) or None)
-                elif status is None or status in RETRY_STATUSES:
-                    if attempts >= self.policy.attempts:
-                        state = "RetriesExhausted"
-                    else:
-                        state = "Retrying"
-                        changes["next_attempt_at"] = now + self.policy.backoff_seconds * 2 ** (attempts - 1)
+        for row in batch:  # the rows built first: the store's lock is held only to write them
+            attempts = row["attempts"] + 1
+            changes = {"attempts": attempts, "last_status": status, "last_error": error}
+            if status is not None and 200 <= status < 300:
+                state = "RejectedByRecipient" if rejections else "Delivered"
+                latency = (real - row["created_real_at"]) * 1000
+                changes.update(delivered_at=now, delivered_real_at=real, latency_ms=latency,
+                               latency_bucket=latency_bucket(latency),
+                               last_error="; ".join(rejections) or None)
+            elif status is None or status in RETRY_STATUSES:
+                if attempts >= self.policy.attempts:
+                    state = "RetriesExhausted"
                 else:
-                    state = "DeliveryFailure"
-                    changes["last_error"] = f"the webhook answered {status}: not retried"
-                changes["state"] = state
-                updates.append({"id": row["id"], **{k: changes.get(k, row[k]) for k in _SETTLED}})
-                log.append({"delivery_id": row["id"], "at": now, "state": state, "status": status,
-                            "detail": json.dumps({"url": url, "error": error, "rejections": rejections,
-                                                  "receiver": receiver})})
-            db.conn.executemany(
-                f"update dip_deliveries set {', '.join(f'{k} = ?' for k in _SETTLED)} where id = ?",
-                [[u[k] for k in _SETTLED] + [u["id"]] for u in updates])
+                    state = "Retrying"
+                    changes["next_attempt_at"] = now + self.policy.backoff_seconds * 2 ** (attempts - 1)
+            else:
+                state = "DeliveryFailure"
+                changes["last_error"] = f"the webhook answered {status}: not retried"
+            changes["state"] = state
+            updates.append([changes.get(k, row[k]) for k in _SETTLED] + [row["id"]])
+            log.append({"delivery_id": row["id"], "at": now, "state": state, "status": status, "detail": detail})
+        with self.ctx.store.transaction() as db:
+            db.conn.executemany(f"update dip_deliveries set {', '.join(f'{k} = ?' for k in _SETTLED)} where id = ?",
+                                updates)
             self.ctx.store.insert_many(db, "dip_delivery_log", log)
         if self.record is not None:
             self.record(listener=f"dip_{self.ctx.environment}_webhooks", method="POST", path=url,

@@ -1,9 +1,16 @@
 """`POST /dip-channel/{id}` after the sender is known: the body's messages checked (structure, sender DIP ID and
 role, DCP ID, duplicates, timestamps, addressing), all-or-nothing; accepted messages stored in one transaction
-with a delivery per recipient — primary, secondary and always (seed_data/routing.json) — before the 201."""
+with a delivery per recipient — primary, secondary and always (seed_data/routing.json) — before the 201.
+
+The checks read committed records outside the store's lock, each record once per request, and the rows to store
+are built there too: the lock is held only to write them, which every other writer of the sandbox waits for. The
+one check that must be atomic with the write, a sender's unique reference used once, is the primary key of
+`dip_submissions`: should a concurrent request take a reference between the check and the write, the write fails
+and the request is checked again, now seeing it (MSG1006)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Callable
 from datetime import datetime, timezone
@@ -41,6 +48,49 @@ def _titled(routing: Route) -> str:
     return f"{routing.interface_id} ({routing.name})"
 
 
+class _Records:
+    """The records one request is checked against, each read once (a request of 100 messages to one recipient
+    reads its DIP ID once): committed state, through the reading thread's own connection."""
+
+    def __init__(self, ctx: DipContext):
+        self.ctx = ctx
+        self._dip_ids: dict[str, dict | None] = {}
+        self._by_role: dict[str, list[dict]] = {}
+        self._nominations: dict[tuple[str, str], dict | None] = {}
+
+    def dip_id(self, dip_id) -> dict | None:
+        key = str(dip_id)
+        if key not in self._dip_ids:
+            self._dip_ids[key] = self.ctx.one("select * from dip_ids where environment = ? and dip_id = ?",
+                                              [self.ctx.environment, key])
+        return self._dip_ids[key]
+
+    def with_role(self, role_code: str) -> list[dict]:
+        if role_code not in self._by_role:
+            self._by_role[role_code] = self.ctx.store.query(
+                "select * from dip_ids where environment = ? and role_code = ? order by dip_id",
+                [self.ctx.environment, role_code])
+        return self._by_role[role_code]
+
+    def nomination(self, dip_id: str, dcp_id) -> dict | None:
+        key = (dip_id, str(dcp_id))
+        if key not in self._nominations:
+            self._nominations[key] = self.ctx.one(
+                "select dcp_organisation_id from dip_nominations where environment = ? and dip_id = ? and dcp_id = ?",
+                [self.ctx.environment, dip_id, str(dcp_id)])
+        return self._nominations[key]
+
+
+@dataclass
+class _Draft:
+    """One stored message (a message and one of its primary recipients) before its identifiers are drawn."""
+    message: CheckedMessage
+    primary: str
+    role_code: str  # the primary recipient's, part of the transaction ID
+    row: dict
+    recipients: list[tuple[str, str]]  # (DIP ID, kind)
+
+
 class MessageIngress:
     def __init__(self, ctx: DipContext, timestamp_skew_seconds: float = 300.0):
         self.ctx = ctx
@@ -49,18 +99,15 @@ class MessageIngress:
         self.observers: list[Callable[[str, list[dict], str], None]] = []
 
     # -- records ---------------------------------------------------------------------------------
-    def _dip_id(self, dip_id) -> dict | None:
-        return self.ctx.one("select * from dip_ids where environment = ? and dip_id = ?",
-                            [self.ctx.environment, str(dip_id)])
-
     def _effective(self, row: dict) -> bool:
         today = self.ctx.clock.now().date().isoformat()
         return row["effective_from"] <= today and (not row["effective_to"] or row["effective_to"] >= today)
 
-    def _recipient_problem(self, dip_id, kind: str, routing: Route | None = None) -> tuple[str, str] | None:
+    def _recipient_problem(self, records: _Records, dip_id, kind: str,
+                           routing: Route | None = None) -> tuple[str, str] | None:
         unknown, bad_role = {"primary": ("MSG1031", "MSG1032"), "secondary": ("MSG1033", "MSG1034"),
                              "always": ("MSG1035", "MSG1036")}[kind]
-        row = self._dip_id(dip_id)
+        row = records.dip_id(dip_id)
         if row is None:
             other = self.ctx.one("select environment from dip_ids where dip_id = ? and environment != ?",
                                  [str(dip_id), self.ctx.environment])
@@ -77,9 +124,9 @@ class MessageIngress:
                               f"{', '.join(routing.recipients)} ({ROUTING_NOTE})")
         return None
 
-    def _dcp_ok(self, sender: Sender, dcp_id) -> bool:
-        row = self.ctx.one("select dcp_organisation_id from dip_nominations where environment = ? and dip_id = ? "
-                           "and dcp_id = ?", [self.ctx.environment, sender.dip_id["dip_id"], str(dcp_id)])
+    @staticmethod
+    def _dcp_ok(records: _Records, sender: Sender, dcp_id) -> bool:
+        row = records.nomination(sender.dip_id["dip_id"], dcp_id)
         return row is not None and (sender.dcp_organisation_id is None or
                                     row["dcp_organisation_id"] == sender.dcp_organisation_id)
 
@@ -88,7 +135,8 @@ class MessageIngress:
         return sent is None or any((sent - now).total_seconds() <= self.skew for now in (real_now(), self.ctx.clock.now()))
 
     # -- checks ----------------------------------------------------------------------------------
-    def _check(self, sender: Sender, message: CheckedMessage, interface_id: str, seen: set[str]) -> dict:
+    def _check(self, records: _Records, sender: Sender, message: CheckedMessage, interface_id: str,
+               seen: set[str]) -> dict:
         """Record checks of one structurally read message; returns its routing {secondary, always}."""
         s1, a0 = message.block("S1"), message.block("A0")
         dip_id = sender.dip_id
@@ -109,7 +157,7 @@ class MessageIngress:
         if sender.dcp_organisation_id and not dcp_id:
             message.add("MSG1011", "a DCP connected: S1.DIPConnectionProviderID is its DCP ID nominated for "
                                    f"{dip_id['dip_id']}")
-        elif dcp_id and not self._dcp_ok(sender, dcp_id):
+        elif dcp_id and not self._dcp_ok(records, sender, dcp_id):
             message.add("MSG1011", f"S1.DIPConnectionProviderID {dcp_id} is not a DCP ID nominated for DIP ID "
                                    f"{dip_id['dip_id']}" + (" by the DCP that connected" if sender.dcp_organisation_id
                                                             else ""))
@@ -126,7 +174,7 @@ class MessageIngress:
                                        f"{dip_id['dip_id']}")
             seen.add(reference)
         for recipient in a0.get("primaryRecipients") or []:
-            problem = self._recipient_problem(recipient, "primary", routing)
+            problem = self._recipient_problem(records, recipient, "primary", routing)
             if problem:
                 message.add(*problem)
         secondary, always = [], []
@@ -137,15 +185,13 @@ class MessageIngress:
             if not distributor:
                 message.add("MSG1037", f"{interface_id} goes to the distributor as secondary recipient: the message "
                                        "needs M0 with distributorDIPID")
-            elif self._recipient_problem(distributor, "secondary"):
+            elif self._recipient_problem(records, distributor, "secondary"):
                 message.add("MSG1038", f"M0.distributorDIPID {distributor}: "
-                            + self._recipient_problem(distributor, "secondary")[1])
+                            + self._recipient_problem(records, distributor, "secondary")[1])
             else:
                 secondary.append(str(distributor))
         for role_code in routing.always:
-            always += [r["dip_id"] for r in self.ctx.store.query(
-                "select * from dip_ids where environment = ? and role_code = ? order by dip_id",
-                [self.ctx.environment, role_code]) if self._effective(r)]
+            always += [r["dip_id"] for r in records.with_role(role_code) if self._effective(r)]
         return {"secondary": secondary, "always": always}
 
     # -- submit ----------------------------------------------------------------------------------
@@ -169,18 +215,25 @@ class MessageIngress:
                 message.add("MSG1002", unknown_interface(interface_id, self.ctx.messages.version))
             self._check_schema(message, interface)
             messages.append(message)
-        with self.ctx.store.transaction():  # record checks and storage at once: a reference is used only once
-            seen: set[str] = set()
-            checked = [(m, self._check(sender, m, interface, seen) if m.payload is not None else {})
+        for attempt in (1, 2):
+            records, seen = _Records(self.ctx), set()
+            checked = [(m, self._check(records, sender, m, interface, seen) if m.payload is not None else {})
                        for m in messages]
             if any(m.problems for m in messages):
                 return Outcome(400, [item for m in messages for item in self._rejected(sender, m, stamp)], stamp,
                                [f"message {n + 1}: {p.code}: {p.help}" for n, m in enumerate(messages)
                                 for p in m.problems])
-            stored = self._store(sender, interface, checked, now)
+            submissions, drafts = self._drafts(records, sender, interface, checked, now)
+            try:
+                stored = self._store(interface, submissions, drafts, now)
+                break
+            except sqlite3.IntegrityError:  # a reference taken since the check: checked again, it is MSG1006
+                if attempt == 2:
+                    raise
+        items = [self._accepted(sender, draft, transaction, stamp) for draft, transaction in stored]
         for observe in self.observers:  # after the transaction: what they do is not part of this submission
-            observe(interface, stored, origin)
-        return Outcome(201, stored, stamp)
+            observe(interface, items, origin)
+        return Outcome(201, items, stamp)
 
     def _check_schema(self, message: CheckedMessage, interface: str, event_code: str | None = None) -> None:
         """With --dip-spec: the payload against the official schema of its interface and event."""
@@ -229,51 +282,68 @@ class MessageIngress:
         return [response_item(code_message("MSG1000"), "not accepted: another message of this request was rejected "
                                                        "(a request is accepted or rejected as a whole)", **fields)]
 
-    def _store(self, sender: Sender, interface: str, checked: list, now: datetime) -> list[dict]:
-        items, submissions, messages, deliveries = [], [], [], []
+    def _drafts(self, records: _Records, sender: Sender, interface: str, checked: list,
+                now: datetime) -> tuple[list[dict], list[_Draft]]:
+        """The rows of an accepted request: its submissions (one per unique reference) and its messages, the
+        identifiers of these drawn when they are stored."""
+        submissions, drafts = [], []
         received, received_real = now.timestamp(), real_now().timestamp()
+        for message, routing in checked:
+            s0, s1, a0 = message.block("S0"), message.block("S1"), message.block("A0")
+            submissions.append({"environment": self.ctx.environment, "sender_dip_id": sender.dip_id["dip_id"],
+                                "sender_unique_reference": s1["senderUniqueReference"], "received_at": received})
+            for primary in a0["primaryRecipients"]:
+                common = {**message.payload["CommonBlock"], "A0": {
+                    "primaryRecipients": [str(primary)], "secondaryRecipients": routing["secondary"],
+                    "always": routing["always"]}}
+                drafts.append(_Draft(message, str(primary), records.dip_id(primary)["role_code"], {
+                    "environment": self.ctx.environment,
+                    "interface_id": interface, "event_code": s0.get("eventCode"),
+                    "sender_dip_id": sender.dip_id["dip_id"], "sender_organisation_id": sender.organisation_id,
+                    "sender_unique_reference": s1["senderUniqueReference"],
+                    "correlation_id": s1.get("senderCorrelationID"), "dcp_id": s1.get("DIPConnectionProviderID"),
+                    "primary_recipient": str(primary), "payload": json.dumps({**message.payload,
+                                                                              "CommonBlock": common}),
+                    "mpan": message.block("M0").get("MPANCore"), "schema_version": s0.get("schemaVersion"),
+                    "sent_timestamp": s1.get("senderTimestamp"), "received_at": received,
+                    "received_real_at": received_real},
+                    [(str(primary), "primary")] + [(r, "secondary") for r in routing["secondary"]]
+                    + [(r, "always") for r in routing["always"]]))
+        return submissions, drafts
+
+    def _store(self, interface: str, submissions: list[dict], drafts: list[_Draft],
+               now: datetime) -> list[tuple[_Draft, str]]:
+        """One transaction: the identifiers drawn, then the submissions, messages and deliveries written.
+        Returns each draft with its transaction ID."""
         day = now.strftime("%Y%m%d")
+        stored, messages, deliveries = [], [], []
         with self.ctx.store.transaction() as db:
-            for message, routing in checked:
-                s0, s1, a0 = message.block("S0"), message.block("S1"), message.block("A0")
-                submissions.append({"environment": self.ctx.environment, "sender_dip_id":
-                                              sender.dip_id["dip_id"], "sender_unique_reference":
-                                              s1["senderUniqueReference"], "received_at": received})
-                for primary in a0["primaryRecipients"]:
-                    recipient = self._dip_id(primary)
-                    transaction = f"T-{interface}-{primary}-{recipient['role_code']}-{day}-{self.ctx.random.hex(8, upper=True)}"
-                    payload = json.loads(json.dumps(message.payload))
-                    payload["CommonBlock"]["A0"] = {"primaryRecipients": [str(primary)],
-                                                    "secondaryRecipients": routing["secondary"],
-                                                    "always": routing["always"]}
-                    messages.append({
-                        "environment": self.ctx.environment, "transaction_id": transaction, "interface_id": interface,
-                        "event_code": s0.get("eventCode"), "sender_dip_id": sender.dip_id["dip_id"],
-                        "sender_organisation_id": sender.organisation_id,
-                        "sender_unique_reference": s1["senderUniqueReference"],
-                        "correlation_id": s1.get("senderCorrelationID"), "dcp_id": s1.get("DIPConnectionProviderID"),
-                        "primary_recipient": str(primary), "payload": json.dumps(payload),
-                        "mpan": message.block("M0").get("MPANCore"), "schema_version": s0.get("schemaVersion"),
-                        "sent_timestamp": s1.get("senderTimestamp"), "received_at": received,
-                        "received_real_at": received_real})
-                    recipients = [(str(primary), "primary")] + [(r, "secondary") for r in routing["secondary"]] + \
-                                 [(r, "always") for r in routing["always"]]
-                    for recipient_id, kind in recipients:
-                        deliveries.append({
-                            "environment": self.ctx.environment, "transaction_id": transaction,
-                            "publication_id": f"P-{interface}-{recipient_id}-{day}-{self.ctx.random.hex(8, upper=True)}",
-                            "recipient_dip_id": recipient_id, "recipient_kind": kind, "interface_id": interface,
-                            "state": "Pending", "attempts": 0, "next_attempt_at": received, "last_status": None,
-                            "last_error": None, "created_at": received, "created_real_at": received_real,
-                            "delivered_at": None, "delivered_real_at": None, "replay": 0,
-                            "status_message_id": None})
-                    items.append(response_item(
-                        code_message("MSG0000"), transactionID=transaction,
-                        senderUniqueReference=s1["senderUniqueReference"], correlationID=s1.get("senderCorrelationID"),
-                        sentTimestamp=s1.get("senderTimestamp"), stamp=dip_timestamp(now),
-                        sender_id=sender.dip_id["dip_id"], recipientID=str(primary),
-                        DIPConnectionProviderID=s1.get("DIPConnectionProviderID")))
+            # the identifiers' random parts in one draw: the same stream, in the same order, as one draw each
+            drawn = self.ctx.random.hex(8 * sum(1 + len(d.recipients) for d in drafts), upper=True)
+            parts = (drawn[i:i + 16] for i in range(0, len(drawn), 16))
+            for draft in drafts:
+                transaction = f"T-{interface}-{draft.primary}-{draft.role_code}-{day}-{next(parts)}"
+                messages.append({"transaction_id": transaction, **draft.row})
+                received, received_real = draft.row["received_at"], draft.row["received_real_at"]
+                for recipient_id, kind in draft.recipients:
+                    deliveries.append({
+                        "environment": self.ctx.environment, "transaction_id": transaction,
+                        "publication_id": f"P-{interface}-{recipient_id}-{day}-{next(parts)}",
+                        "recipient_dip_id": recipient_id, "recipient_kind": kind, "interface_id": interface,
+                        "state": "Pending", "attempts": 0, "next_attempt_at": received, "last_status": None,
+                        "last_error": None, "created_at": received, "created_real_at": received_real,
+                        "delivered_at": None, "delivered_real_at": None, "replay": 0, "status_message_id": None})
+                stored.append((draft, transaction))
             for table, rows in (("dip_submissions", submissions), ("dip_messages", messages),
                                 ("dip_deliveries", deliveries)):
                 self.ctx.store.insert_many(db, table, rows)
-        return items
+        return stored
+
+    @staticmethod
+    def _accepted(sender: Sender, draft: _Draft, transaction: str, stamp: str) -> dict:
+        s1 = draft.message.block("S1")
+        return response_item(
+            code_message("MSG0000"), transactionID=transaction, senderUniqueReference=s1["senderUniqueReference"],
+            correlationID=s1.get("senderCorrelationID"), sentTimestamp=s1.get("senderTimestamp"), stamp=stamp,
+            sender_id=sender.dip_id["dip_id"], recipientID=draft.primary,
+            DIPConnectionProviderID=s1.get("DIPConnectionProviderID"))

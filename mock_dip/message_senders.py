@@ -6,10 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes
-
-from mock_ca.keys import serial_hex
+from mock_ca.keys import cert_from_pem, serial_hex
 from mock_dip.context import DipContext
 from mock_dip.dip_certificates import DipCertificates, purpose_by_label
 from mock_dip.dip_ids import DipIds
@@ -76,8 +73,8 @@ class MessageSenders:
             raise SignatureRejected(f"signature check failed ({check}): {text}", details={"check": check})
 
         row = self.certificates.find(serial)
-        stored = row and row["certificate_pem"] and x509.load_pem_x509_certificate(row["certificate_pem"].encode())
-        if not stored or stored.fingerprint(hashes.SHA256()) != cert.fingerprint(hashes.SHA256()):
+        stored = row and row["certificate_pem"] and cert_from_pem(row["certificate_pem"])
+        if not stored or stored != cert:  # the same DER
             refuse("certificate_unknown", f"the signing certificate {serial} was not issued through the DIP "
                                           f"{self.ctx.environment_name} portal")
         status = self.certificates.display_status(row)

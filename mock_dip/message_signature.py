@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from mock_ca.keys import cert_from_pem
 
 CONTENT_HASH = "X-DIP-Content-Hash"
 DATE = "X-DIP-Signature-Date"
@@ -96,6 +99,15 @@ class SignatureReport:
                 "computed": self.computed, "received": self.received}
 
 
+@functools.lru_cache(maxsize=256)
+def _described(pem: str) -> dict:
+    """Subject, serial and issuer of a signing certificate, for the report: the same certificate signs request after
+    request, and its names take a while to write out."""
+    certificate = cert_from_pem(pem)
+    return {"subject": certificate.subject.rfc4514_string(), "serial": f"{certificate.serial_number:X}",
+            "issuer": certificate.issuer.rfc4514_string()}
+
+
 def _b64(value: str) -> bytes:
     return base64.b64decode(value.strip(), validate=True)
 
@@ -133,14 +145,12 @@ def check(method: str, url: str, body: bytes, headers, *, now_real: datetime, no
                                         f"{skew_seconds:g} s of either: sign with the current time")
     try:
         pem = _b64(headers.get(CERTIFICATE)).decode()
-        certificate = x509.load_pem_x509_certificate(pem.encode())
+        certificate = cert_from_pem(pem)
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return report.fail("certificate_unreadable", f"{CERTIFICATE} is not the base64 of a PEM certificate: "
                                                      "base64-encode the whole PEM text, BEGIN and END lines included")
     report.certificate = certificate
-    report.computed["certificate"] = {"subject": certificate.subject.rfc4514_string(),
-                                      "serial": f"{certificate.serial_number:X}",
-                                      "issuer": certificate.issuer.rfc4514_string()}
+    report.computed["certificate"] = dict(_described(pem))
     candidates = url_variants(url, path_only)
     expected = [string_to_sign(method, candidate, date, body_hash) for candidate in candidates]
     report.computed["string_to_sign"] = expected[0]

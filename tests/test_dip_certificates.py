@@ -425,7 +425,7 @@ def test_the_dips_own_certificates(world, tmp_path):
     # the DIP's client certificate opens mTLS on its own listener like any DIP certificate
     dip = running.sandbox.dip["uit"]
     files = write_client_files(tmp_path, "dip-client", dip.own_certificates.row("client")["certificate_pem"],
-                               dip.own_certificates.key("client"))
+                               dip.own_certificates.signer("client")[1])
     answer = requests.get(running.endpoints["dip_api"]["uit"] + "/_sandbox/whoami", cert=files,
                           verify=running.bundle, timeout=10)
     assert answer.status_code == 200 and answer.json()["serial"] == own["client"]["serial_number"]

@@ -91,6 +91,35 @@ def test_each_msg_code(world, change, code, help_text):
     assert help_text in response.json()["messageArray"][0]["help"]
 
 
+def test_one_reference_sent_at_once_on_many_connections_is_stored_once(world, tmp_path):
+    """The record checks run outside the store's lock: the same message sent at the same moment on eight
+    connections is still accepted once, and every other copy is refused MSG1006 (never a 500)."""
+    import threading
+    sent = message(world["supplier"], [recipient(world)])
+    clients = [dip_client(world["running"], world["supplier"], tmp_path / f"race{i}") for i in range(8)]
+    start, answers = threading.Barrier(len(clients)), []
+
+    def send(client):
+        start.wait()
+        response = client.post("/dip-channel/IF-041", [sent])
+        answers.append((response.status_code, _codes(response)))
+
+    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(answers) == [(201, ["MSG0000"])] + [(400, ["MSG1006"])] * (len(clients) - 1)
+    after = message(world["supplier"], [recipient(world)])  # delivered after it, in order: the end of the queue
+    assert world["client"].post("/dip-channel/IF-041", [after]).status_code == 201
+    deliveries, references = [], []
+    while after["payload"]["CommonBlock"]["S1"]["senderUniqueReference"] not in references:
+        deliveries = world["hook"].wait_for_deliveries(len(deliveries) + 1)
+        references = [item["payload"]["CommonBlock"]["S1"]["senderUniqueReference"]
+                      for d in deliveries for item in d.items]
+    assert references.count(sent["payload"]["CommonBlock"]["S1"]["senderUniqueReference"]) == 1
+
+
 def test_all_or_nothing_duplicates_and_other_environment_recipients(world):
     client, supplier = world["client"], world["supplier"]
     good, bad = message(supplier, [recipient(world)]), message(supplier, [recipient(world)], senderRoleID="XXX")

@@ -136,9 +136,10 @@ class Store:
             self._local.held -= 1
 
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[dict]:
-        if getattr(self._local, "held", 0):
-            return list(self.db.query(sql, params))
-        cursor = self._reader().execute(sql, params)
+        # held: the writing connection itself (sqlite-utils' `query` would wrap each read in a savepoint, three
+        # statements where one will do, on the hot paths that read under the lock)
+        connection = self._conn if getattr(self._local, "held", 0) else self._reader()
+        cursor = connection.execute(sql, params)
         columns = [c[0] for c in cursor.description or ()]
         return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
