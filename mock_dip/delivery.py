@@ -76,7 +76,7 @@ class DeliveryWorker:
         self.record = record
         self._loop = BackgroundLoop(f"dip-delivery-{ctx.environment}", lambda: self.run_once() > 0,
                                     self._idle_wait, log)
-        self._session = None
+        self._pools = None
         self._client_files: tuple[str, str] | None = None
         self._flight = threading.Condition()  # posts made and not yet settled
         self._in_flight = 0
@@ -168,17 +168,23 @@ class DeliveryWorker:
         return len(batch)
 
     # -- HTTP ------------------------------------------------------------------------------------
-    def _http(self):
-        if self._session is None:
-            import requests  # kept out of start-up
-            self._session = requests.Session()
-            # the DIP's own connection to a webhook: no proxy or CA settings from the sandbox's environment (the
-            # trust bundle is given per post), and no look-up of them on every post
-            self._session.trust_env = False
-        return self._session
+    def _pool(self, url: str):
+        """A keep-alive connection pool to the webhook's origin. urllib3 (what `requests` stands on) without the
+        `requests` layer: a post here is one request, not a browser session (no cookies, redirects or proxy
+        settings from the sandbox's environment), and that layer was half of a post's Python work under load.
+        HTTPS pools present the DIP's client certificate and check the webhook's against the trust bundle; new
+        files (a renewed certificate, a reset) make a new pool."""
+        if self._pools is None:
+            import urllib3  # kept out of start-up
+            self._pools = urllib3.PoolManager(num_pools=64, maxsize=1, block=False)
+        if url.lower().startswith("https:"):
+            cert, key = self.client_files()
+            return self._pools.connection_from_url(url, pool_kwargs={
+                "cert_file": cert, "key_file": key, "ca_certs": str(self.trust_bundle()), "cert_reqs": "CERT_REQUIRED"})
+        return self._pools.connection_from_url(url)
 
     def client_files(self) -> tuple[str, str]:
-        """The DIP's client certificate and key as files (what `requests` wants for mTLS)."""
+        """The DIP's client certificate and key as files (what urllib3 wants for mTLS)."""
         row = self.own.row("client")
         directory = self.trust_bundle().parent
         cert, key = directory / f"dip-{self.ctx.environment}-client.pem", directory / f"dip-{self.ctx.environment}-client.key"
@@ -194,21 +200,21 @@ class DeliveryWorker:
                                          real_now()), "Content-Type": "application/json"}
 
     def _post(self, url: str, body: bytes) -> tuple[int | None, object, str | None, float]:
-        import requests
+        import urllib3
         started = time.perf_counter()
-        kwargs = {"data": body, "headers": self.sign(url, body), "timeout": self.policy.timeout_seconds,
-                  "allow_redirects": False}
-        if url.lower().startswith("https:"):
-            kwargs.update(cert=self.client_files(), verify=str(self.trust_bundle()))
+        timeout = urllib3.Timeout(connect=self.policy.timeout_seconds, read=self.policy.timeout_seconds)
         try:
-            response = self._http().post(url, **kwargs)
-        except requests.RequestException as exc:
+            target = urllib3.util.parse_url(url).request_uri  # the pool knows the origin; the request line, the path
+            response = self._pool(url).urlopen("POST", target, body=body, headers=self.sign(url, body),
+                                               timeout=timeout, retries=False, redirect=False)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             return None, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - started
+        text = response.data.decode("utf-8", "replace")
         try:
-            answer = response.json()
+            answer = json.loads(text)
         except ValueError:
-            answer = response.text[:500]
-        return response.status_code, answer, None, time.perf_counter() - started
+            answer = text[:500]
+        return response.status, answer, None, time.perf_counter() - started
 
     # -- outcome ---------------------------------------------------------------------------------
     @staticmethod

@@ -50,13 +50,20 @@ def _titled(routing: Route) -> str:
 
 class _Records:
     """The records one request is checked against, each read once (a request of 100 messages to one recipient
-    reads its DIP ID once): committed state, through the reading thread's own connection."""
+    reads its DIP ID once): committed state, through the reading thread's own connection; and the moment of the
+    request, in sandbox and in real time, that every message of it is judged at."""
 
-    def __init__(self, ctx: DipContext):
+    def __init__(self, ctx: DipContext, now: datetime):
         self.ctx = ctx
+        self.now, self.now_real = now, real_now()
+        self.today = now.date().isoformat()
         self._dip_ids: dict[str, dict | None] = {}
         self._by_role: dict[str, list[dict]] = {}
         self._nominations: dict[tuple[str, str], dict | None] = {}
+
+    def effective(self, row: dict) -> bool:
+        """Whether a DIP ID row is effective on the request's day."""
+        return row["effective_from"] <= self.today and (not row["effective_to"] or row["effective_to"] >= self.today)
 
     def dip_id(self, dip_id) -> dict | None:
         key = str(dip_id)
@@ -99,10 +106,6 @@ class MessageIngress:
         self.observers: list[Callable[[str, list[dict], str], None]] = []
 
     # -- records ---------------------------------------------------------------------------------
-    def _effective(self, row: dict) -> bool:
-        today = self.ctx.clock.now().date().isoformat()
-        return row["effective_from"] <= today and (not row["effective_to"] or row["effective_to"] >= today)
-
     def _recipient_problem(self, records: _Records, dip_id, kind: str,
                            routing: Route | None = None) -> tuple[str, str] | None:
         unknown, bad_role = {"primary": ("MSG1031", "MSG1032"), "secondary": ("MSG1033", "MSG1034"),
@@ -113,8 +116,8 @@ class MessageIngress:
                                  [str(dip_id), self.ctx.environment])
             where = f" (it is a DIP ID of {other['environment'].upper()}, another environment)" if other else ""
             return unknown, f"{kind} recipient {dip_id} is not a DIP ID of the DIP {self.ctx.environment_name}{where}"
-        if not self._effective(row):
-            return unknown, (f"{kind} recipient {dip_id} is not effective on {self.ctx.clock.now().date()} "
+        if not records.effective(row):
+            return unknown, (f"{kind} recipient {dip_id} is not effective on {records.today} "
                              f"(effective {row['effective_from']} to {row['effective_to'] or 'open'})")
         entry = dip_role(row["role_code"])
         if entry is None or not entry.exchanges_messages:
@@ -130,9 +133,9 @@ class MessageIngress:
         return row is not None and (sender.dcp_organisation_id is None or
                                     row["dcp_organisation_id"] == sender.dcp_organisation_id)
 
-    def _timestamp_ok(self, stamp: str) -> bool:
+    def _timestamp_ok(self, records: _Records, stamp: str) -> bool:
         sent = common_blocks.sender_time(stamp)
-        return sent is None or any((sent - now).total_seconds() <= self.skew for now in (real_now(), self.ctx.clock.now()))
+        return sent is None or any((sent - now).total_seconds() <= self.skew for now in (records.now_real, records.now))
 
     # -- checks ----------------------------------------------------------------------------------
     def _check(self, records: _Records, sender: Sender, message: CheckedMessage, interface_id: str,
@@ -143,9 +146,9 @@ class MessageIngress:
         if s1.get("senderDIPID") is not None and str(s1.get("senderDIPID")) != dip_id["dip_id"]:
             message.add("MSG1009", f"S1.senderDIPID {s1['senderDIPID']} is not the DIP ID of the X-API-Key "
                                    f"({dip_id['dip_id']})")
-        elif not self._effective(dip_id):
+        elif not records.effective(dip_id):
             message.add("MSG1009", f"the sender DIP ID {dip_id['dip_id']} is not effective on "
-                                   f"{self.ctx.clock.now().date()}")
+                                   f"{records.today}")
         routing = route(interface_id, self.ctx.messages.version)
         if "senderRoleID" in s1 and s1["senderRoleID"] != dip_id["role_code"]:
             message.add("MSG1010", f"S1.senderRoleID {s1['senderRoleID']!r} is not the role of DIP ID "
@@ -162,7 +165,8 @@ class MessageIngress:
                                    f"{dip_id['dip_id']}" + (" by the DCP that connected" if sender.dcp_organisation_id
                                                             else ""))
         stamp = s1.get("senderTimestamp")
-        if isinstance(stamp, str) and common_blocks.SENDER_TIMESTAMP.match(stamp) and not self._timestamp_ok(stamp):
+        if (isinstance(stamp, str) and common_blocks.SENDER_TIMESTAMP.match(stamp)
+                and not self._timestamp_ok(records, stamp)):
             message.add("MSG1007", f"S1.senderTimestamp {stamp} is in the future (more than {self.skew:g} s ahead of "
                                    "real and of sandbox time)")
         reference = s1.get("senderUniqueReference")
@@ -191,7 +195,7 @@ class MessageIngress:
             else:
                 secondary.append(str(distributor))
         for role_code in routing.always:
-            always += [r["dip_id"] for r in records.with_role(role_code) if self._effective(r)]
+            always += [r["dip_id"] for r in records.with_role(role_code) if records.effective(r)]
         return {"secondary": secondary, "always": always}
 
     # -- submit ----------------------------------------------------------------------------------
@@ -216,7 +220,7 @@ class MessageIngress:
             self._check_schema(message, interface)
             messages.append(message)
         for attempt in (1, 2):
-            records, seen = _Records(self.ctx), set()
+            records, seen = _Records(self.ctx, now), set()
             checked = [(m, self._check(records, sender, m, interface, seen) if m.payload is not None else {})
                        for m in messages]
             if any(m.problems for m in messages):
@@ -287,7 +291,7 @@ class MessageIngress:
         """The rows of an accepted request: its submissions (one per unique reference) and its messages, the
         identifiers of these drawn when they are stored."""
         submissions, drafts = [], []
-        received, received_real = now.timestamp(), real_now().timestamp()
+        received, received_real = now.timestamp(), records.now_real.timestamp()
         for message, routing in checked:
             s0, s1, a0 = message.block("S0"), message.block("S1"), message.block("A0")
             submissions.append({"environment": self.ctx.environment, "sender_dip_id": sender.dip_id["dip_id"],

@@ -50,7 +50,7 @@ class RandomSource:
                 if self._counter >= self._reserved:
                     self._reserved = self._counter + _BLOCK
                     self._store.set_meta("random_counter", self._reserved)
-                block = hmac.new(self._key, self._counter.to_bytes(8, "big"), hashlib.sha256).digest()
+                block = hmac.digest(self._key, self._counter.to_bytes(8, "big"), "sha256")  # one-shot, in C
                 self._counter += 1
                 self._buffer += block
             out, self._buffer = self._buffer[:n], self._buffer[n:]
