@@ -6,11 +6,12 @@ What needs the DIP's records (sender DIP ID and role, DCP ID, duplicates, recipi
 ingress, over these normalised blocks."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from seed_data.routing import route
+from seed_data.routing import Route, route
 
 ENVIRONMENT_TAGS = ("PRD", "SITB", "SIT", "UIT", "DEV")
 UNIQUE_REFERENCE = re.compile(r"^S-((IF|REP)-)?\d{3,4}-[0-9a-fA-F]{10}-[A-Z]{3,5}-\d{8}-[a-zA-Z0-9]+$")
@@ -28,6 +29,13 @@ BLOCK_FIELDS = {
     "A0": ("primaryRecipients", "secondaryRecipients", "always"),
     "M0": ("MPANCore", "distributorDIPID", "GSPGroupID"),
 }
+_CANONICAL = {block: {name.lower(): name for name in names} for block, names in BLOCK_FIELDS.items()}
+
+
+@functools.lru_cache(maxsize=None)
+def _events(known: Route) -> frozenset[str]:
+    """An interface's event codes in lower case (what a sent S0.eventCode is compared with)."""
+    return frozenset(event.lower() for event in known.events)
 
 
 def sender_time(stamp: str) -> datetime | None:
@@ -63,7 +71,7 @@ class CheckedMessage:
 
 def canonical_keys(value, block: str) -> dict:
     """The object with the known field names of `block` in their canonical spelling; unknown keys kept."""
-    known = {name.lower(): name for name in BLOCK_FIELDS.get(block, ())}
+    known = _CANONICAL.get(block, {})
     out = {}
     for key, item in value.items():
         name = known.get(str(key).lower(), key)
@@ -108,8 +116,7 @@ def check_message(item, interface_id: str, environment_tag: str) -> CheckedMessa
         known = route(interface_id)
         if "eventCode" in s0 and not (isinstance(event, str) and EVENT_CODE.match(event)):
             message.add("MSG1001", f"S0.eventCode {event!r} is an event code in brackets, e.g. \"[ReadingCOS]\"")
-        elif isinstance(event, str) and known is not None and \
-                event.strip("[]").lower() not in {e.lower() for e in known.events}:
+        elif isinstance(event, str) and known is not None and event.strip("[]").lower() not in _events(known):
             message.add("MSG1001", f"S0.eventCode {event} is not an event of {known.interface_id} (the official "
                                    f"list: {', '.join('[' + e + ']' for e in known.events)})")
     if s1:

@@ -172,15 +172,16 @@ class DeliveryWorker:
         """A keep-alive connection pool to the webhook's origin. urllib3 (what `requests` stands on) without the
         `requests` layer: a post here is one request, not a browser session (no cookies, redirects or proxy
         settings from the sandbox's environment), and that layer was half of a post's Python work under load.
-        HTTPS pools present the DIP's client certificate and check the webhook's against the trust bundle; new
-        files (a renewed certificate, a reset) make a new pool."""
+        HTTPS pools present the DIP's client certificate and check the webhook's against the trust bundle, both
+        read from their files whenever a connection is made (a renewed certificate is on the next one)."""
         if self._pools is None:
             import urllib3  # kept out of start-up
             self._pools = urllib3.PoolManager(num_pools=64, maxsize=1, block=False)
         if url.lower().startswith("https:"):
             cert, key = self.client_files()
-            return self._pools.connection_from_url(url, pool_kwargs={
-                "cert_file": cert, "key_file": key, "ca_certs": str(self.trust_bundle()), "cert_reqs": "CERT_REQUIRED"})
+            bundle = str(self.trust_bundle())
+            tls = {"cert_file": cert, "key_file": key, "ca_certs": bundle, "cert_reqs": "CERT_REQUIRED"}
+            return self._pools.connection_from_url(url, pool_kwargs=tls)
         return self._pools.connection_from_url(url)
 
     def client_files(self) -> tuple[str, str]:
