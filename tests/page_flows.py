@@ -7,14 +7,15 @@ import time
 
 import pyotp
 import requests
+from playwright.sync_api import expect
 
 from tests.dip_helpers import PASSWORD
 
 
-def sign_in_page(page, running, email, secret, environment="uit"):
+def sign_in_page(page, running, email, secret, environment="uit", password=PASSWORD):
     page.goto(f"{running.endpoints['web']}/dip/{environment}/sign-in")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_label("Authenticator code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/home$"))
@@ -67,7 +68,7 @@ def advance_to_wait(page, web: str, wait: str) -> None:
     page.goto(f"{web}/console/")
     page.locator("form.wait").filter(has_text=wait).first.get_by_role("button",
                                                                       name="Advance the clock to it").click()
-    assert "waiting step(s) completed" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("waiting step(s) completed")
 
 
 def open_atlas_invitation(page, running, email: str) -> None:
@@ -102,7 +103,7 @@ def create_member(page, first: str, last: str, email: str, role: str) -> None:
     form.get_by_label("Email").fill(email)
     form.get_by_label(role).check()
     form.get_by_role("button", name="Create member").click()
-    assert f"an invitation email was sent to {email}" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text(f"an invitation email was sent to {email}")
 
 
 def create_dip_id(page, role: str, mpid: str, effective_from: str) -> str:
@@ -112,7 +113,13 @@ def create_dip_id(page, role: str, mpid: str, effective_from: str) -> str:
     create.get_by_label("MPID (4 characters)").fill(mpid)
     create.get_by_label("Effective from").fill(effective_from)
     create.get_by_role("button", name="Create DIP ID").click()
-    return re.search(r"DIP ID (\d{10})", page.get_by_role("heading").first.inner_text()).group(1)
+    return new_dip_id(page)
+
+
+def new_dip_id(page) -> str:
+    """The DIP ID whose page has opened (waits for it)."""
+    heading = page.get_by_role("heading", name=re.compile(r"DIP ID \d{10}")).first
+    return re.search(r"DIP ID (\d{10})", heading.inner_text()).group(1)
 
 
 def invite_organisation(page, company: str, number: str, first: str, last: str, email: str) -> None:

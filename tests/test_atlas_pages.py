@@ -6,6 +6,7 @@ import re
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.atlas_helpers import FORM, PASSWORD
 from tests.browser import screenshot
@@ -19,27 +20,27 @@ def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
     web = running.endpoints["web"]
     fill_registration(page, web, FORM)
     page.get_by_role("button", name="Register").click()
-    assert "tick" in page.locator(".field-error").first.inner_text()  # "I'm not a robot" left unticked
+    expect(page.locator(".field-error").first).to_contain_text("tick")  # "I'm not a robot" left unticked
     screenshot(page, "atlas-register-error")
     page.get_by_label("I'm not a robot").check()
     page.get_by_role("button", name="Register").click()
-    assert page.get_by_role("heading", name="Thank you for registering").is_visible()
+    expect(page.get_by_role("heading", name="Thank you for registering")).to_be_visible()
 
     open_atlas_invitation(page, running, FORM["email"])
     set_atlas_password_and_sign_in(page, running, FORM["email"], PASSWORD)
     page.wait_for_url(re.compile(r".*/atlas/dashboard$"))
-    assert page.get_by_role("region", name="To Do - Set a Payment Method").is_visible()
+    expect(page.get_by_role("region", name="To Do - Set a Payment Method")).to_be_visible()
     screenshot(page, "atlas-dashboard")
 
     page.get_by_role("button", name="Use Invoice").click()
     reload_until(page, "View and Accept Quote</a>")
     page.get_by_role("link", name="View and Accept Quote").click()
     page.get_by_role("button", name="Use this payment method").click()
-    assert page.locator(".field-error").count() > 0
+    expect(page.locator(".field-error").first).to_be_visible()
     page.get_by_label("I accept the quotation").check()
     page.get_by_label("I accept the Master Services Agreement").check()
     page.get_by_role("button", name="Use this payment method").click()
-    assert "Quotation accepted" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("Quotation accepted")
 
     page.get_by_role("navigation", name="main").get_by_role("link", name="Identity Profiles").click()
     page.get_by_label("Profile name").fill("Sandbox profile")
@@ -56,7 +57,7 @@ def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_label("Familiar name").fill("dip-uit")
     page.get_by_role("button", name="Generate").click()
     alert = page.get_by_role("alert", name="New API credentials")
-    assert "shown only now" in alert.inner_text()
+    expect(alert).to_contain_text("shown only now")
     api_secret = page.locator("#api-secret").inner_text()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download as .csv").click()
@@ -84,15 +85,15 @@ def test_the_atlas_journey_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_role("navigation", name="main").get_by_role("link", name="Domains").click()
     page.get_by_label("Domain", exact=True).fill("sandbox-energy.example")
     page.get_by_role("button", name="Add domain").click()
-    assert "sandbox-energy.example" in page.locator("table").inner_text()
+    expect(page.locator("table")).to_contain_text("sandbox-energy.example")
     page.get_by_role("button", name="Verify Domain sandbox-energy.example.").click()
-    assert "no_record" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("no_record")
     screenshot(page, "atlas-domains")
 
     page.get_by_role("navigation", name="main").get_by_role("link", name="Users").click()
     page.get_by_label("Email", exact=True).fill("bob@sandbox-energy.example")
     page.get_by_role("button", name="Add user").click()
-    assert "bob@sandbox-energy.example added" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("bob@sandbox-energy.example added")
 
 
 def test_sign_in_returns_to_the_page_asked_for_and_only_to_this_server(start_sandbox):

@@ -5,6 +5,7 @@ test-artefacts/."""
 import re
 
 import requests
+from playwright.sync_api import expect
 
 from tests.browser import screenshot
 from tests.dip_helpers import invite, manager
@@ -16,16 +17,16 @@ def test_journey_map_and_advancing_to_the_vetting(dip, page):
     account = requests.post(control + "/atlas/accounts", json={"company_name": "Super Energy Co"}, timeout=60).json()
     invite(manager(running))
     page.goto(running.endpoints["web"] + "/console/")
-    assert page.get_by_role("heading", name="Journey map").is_visible()
+    expect(page.get_by_role("heading", name="Journey map")).to_be_visible()
     atlas = page.get_by_role("region", name="Atlas account Super Energy Co")
-    assert "done" in atlas.inner_text()
+    expect(atlas).to_contain_text("done")
     organisation = page.get_by_role("region", name="DIP organisation Super Energy Co uit")
-    assert "has not set a password yet" in organisation.inner_text()
+    expect(organisation).to_contain_text("has not set a password yet")
     assert "B.4" in organisation.inner_text() and "stage 1 of 5 is next" in organisation.inner_text()
     screenshot(page, "console-journey-map")
     before = page.locator("#sandbox-now").inner_text()
     page.get_by_role("button", name="+24 h").click()
-    assert "Sandbox time is now" in page.locator(".flash.ok").inner_text()
+    expect(page.locator(".flash.ok")).to_contain_text("Sandbox time is now")
     assert page.locator("#sandbox-now").inner_text() != before
     assert account["account_id"] in requests.get(control + "/atlas/accounts", timeout=10).text
 
@@ -37,10 +38,10 @@ def test_outbox_dns_journal_and_snapshots(dip, page):
     page.goto(web + "/console/outbox")
     page.get_by_role("link", name=re.compile("Invitation to the Data Integration Platform")).first.click()
     link = page.locator("a[href*='/dip/uit/invitations/']").first
-    assert link.is_visible()
+    expect(link).to_be_visible()
     screenshot(page, "console-email")
     link.click()
-    assert page.get_by_role("heading", name="Set your password").is_visible()
+    expect(page.get_by_role("heading", name="Set your password")).to_be_visible()
 
     page.goto(web + "/console/dns")
     page.get_by_label("Value").fill("the-token")
@@ -49,32 +50,32 @@ def test_outbox_dns_journal_and_snapshots(dip, page):
     page.get_by_label(re.compile("^Name")).fill("super-energy.example")
     page.get_by_label("Value").fill("the-token")
     page.get_by_role("button", name="Add record").click()
-    assert "TXT record added to super-energy.example" in page.locator(".flash.ok").inner_text()
-    assert "the-token" in page.locator("table").last.inner_text()
+    expect(page.locator(".flash.ok")).to_contain_text("TXT record added to super-energy.example")
+    expect(page.locator("table").last).to_contain_text("the-token")
     screenshot(page, "console-dns")
     answer = requests.get(running.control + "/dns/records", timeout=10).json()["records"]
     assert [r["value"] for r in answer] == ["the-token"]
 
     page.goto(web + "/console/journal?listener=web")
-    assert "/dip/uit/api/manager/organisations" in page.locator("table").inner_text()
+    expect(page.locator("table")).to_contain_text("/dip/uit/api/manager/organisations")
     screenshot(page, "console-journal")
 
     page.goto(web + "/console/snapshots")
     page.get_by_label("Snapshot name").fill("before-certificates")
     page.get_by_role("button", name="Save snapshot").click()
-    assert "Snapshot before-certificates saved" in page.locator(".flash.ok").inner_text()
+    expect(page.locator(".flash.ok")).to_contain_text("Snapshot before-certificates saved")
     requests.post(running.control + "/dns/records", json={"name": "later.example", "type": "TXT", "value": "x"},
                   timeout=10)
     page.get_by_role("button", name="Restore").click()
-    assert "back where it was" in page.locator(".flash.ok").inner_text()
+    expect(page.locator(".flash.ok")).to_contain_text("back where it was")
     values = [r["value"] for r in requests.get(running.control + "/dns/records", timeout=10).json()["records"]]
     assert values == ["the-token"]
     screenshot(page, "console-snapshots")
 
     page.get_by_label("Scenario").select_option("uit-onboarded")
     page.get_by_role("button", name="Load scenario").click()
-    assert "Scenario uit-onboarded loaded" in page.locator(".flash.ok").inner_text()
-    assert "Loaded now: uit-onboarded" in page.locator("main").inner_text()
+    expect(page.locator(".flash.ok")).to_contain_text("Scenario uit-onboarded loaded")
+    expect(page.locator("main")).to_contain_text("Loaded now: uit-onboarded")
     made = requests.get(running.control + "/scenario", timeout=10).json()
     page.goto(web + "/console/")
     journey = page.locator("main").inner_text()
@@ -96,10 +97,10 @@ def test_a_wait_and_the_button_that_advances_the_clock_to_it(start_sandbox, page
     wait = page.locator("form.wait").first
     assert "registration emails completes in 30 min" in wait.inner_text() and "falls due at" in wait.inner_text()
     screenshot(page, "console-waiting")
-    assert "vetting" in page.locator("table").last.inner_text()  # the timing profile's waits
+    expect(page.locator("table").last).to_contain_text("vetting")  # the timing profile's waits
     assert requests.get(running.control + "/mail", params={"to": FORM["email"]}, timeout=10).json()["emails"] == []
     wait.get_by_role("button", name="Advance the clock to it").click()
-    assert "1 waiting step(s) completed" in page.locator(".flash.ok").inner_text()
+    expect(page.locator(".flash.ok")).to_contain_text("1 waiting step(s) completed")
     emails = requests.get(running.control + "/mail", params={"to": FORM["email"]}, timeout=10).json()["emails"]
     assert len(emails) == 2
     assert page.locator("form.wait").filter(has_text="registration emails").count() == 0
@@ -112,7 +113,7 @@ def test_counterparts_page_publishes_and_manages_auto_replies(start_sandbox, pag
     supplier = onboard(running, company_name="Super Energy Co", webhooks={"*": hook.url})
     dip_id = supplier["dip_ids"][0]["dip_id"]
     page.goto(running.endpoints["web"] + "/console/counterparts")
-    assert page.get_by_role("heading", name="Publish to me").is_visible()
+    expect(page.get_by_role("heading", name="Publish to me")).to_be_visible()
     page.get_by_label("Recipient DIP ID").select_option(dip_id)
     page.get_by_label("Interface", exact=True).select_option("IF-032")
     page.get_by_label(re.compile(r"^Event code \(empty")).fill("MSAppInitialResp")
@@ -125,11 +126,11 @@ def test_counterparts_page_publishes_and_manages_auto_replies(start_sandbox, pag
 
     page.get_by_label("Payload").fill("{not json")
     page.get_by_role("button", name="Send").click()
-    assert "the payload is not JSON" in page.locator(".flash.error").inner_text()
+    expect(page.locator(".flash.error")).to_contain_text("the payload is not JSON")
 
     page.get_by_label("Role", exact=True).select_option("MSS")
     page.get_by_role("button", name="Make (or show) the counterpart").click()
-    assert "Counterpart DIP ID" in page.locator(".flash.ok").inner_text()
+    expect(page.locator(".flash.ok")).to_contain_text("Counterpart DIP ID")
     page.get_by_label("Organisation that answers").select_option("CEN-MSS-UIT")
     page.get_by_label("On receiving").select_option("IF-031")
     page.get_by_label("Answer with (optional)").select_option("IF-032")
@@ -140,6 +141,6 @@ def test_counterparts_page_publishes_and_manages_auto_replies(start_sandbox, pag
     rules = requests.get(running.control + "/dip/uit/auto-replies", timeout=10).json()["rules"]
     assert [(r["on_interface"], r["reply_interface"], r["after_seconds"]) for r in rules] == [("IF-031", "IF-032", 30)]
     page.get_by_role("button", name="Remove rule 1").click()
-    assert "Rule removed." in page.locator(".flash.ok").inner_text()
+    expect(page.locator(".flash.ok")).to_contain_text("Rule removed.")
     assert requests.get(running.control + "/dip/uit/auto-replies", timeout=10).json()["rules"] == []
     hook.close()

@@ -30,7 +30,7 @@ def test_a_page_being_filled_in_is_not_reloaded_but_says_the_sandbox_changed(sta
     requests.post(web + "/atlas/api/registrations", json={**FORM, "not_a_robot": True}, timeout=10).raise_for_status()
     expect(page.locator(".live-notice")).to_be_visible(timeout=BROWSER_WAIT)
     assert page.get_by_label("Recipient").input_value() == "half-typed@"
-    assert page.get_by_text("No emails.").is_visible()  # not reloaded
+    expect(page.get_by_text("No emails.")).to_be_visible()  # not reloaded
 
 
 def test_asking_for_changes_is_not_a_change(start_sandbox):
@@ -77,7 +77,7 @@ def test_presenter_mode_and_the_skip_link(start_sandbox, page):
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to the content")
     expect(skip).to_be_focused()
-    assert skip.is_visible()
+    expect(skip).to_be_visible()
     page.goto(web + "/console/")
     page.get_by_role("button", name="Presenter mode").click()
     expect(page.locator("body.presenter")).to_have_count(0)

@@ -8,6 +8,7 @@ import subprocess
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.atlas_helpers import FORM, PASSWORD as ATLAS_PASSWORD
 from tests.browser import screenshot
@@ -16,7 +17,7 @@ from tests.dip_helpers import MANAGER_PASSWORD, PASSWORD, invitation_token, mana
 from tests.message_helpers import message, onboard
 from tests.page_flows import (advance_to_wait, atlas_sign_in, create_dip_id, create_member, fill_registration,
                                first_sign_in_page, invite_organisation, open_atlas_invitation, reload_until,
-                               set_atlas_password_and_sign_in, upload_api_credentials)
+                               set_atlas_password_and_sign_in, sign_in_page, upload_api_credentials)
 
 COMPANY = FORM["company_name"]
 DOMAIN = "sandbox-energy.example"
@@ -67,8 +68,9 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_label(re.compile("^Organisation name")).fill(COMPANY)
     page.get_by_label("Locality (town)").fill(FORM["city"])
     page.get_by_role("button", name="Submit for vetting").click()
+    expect(page.get_by_role("status").first).to_contain_text("Identity profile submitted")
     page.goto(f"{web}/console/")
-    assert "vetting completes in 20 h" in page.locator("form.wait").first.inner_text()
+    expect(page.locator("form.wait").first).to_contain_text("vetting completes in 20 h")
     screenshot(page, "walk-console-vetting")
     advance_to_wait(page, web, "vetting")
     atlas_page(page, web, "api-credentials")
@@ -91,18 +93,14 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     # -- B. the DIP: the Manager invites, the Primary Admin verifies and adds members ------------------
     boss = manager(running)
     page.context.clear_cookies()
-    page.goto(f"{web}/dip/uit/sign-in")
-    page.get_by_label("Email").fill("dip.manager@dip-sandbox.example")
-    page.get_by_label("Password").fill(MANAGER_PASSWORD)
-    page.get_by_label("Authenticator code").fill(pyotp.TOTP(boss.secret).now())
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, running, "dip.manager@dip-sandbox.example", boss.secret, password=MANAGER_PASSWORD)
     page.goto(f"{web}/dip/uit/manager")
     invite_organisation(page, COMPANY, "09999001", "Pat", "Admin", f"pat@{DOMAIN}")
     accept_dip_invitation(page, running, f"pat@{DOMAIN}")
     details = page.get_by_role("form", name="Verify the company details")
     details.get_by_label("Description").fill("Energy supplier")
     details.get_by_role("button", name="Verify details").click()
-    assert "Company details verified" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("Company details verified")
     page.goto(f"{web}/dip/uit/organisation?tab=members")
     create_member(page, "Cass", "Cert", f"cert@{DOMAIN}", "MP Certificate Admin")
     create_member(page, "Max", "Message", f"msg@{DOMAIN}", "MP Message Admin")
@@ -112,7 +110,7 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     cert_secret = accept_dip_invitation(page, running, f"cert@{DOMAIN}")
     page.goto(f"{web}/dip/uit/organisation?tab=certificates")
     upload_api_credentials(page, api_key, api_secret, tmp_path / "apicert.pfx")
-    assert "Onboarding status updated successfully" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("Onboarding status updated successfully")
     page.get_by_label("Domain used for GlobalSign verification").fill(DOMAIN)
     page.get_by_role("button", name="Submit", exact=True).click()
     token = page.locator("[id^=txt-]").first.inner_text()
@@ -120,17 +118,20 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_label(re.compile("^Name")).fill(DOMAIN)
     page.get_by_label("Value").fill(token)
     page.get_by_role("button", name="Add record").click()
+    expect(page.locator(".flash.ok")).to_contain_text(f"TXT record added to {DOMAIN}")
     page.goto(f"{web}/dip/uit/organisation?tab=certificates")
     page.get_by_label("The DNS Admin has added the TXT record").check()
     page.get_by_role("button", name=f"Submit verification of {DOMAIN}.").click()
-    assert "not visible yet" in page.content()  # the realistic profile: DNS changes take up to an hour
+    # the realistic profile: DNS changes take up to an hour
+    expect(page.locator("body")).to_contain_text("not visible yet")
     page.goto(f"{web}/console/")
-    page.get_by_role("button", name="+30 min").click()
-    page.get_by_role("button", name="+30 min").click()
+    for _ in range(2):
+        page.get_by_role("button", name="+30 min").click()
+        expect(page.locator(".flash.ok")).to_contain_text("Sandbox time is now")
     page.goto(f"{web}/dip/uit/organisation?tab=certificates")
     page.get_by_label("The DNS Admin has added the TXT record").check()
     page.get_by_role("button", name=f"Submit verification of {DOMAIN}.").click()
-    assert "Domain Validation Successful" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("Domain Validation Successful")
     page.get_by_label("Host Name").fill("2059")
     page.get_by_label("Certificate Purpose").select_option("mTLS & Signing")
     page.get_by_role("button", name="Generate Subject Name").click()
@@ -140,7 +141,7 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
             cwd=tmp_path)
     page.get_by_label("CSR").fill((tmp_path / "mtlscert.csr").read_text())
     page.get_by_role("button", name="Create Certificate").click()
-    assert "ISSUED" in page.get_by_role("status").first.inner_text()
+    expect(page.get_by_role("status").first).to_contain_text("ISSUED")
     download = page.request.get(web + page.locator("a", has_text="Download").first.get_attribute("href"))
     (tmp_path / "mtlscert.cer").write_text(download.text())
     openssl("pkcs12", "-export", "-out", "mtlscert.pfx", "-inkey", "mtlscert.key", "-in", "mtlscert.cer",
@@ -158,12 +159,9 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_label(re.compile("^Interface")).select_option("STATUS")
     page.get_by_label("Webhook URL").fill(hook.url + "/status")
     page.get_by_role("button", name="Save webhook").click()
+    expect(page.get_by_role("status").first).to_contain_text("Webhook of STATUS set")
     page.context.clear_cookies()
-    page.goto(f"{web}/dip/uit/sign-in")
-    page.get_by_label("Email").fill(f"cert@{DOMAIN}")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_label("Authenticator code").fill(pyotp.TOTP(cert_secret).now())
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_page(page, running, f"cert@{DOMAIN}", cert_secret)
     page.goto(f"{web}/dip/uit/dip-ids/{dip_id}")
     page.get_by_role("button", name="Show API keys").click()
     api_key = page.locator("#key-primary").inner_text()
@@ -188,6 +186,6 @@ def test_the_whole_onboarding_by_clicking(start_sandbox, page, tmp_path):
     page.get_by_role("navigation", name="main").get_by_role("link", name="Messages").click()
     reload_until(page, transaction)
     page.get_by_role("link", name=transaction).click()
-    assert page.get_by_role("heading", name="Delivery journal").is_visible()
+    expect(page.get_by_role("heading", name="Delivery journal")).to_be_visible()
     screenshot(page, "walk-message-in-messages")
     hook.close()

@@ -357,7 +357,8 @@ def test_the_dcp_path_by_clicking(start_sandbox, page):
     pages.get_by_role("navigation", name="main").get_by_role("link", name="Market Participant Organisation").click()
     pages.get_by_role("link", name="DCP IDs", exact=True).click()
     pages.get_by_role("button", name="Create DCP ID").click()
-    dcp_id = re.search(r"DCP ID (\d+) created", pages.get_by_role("status").first.inner_text()).group(1)
+    created = pages.get_by_role("status").filter(has_text=re.compile(r"DCP ID \d+ created"))
+    dcp_id = re.search(r"DCP ID (\d+) created", created.first.inner_text()).group(1)
     t.check("dcp-ids")
     # the Market Participant creates a DIP ID and nominates the DCP, chosen from a list
     t.accept_dip_invitation(f"pat@{DOMAIN}")
