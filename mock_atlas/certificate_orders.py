@@ -125,18 +125,19 @@ class CertificateOrders:
             raise QuotaReached("Quota Reached: this account may issue no more certificates")
         self._covered(account_id, [*order.dns_names, order.subject.get_attributes_for_oid(
             x509.oid.NameOID.COMMON_NAME)[0].value])
-        issued = self.ctx.cas.issue(order.profile, order.csr, subject=order.subject, dns_names=order.dns_names,
-                                    not_before=order.not_before, not_after=order.not_after, ekus=order.ekus,
-                                    key_usage=order.key_usage)
-        now = self.ctx.clock.now_unix()
         delay = (self.issuance_delay if self.issuance_delay is not None
                  else self.ctx.profile.wait("certificate_issuance")).total_seconds()
-        with self.ctx.store.transaction() as db:
+        request = json.dumps(payload)
+
+        def order_row(db, issued) -> None:  # in the CA's own transaction: the order stands or falls with it
+            now = self.ctx.clock.now_unix()
             self.ctx.store.insert_many(db, "atlas_certificates", [{  # the issuance hot path
                 "serial": issued.serial, "account_id": account_id, "api_key": api_key, "profile": order.profile,
                 "issued_at": now, "ready_at": now + delay, "not_before": issued.not_before,
-                "not_after": issued.not_after, "request": json.dumps(payload)}])
-        return issued.serial
+                "not_after": issued.not_after, "request": request}])
+        return self.ctx.cas.issue(order.profile, order.csr, subject=order.subject, dns_names=order.dns_names,
+                                  not_before=order.not_before, not_after=order.not_after, ekus=order.ekus,
+                                  key_usage=order.key_usage, also=order_row).serial
 
     def _own(self, account_id: str, serial_text: str) -> dict:
         serial = parse_serial(serial_text)

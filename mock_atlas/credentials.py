@@ -181,8 +181,11 @@ class Credentials:
         csr = payload.get("csr")
         if not isinstance(csr, str):
             raise InvalidInput("paste the CSR (PEM, -----BEGIN CERTIFICATE REQUEST-----)", field="csr")
+        def binding(db, issued) -> None:  # in the CA's transaction: the certificate is bound, or not issued
+            db["atlas_client_certificates"].insert({"serial": issued.serial, "account_id": account_id,
+                                                    "api_key": row["api_key"], "created_at": self.ctx.clock.now_unix()})
         try:
-            issued = self.ctx.cas.issue("atlas-client", csr)
+            issued = self.ctx.cas.issue("atlas-client", csr, also=binding)
         except CsrProblem as problem:
             if problem.code == "key_size":
                 raise CsrProblem("the CSR's key must be RSA 4096 (the screen says 2048, but the MHHS service "
@@ -190,9 +193,6 @@ class Credentials:
                                  "apicert.key -out apicert.csr -subj \"/CN=onboarding_key\"",
                                  field="csr", code="key_size") from None
             raise
-        with self.ctx.store.transaction() as db:
-            db["atlas_client_certificates"].insert({"serial": issued.serial, "account_id": account_id,
-                                                    "api_key": row["api_key"], "created_at": self.ctx.clock.now_unix()})
         answer = {"serial_number": issued.serial, "certificate": issued.pem, "api_key": row["api_key"],
                   "familiar_name": row["familiar_name"],
                   "not_after": iso(from_unix(issued.not_after)),

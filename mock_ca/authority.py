@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 from pathlib import Path
+from typing import Callable
+
+import sqlite_utils
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
@@ -127,10 +130,12 @@ class CertificateAuthorities:
               subject: x509.Name | None = None,
               dns_names: tuple[str, ...] | None = None, not_before: dt.datetime | None = None,
               validity_days: float | None = None, not_after: dt.datetime | None = None,
-              ekus: tuple | None = None, key_usage: dict | None = None) -> IssuedCertificate:
+              ekus: tuple | None = None, key_usage: dict | None = None,
+              also: Callable[[sqlite_utils.Database, IssuedCertificate], None] | None = None) -> IssuedCertificate:
         """Issue under a named profile from a CSR; subject, SANs and EKUs (a subset of the profile's) from the
         CSR and the profile unless given; validity `validity_days` or until `not_after`; `key_usage` overrides
-        the profile's KeyUsage flags (cryptography's names)."""
+        the profile's KeyUsage flags (cryptography's names); `also` writes the caller's rows about the new
+        certificate in the transaction that records it."""
         try:
             profile = PROFILES[profile_name]
         except KeyError:
@@ -154,7 +159,7 @@ class CertificateAuthorities:
         cert = build_certificate(authority, profile, request, self._random.serial_number(), start, end, self.urls,
                                  tuple(ekus) if ekus else profile.ekus, key_usage)
         return self.registry.record(authority.name, profile.name, common_name(request.subject) or "", cert,
-                                    self._clock.now_unix())
+                                    self._clock.now_unix(), also)
 
     def certificate(self, serial: str) -> IssuedCertificate:
         return self.registry.get(serial)

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
+
+import sqlite_utils
 
 from cryptography import x509
 
@@ -75,17 +78,22 @@ class CertificateRegistry:
     def __init__(self, store: Store):
         self._store = store
 
-    def record(self, issuer: str, profile: str, common_name: str, cert: x509.Certificate,
-               issued_at: float) -> IssuedCertificate:
+    def record(self, issuer: str, profile: str, common_name: str, cert: x509.Certificate, issued_at: float,
+               also: Callable[[sqlite_utils.Database, IssuedCertificate], None] | None = None) -> IssuedCertificate:
+        """Keep the certificate; `also` writes the caller's own rows about it in the same transaction (both
+        stand, or neither)."""
         row = {
             "serial": keys.serial_hex(cert.serial_number), "issuer": issuer, "profile": profile,
             "common_name": common_name, "not_before": cert.not_valid_before_utc.timestamp(),
             "not_after": cert.not_valid_after_utc.timestamp(), "cert_pem": keys.cert_to_pem(cert),
             "status": "ISSUED", "revoked_at": None, "revocation_reason": None, "issued_at": issued_at,
         }
+        issued = _row(row)
         with self._store.transaction() as db:
             self._store.insert_many(db, "ca_certificates", [row])  # the issuance hot path
-        return _row(row)
+            if also is not None:
+                also(db, issued)
+        return issued
 
     def find(self, serial: int) -> IssuedCertificate | None:
         rows = self._store.query("select * from ca_certificates where serial = ?", [keys.serial_hex(serial)])
