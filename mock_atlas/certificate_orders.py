@@ -120,9 +120,12 @@ class CertificateOrders:
         order = check_order(payload, self.ctx.clock.now())
         return self._issue(account_id, api_key, order, payload)
 
-    def _issue(self, account_id: str, api_key: str, order: CertificateOrder, payload: dict) -> str:
+    def _require_quota(self, account_id: str) -> None:
         if self.quota_remaining(account_id) <= 0:
             raise QuotaReached("Quota Reached: this account may issue no more certificates")
+
+    def _issue(self, account_id: str, api_key: str, order: CertificateOrder, payload: dict) -> str:
+        self._require_quota(account_id)  # before the work of issuing
         self._covered(account_id, [*order.dns_names, order.subject.get_attributes_for_oid(
             x509.oid.NameOID.COMMON_NAME)[0].value])
         delay = (self.issuance_delay if self.issuance_delay is not None
@@ -130,6 +133,7 @@ class CertificateOrders:
         request = json.dumps(payload)
 
         def order_row(db, issued) -> None:  # in the CA's own transaction: the order stands or falls with it
+            self._require_quota(account_id)  # again under the store's lock: orders sent at once cannot all pass
             now = self.ctx.clock.now_unix()
             self.ctx.store.insert_many(db, "atlas_certificates", [{  # the issuance hot path
                 "serial": issued.serial, "account_id": account_id, "api_key": api_key, "profile": order.profile,

@@ -243,6 +243,25 @@ def test_quota_reached_is_402(hvca, key_pool):
                       402)["description"].startswith("Quota Reached")
 
 
+def test_requests_sent_at_once_never_exceed_the_quota(hvca, key_pool, tmp_path):
+    """Eight orders at once on eight connections against a quota of two: two certificates, six 402s."""
+    from concurrent.futures import ThreadPoolExecutor
+    hvca.verified_domain("example.com")
+    requests.post(f"{hvca.running.control}/atlas/accounts/{hvca.account['account_id']}/quota", json={"value": 2},
+                  timeout=10)
+    clients = [Hvca(hvca.running, hvca.account, tmp_path / f"client{i}") for i in range(8)]
+    for client in clients:
+        client.login()
+    body = certificate_request(key_pool.get())
+    with ThreadPoolExecutor(len(clients)) as pool:
+        answers = list(pool.map(lambda client: client.call("POST", "/certificates", json=body), clients))
+    assert sorted(a.status_code for a in answers) == [201] * 2 + [402] * 6, [a.text for a in answers]
+    assert all(problem_of(a, 402)["description"].startswith("Quota Reached") for a in answers if a.status_code != 201)
+    assert hvca.call("GET", "/quotas/issuance").json() == {"value": 0}
+    for created in (a for a in answers if a.status_code == 201):
+        assert hvca.call("GET", created.headers["Location"][3:]).status_code in (200, 202)
+
+
 def test_before_binding_login_works_but_requests_are_refused(start_sandbox, tmp_path, key_pool):
     running = start_sandbox(profile="realistic", clock_mode="manual")
     client = new_account(running, tmp_path)  # bound: the one-call account completes every wait
