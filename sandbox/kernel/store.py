@@ -31,7 +31,6 @@ from sandbox.kernel.private_files import private_file
 
 CHECKPOINT_SECONDS = 1.0
 WRITER_CHECKPOINT_PAGES = 16384  # 64 MB of WAL: only if the checkpoint thread falls that far behind
-_VARIABLES = 999  # bound parameters per statement: SQLite's lowest limit (builds before 3.32)
 log = logging.getLogger(__name__)
 
 Migration = Callable[[sqlite_utils.Database], None]
@@ -169,18 +168,13 @@ class Store:
     @staticmethod
     def insert_many(db: sqlite_utils.Database, table: str, rows: Sequence[dict]) -> None:
         """Plain INSERTs of rows that share their keys, inside a transaction: for hot paths, where
-        sqlite-utils' per-call table introspection would cost more than the write. Several rows go in one
-        statement (multi-row VALUES): the sqlite3 module lets go of the GIL and takes it back for every statement
-        it steps, and each time back is a wait behind the other threads, with the store's lock held."""
+        sqlite-utils' per-call table introspection would cost more than the write."""
         if not rows:
             return
         columns = list(rows[0])
-        head = f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) values "
-        one = f"({', '.join('?' * len(columns))})"
-        per_statement = max(1, _VARIABLES // len(columns))
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start:start + per_statement]
-            db.conn.execute(head + ", ".join([one] * len(chunk)), [row[c] for row in chunk for c in columns])
+        sql = (f"insert into [{table}] ({', '.join(f'[{c}]' for c in columns)}) "
+               f"values ({', '.join('?' * len(columns))})")
+        db.conn.executemany(sql, [[row[c] for c in columns] for row in rows])
 
     # -- meta ------------------------------------------------------------------------------------
     def get_meta(self, key: str, default: Any = None) -> Any:
