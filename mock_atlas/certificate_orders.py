@@ -78,8 +78,8 @@ class CertificateOrders:
 
     # -- quota and counters ----------------------------------------------------------------------
     def issued_count(self, account_id: str) -> int:
-        return self.ctx.store.query("select count(*) as n from atlas_certificates where account_id = ?",
-                                    [account_id])[0]["n"]
+        rows = self.ctx.store.query("select n from atlas_issued_counts where account_id = ?", [account_id])
+        return rows[0]["n"] if rows else 0
 
     def revoked_count(self, account_id: str) -> int:
         return self.ctx.store.query(

@@ -56,4 +56,12 @@ def migrations():
         db.execute("drop index if exists idx_atlas_certificates_account_id_issued_at")
         db.execute("create index atlas_certificates_issued on atlas_certificates (account_id, issued_at, serial)")
         db.execute("create index atlas_certificates_expiring on atlas_certificates (account_id, not_after, serial)")
-    return [create_tables, hvca_tables, statistics_indexes]
+    def issued_counts(db):
+        # the quota's count of an account's certificates, kept by SQLite as they are written: one row read per
+        # order (it is read under the store's lock), however many the account has issued
+        db.execute("create table atlas_issued_counts (account_id text primary key, n integer not null)")
+        db.execute("insert into atlas_issued_counts select account_id, count(*) from atlas_certificates group by 1")
+        db.execute("create trigger atlas_count_issued after insert on atlas_certificates begin "
+                   "insert into atlas_issued_counts (account_id, n) values (new.account_id, 1) "
+                   "on conflict (account_id) do update set n = n + 1; end")
+    return [create_tables, hvca_tables, statistics_indexes, issued_counts]
