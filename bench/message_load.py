@@ -124,7 +124,11 @@ class Sender:
             **headers, "Content-Type": "application/json", "X-API-Key": self.api_key}))
 
     def post(self, path: str, payload) -> tuple[int, dict | None]:
-        response = self.session.send(self.presign(path, json.dumps(payload).encode()), timeout=30)
+        return self.send(self.presign(path, json.dumps(payload).encode()))
+
+    def send(self, prepared) -> tuple[int, dict | None]:
+        """Send a request made by `presign`: (status, JSON answer or None)."""
+        response = self.session.send(prepared, timeout=30)
         try:
             return response.status_code, response.json()
         except ValueError:
