@@ -181,6 +181,7 @@ class Credentials:
         csr = payload.get("csr")
         if not isinstance(csr, str):
             raise InvalidInput("paste the CSR (PEM, -----BEGIN CERTIFICATE REQUEST-----)", field="csr")
+
         def binding(db, issued) -> None:  # in the CA's transaction: the certificate is bound, or not issued
             db["atlas_client_certificates"].insert({"serial": issued.serial, "account_id": account_id,
                                                     "api_key": row["api_key"], "created_at": self.ctx.clock.now_unix()})
