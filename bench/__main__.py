@@ -14,8 +14,9 @@
     10 messages (POST /dip-channel/IF-041) that are stored, delivered to a local webhook and acknowledged:
     messages/s from the first submit to the last delivery, submit p50/p99, delivery lag p99 (201 received by
     the sender -> arrival at the webhook), and the ratio of submit requests/s to a bare JSON POST endpoint on the
-    same stack (POST /_sandbox/echo on the DIP listener, same signed body) in the same run (goals: >= 500
-    messages/s, submit p99 <= 25 ms, delivery lag p99 <= 100 ms, ratio >= 0.5).
+    same stack (POST /_sandbox/echo on the DIP listener, same signed body) in the same run, every request of both
+    signed before its run starts (goals: >= 500 messages/s, submit p99 <= 25 ms, delivery lag p99 <= 100 ms,
+    ratio >= 0.5).
 (7)-(9) fixture start-to-ready, scenario load, 4 sandboxes in parallel: bench/harness_load.py.
 (6) durability: bench/durability.py — SIGKILL under load, restart, every acknowledged message stored and
     delivered (goal: nothing lost).
@@ -189,60 +190,21 @@ def _concurrent(clients: int, cycles: int, one_cycle) -> tuple[float, list[float
 
 
 def bench_hvca(work: Path, clients: int = 4, cycles: int = 40) -> dict:
-    import requests
-    sys.path.insert(0, str(ROOT))
-    from tests.hvca_helpers import certificate_request
-    _, process, endpoints_file = _serve(work / "hvca", ["--profile", "instant"])
+    from bench.hvca_load import HvcaLoad
+    load = HvcaLoad(work, clients)
     try:
-        endpoints = json.loads(endpoints_file.read_text())
-        control, bundle = endpoints["control"], endpoints["ca_bundle"]
-        account = requests.post(control + "/atlas/accounts", json={}, timeout=120).json()
-        requests.post(f"{control}/atlas/accounts/{account['account_id']}/quota", json={"value": 10 ** 6}, timeout=10)
-        (work / "c.cer").write_text(account["client_cert_pem"])
-        (work / "c.key").write_text(account["client_key_pem"])
-        base = endpoints["atlas_api"]
-        sessions = []
-        for _ in range(clients):
-            session = requests.Session()
-            session.trust_env = False  # no proxy look-ups from the environment on every request
-            session.cert = (str(work / "c.cer"), str(work / "c.key"))
-            sessions.append(session)
-        token = sessions[0].post(base + "/login", json={"api_key": account["api_key"],
-                                                        "api_secret": account["api_secret"]},
-                                 verify=bundle, timeout=30).json()["access_token"]
-        for session in sessions:
-            session.headers["Authorization"] = f"Bearer {token}"
-        claim = sessions[0].post(base + "/claims/domains/bench.example", verify=bundle, timeout=30)
-        requests.post(control + "/dns/records", json={"name": "bench.example", "type": "TXT",
-                                                      "value": claim.json()["token"]}, timeout=10)
-        sessions[0].post(base + claim.headers["Location"][3:] + "/dns", verify=bundle, timeout=30)
-        keys = [rsa.generate_private_key(public_exponent=65537, key_size=4096) for _ in range(clients)]
-        bodies = [certificate_request(keys[i], f"h{i}", "bench.example") for i in range(clients)]
-        host = base.removesuffix("/v2")
-
-        def issue_and_fetch(index: int) -> None:
-            session = sessions[index]
-            bodies[index]["validity"]["not_before"] = int(time.time())
-            created = session.post(base + "/certificates", json=bodies[index], verify=bundle, timeout=30)
-            assert created.status_code == 201, created.text
-            fetched = session.get(host + created.headers["Location"], verify=bundle, timeout=30)
-            assert fetched.status_code == 200, fetched.text
-
-        def bare(index: int) -> None:
-            assert sessions[index].get(host + "/_sandbox/whoami", verify=bundle, timeout=30).status_code == 200
-
-        _concurrent(clients, 3, issue_and_fetch)  # warm-up: connections, caches
-        _concurrent(clients, 3, bare)
-        server, me = psutil.Process(process.pid), psutil.Process()
-        bare_rate, _ = _concurrent(clients, cycles * 2, bare)
+        _concurrent(clients, 3, load.issue_and_fetch)  # warm-up: connections, caches
+        _concurrent(clients, 3, load.bare)
+        server, me = psutil.Process(load.process.pid), psutil.Process()
+        bare_rate, _ = _concurrent(clients, cycles * 2, load.bare)
         server_cpu, client_cpu = sum(server.cpu_times()[:2]), sum(me.cpu_times()[:2])
         started = time.perf_counter()
-        rate, latencies = _concurrent(clients, cycles, issue_and_fetch)
+        rate, latencies = _concurrent(clients, cycles, load.issue_and_fetch)
         elapsed = time.perf_counter() - started
         server_cpu = (sum(server.cpu_times()[:2]) - server_cpu) / elapsed
         client_cpu = (sum(me.cpu_times()[:2]) - client_cpu) / elapsed
     finally:
-        stop(process)
+        load.close()
     return {"hvca_certificates_per_s": rate, "hvca_cycle_p50_ms": percentile(latencies, 0.5) * 1000,
             "hvca_cycle_p99_ms": percentile(latencies, 0.99) * 1000, "hvca_bare_per_s": bare_rate,
             "hvca_ratio": rate / bare_rate, "hvca_server_cores": server_cpu, "hvca_client_cores": client_cpu}
